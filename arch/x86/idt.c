@@ -1,0 +1,65 @@
+/* Interrupt descriptor table (SDM Vol. 3, 7.14.1, figure 7-8): 64-bit interrupt gates. */
+#include "arch/x86/idt.h"
+
+#include <stdint.h>
+
+#include "arch/x86/cpu_regs.h"
+#include "arch/x86/percpu.h"
+
+#define GATE_TYPE_INTERRUPT 0xE
+#define GATE_PRESENT        0x80
+
+struct idt_gate {
+    uint16_t offset_low;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attributes;
+    uint16_t offset_mid;
+    uint32_t offset_high;
+    uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate is 16 bytes");
+
+struct idt_pointer {
+    uint16_t limit;
+    uint64_t base;
+} __attribute__((packed));
+
+/* Entry stubs in arch/x86/exception_stubs.S, one per exception vector. */
+extern const uint64_t exception_stub_table[IDT_EXCEPTIONS];
+
+static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
+
+static void idt_set_gate(unsigned vector, uint64_t handler, unsigned ist)
+{
+    struct idt_gate *g = &idt[vector];
+    g->offset_low = (uint16_t)handler;
+    g->selector = GDT_SEL_CODE64;
+    g->ist = (uint8_t)ist;
+    g->type_attributes = GATE_PRESENT | GATE_TYPE_INTERRUPT;
+    g->offset_mid = (uint16_t)(handler >> 16);
+    g->offset_high = (uint32_t)(handler >> 32);
+    g->reserved = 0;
+}
+
+static unsigned ist_for_vector(unsigned vector)
+{
+    switch (vector) {
+    case 2:  return IST_NMI;
+    case 8:  return IST_DOUBLE_FAULT;
+    case 18: return IST_MACHINE_CHECK;
+    default: return 0;
+    }
+}
+
+void idt_init(void)
+{
+    for (unsigned v = 0; v < IDT_EXCEPTIONS; v++)
+        idt_set_gate(v, exception_stub_table[v], ist_for_vector(v));
+}
+
+void idt_load(void)
+{
+    struct idt_pointer pointer = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+    __asm__ volatile("lidt %0" : : "m"(pointer));
+}

@@ -1,0 +1,13 @@
+/* Interrupt descriptor table (SDM Vol. 3, 7.10 and 7.14): shared by all CPUs. */
+#ifndef ARCH_X86_IDT_H
+#define ARCH_X86_IDT_H
+
+#define IDT_VECTORS         256
+#define IDT_EXCEPTIONS      32
+
+/* Fills the 32 exception gates (once, on the boot CPU). */
+void idt_init(void);
+/* Loads the IDT on the calling CPU. */
+void idt_load(void);
+
+#endif

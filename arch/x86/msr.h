@@ -1,0 +1,37 @@
+/* Model-specific registers used by the hypervisor (Intel SDM Vol. 4) and their accessors. */
+#ifndef ARCH_X86_MSR_H
+#define ARCH_X86_MSR_H
+
+#define MSR_IA32_APIC_BASE          0x0000001B
+#define MSR_IA32_FEATURE_CONTROL    0x0000003A
+#define MSR_IA32_PAT                0x00000277
+#define MSR_IA32_EFER               0xC0000080
+#define MSR_IA32_FS_BASE            0xC0000100
+#define MSR_IA32_GS_BASE            0xC0000101
+#define MSR_IA32_KERNEL_GS_BASE     0xC0000102
+
+#define EFER_SCE    (1u << 0)
+#define EFER_LME    (1u << 8)
+#define EFER_LMA    (1u << 10)
+#define EFER_NXE    (1u << 11)
+
+/* Power-on default of IA32_PAT (SDM Vol. 3, 13.12.4): WB WT UC- UC, twice. */
+#define PAT_POWER_ON_DEFAULT        0x0007040600070406ULL
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t value)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+}
+#endif
+
+#endif

@@ -1,0 +1,63 @@
+/* Per-CPU state: one page-aligned structure per physical CPU, reached through the GS base. */
+#ifndef ARCH_X86_PERCPU_H
+#define ARCH_X86_PERCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CPU_MAX                 64
+#define CPU_STACK_SIZE          (16 * 1024)
+#define CPU_IST_STACK_SIZE      4096
+#define GDT_ENTRIES             5       /* null, code64, data, TSS (two slots) */
+
+/* Interrupt-stack-table slots (SDM Vol. 3, 7.14.5): faults that must not
+ * run on a possibly broken stack get their own. */
+enum ist_slot {
+    IST_DOUBLE_FAULT = 1,
+    IST_NMI = 2,
+    IST_MACHINE_CHECK = 3,
+    IST_SLOTS_USED = 3,
+};
+
+/* 64-bit task-state segment (SDM Vol. 3, 8.7, figure 8-11). */
+struct tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t io_map_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
+
+struct percpu {
+    struct percpu *self;            /* offset 0: %gs:0 yields the structure's address */
+    uint32_t index;                 /* logical CPU number, 0 = boot CPU */
+    uint32_t apic_id;
+    bool in_exception;              /* an exception report is being printed */
+
+    uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+    struct tss64 tss __attribute__((aligned(16)));
+
+    uint8_t ist_stacks[IST_SLOTS_USED][CPU_IST_STACK_SIZE] __attribute__((aligned(16)));
+    uint8_t stack[CPU_STACK_SIZE] __attribute__((aligned(16)));
+} __attribute__((aligned(4096)));
+
+_Static_assert(offsetof(struct percpu, self) == 0, "percpu.self must be first");
+_Static_assert(sizeof(struct percpu) % 4096 == 0, "percpu must be a whole number of pages");
+
+extern struct percpu percpu_area[CPU_MAX];
+
+/* Points GS at this CPU's structure and fills its identity. */
+void percpu_init(struct percpu *cpu, uint32_t index, uint32_t apic_id);
+
+static inline struct percpu *this_cpu(void)
+{
+    struct percpu *cpu;
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(cpu));
+    return cpu;
+}
+
+#endif

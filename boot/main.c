@@ -1,0 +1,125 @@
+/* The boot CPU's C entry: from boot/entry.S in long mode to `boot: ready`. */
+#include <stdint.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/exception.h"
+#include "arch/x86/gdt.h"
+#include "arch/x86/idt.h"
+#include "arch/x86/percpu.h"
+#include "boot/multiboot2.h"
+#include "drivers/console.h"
+#include "drivers/uart.h"
+#include "lib/cmdline.h"
+#include "lib/string.h"
+#include "mm/phys.h"
+
+/* The boot information is read in place; GRUB keeps it small, this bounds any
+ * garbage total_size so the parser cannot walk off the identity map. */
+#define MBI_MAX_SIZE (1024 * 1024)
+
+extern uint64_t boot_entry_tsc;       /* boot/entry.S, first instructions */
+
+/* Kept for the whole run: later subsystems (ACPI, partitions) read it. */
+static struct mb2_info boot_info;
+
+static void mb2_report(void *ctx, const char *line)
+{
+    (void)ctx;
+    console_printf("%s\n", line);
+}
+
+static uint16_t console_port_from_cmdline(const char *cmdline)
+{
+    char value[16];
+    uint64_t port;
+
+    if (!cmdline_get(cmdline, "console", value, sizeof(value)))
+        return UART_COM1;
+    if (strcmp(value, "com1") == 0)
+        return UART_COM1;
+    if (strcmp(value, "com2") == 0)
+        return UART_COM2;
+    if (strcmp(value, "com3") == 0)
+        return UART_COM3;
+    if (strcmp(value, "com4") == 0)
+        return UART_COM4;
+    if (cmdline_parse_u64(value, &port) && port > 0 && port <= 0xFFF8)
+        return (uint16_t)port;
+    console_printf("console: \"%s\" is not com1-com4 or an I/O port; using com1\n", value);
+    return UART_COM1;
+}
+
+static void log_boot_facts(const struct mb2_info *info)
+{
+    console_printf("boot: multiboot2 from \"%s\"\n",
+                   info->loader_name ? info->loader_name : "an unnamed loader");
+    if (info->cmdline && info->cmdline[0])
+        console_printf("boot: command line \"%s\"\n", info->cmdline);
+    else
+        console_printf("boot: command line empty\n");
+    if (info->efi64 || info->efi32)
+        console_printf("boot: firmware uefi (efi%s system table 0x%llx)\n",
+                       info->efi64 ? "64" : "32", (unsigned long long)info->efi_system_table);
+    else
+        console_printf("boot: firmware bios\n");
+    if (info->rsdp_new)
+        console_printf("boot: acpi rsdp v2 from multiboot2 (%u bytes)\n", info->rsdp_new_size);
+    else if (info->rsdp_old)
+        console_printf("boot: acpi rsdp v1 from multiboot2 (%u bytes)\n", info->rsdp_old_size);
+    else
+        console_printf("boot: acpi rsdp not provided by the boot loader\n");
+}
+
+static void apply_log_level(const char *cmdline)
+{
+    char value[16];
+    enum log_level level;
+
+    if (!cmdline_get(cmdline, "loglevel", value, sizeof(value)))
+        return;
+    if (console_parse_level(value, &level))
+        console_set_level(level);
+    else
+        console_printf("boot: loglevel \"%s\" unknown (error, warn, info, debug)\n", value);
+}
+
+__attribute__((noreturn)) void boot_main(uint32_t magic, uint64_t mbi_phys);
+
+void boot_main(uint32_t magic, uint64_t mbi_phys)
+{
+    struct percpu *bsp = &percpu_area[0];
+
+    (void)magic;   /* checked in boot/entry.S */
+    percpu_init(bsp, 0, 0);
+    cpu_setup_control_registers();
+    gdt_load(bsp);
+    idt_init();
+    idt_load();
+
+    /* Parse before the console exists: its port comes from the command line.
+     * Lines logged until then wait in the log ring and are replayed. */
+    const struct diag mb2_diag = { mb2_report, 0 };
+    bool mbi_ok = mb2_parse((const void *)(uintptr_t)mbi_phys, MBI_MAX_SIZE, &boot_info,
+                            &mb2_diag);
+
+    uint16_t port = console_port_from_cmdline(boot_info.cmdline);
+    console_attach_uart(port);
+    console_printf("tessera %s (commit %s, gcc %s, built %s)\n", TESSERA_VERSION,
+                   TESSERA_COMMIT, __VERSION__, TESSERA_BUILD_DATE);
+    console_printf("console: uart 0x%x %u 8N1\n", port, CONSOLE_BAUD);
+    if (!mbi_ok)
+        console_printf("boot: multiboot2 information unusable; continuing without it\n");
+
+    apply_log_level(boot_info.cmdline);
+    log_boot_facts(&boot_info);
+    phys_init(&boot_info, mbi_phys);
+
+    char selftest[16];
+    if (cmdline_get(boot_info.cmdline, "selftest", selftest, sizeof(selftest)))
+        exception_selftest(selftest);
+
+    console_printf("boot: entry-to-ready tsc %llu\n",
+                   (unsigned long long)(rdtsc() - boot_entry_tsc));
+    console_printf("boot: ready\n");
+    cpu_halt_forever();
+}

@@ -1,0 +1,34 @@
+/* The hypervisor's console: every line goes into an in-memory log ring and,
+ * once a UART is attached, out of the serial port. */
+#ifndef DRIVERS_CONSOLE_H
+#define DRIVERS_CONSOLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+#define CONSOLE_BAUD        115200
+#define CONSOLE_LOG_SIZE    (64 * 1024)
+
+/* Programs the UART at base and replays everything logged so far to it.
+ * False when no UART answers at base; the log ring keeps everything. */
+bool console_attach_uart(uint16_t base);
+uint16_t console_uart_base(void);
+
+void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like console_printf, only when the log level is at least `level`. */
+void console_log(enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void console_set_level(enum log_level level);
+/* Parses "error", "warn", "info", "debug"; false for anything else. */
+bool console_parse_level(const char *name, enum log_level *out);
+
+/* A received byte, or -1. */
+int console_getc(void);
+
+/* Called by the exception path: if this CPU holds the console lock (it faulted
+ * while printing), take it over so the report still comes out. */
+void console_emergency(void);
+
+#endif

@@ -1,0 +1,18 @@
+/* Freestanding replacements for the few <string.h> functions the hypervisor uses.
+ * The prototypes match ISO C so that host builds use libc's and the hypervisor
+ * links lib/string.c (gcc may also emit calls to memcpy/memset itself). */
+#ifndef LIB_STRING_H
+#define LIB_STRING_H
+
+#include <stddef.h>
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+#endif

@@ -1,0 +1,109 @@
+/* The hypervisor's physical memory: usable RAM from the multiboot2 memory map, minus what is in use. */
+#include "mm/phys.h"
+
+#include "arch/x86/percpu.h"
+#include "arch/x86/spinlock.h"
+#include "drivers/console.h"
+
+extern char __image_start[], __image_end[];
+
+static struct frame_allocator phys_frames;
+static struct spinlock phys_lock = SPINLOCK_INIT;
+
+static void phys_report(void *ctx, const char *line)
+{
+    (void)ctx;
+    console_printf("mem: %s\n", line);
+}
+
+static const struct diag phys_diag = { phys_report, 0 };
+
+static const char *memory_type_name(uint32_t type)
+{
+    switch (type) {
+    case MB2_MEMORY_AVAILABLE:        return "available";
+    case MB2_MEMORY_RESERVED:         return "reserved";
+    case MB2_MEMORY_ACPI_RECLAIMABLE: return "ACPI reclaimable";
+    case MB2_MEMORY_NVS:              return "ACPI NVS";
+    case MB2_MEMORY_BADRAM:           return "bad RAM";
+    default:                          return "unknown type";
+    }
+}
+
+static uint64_t bytes_above(const struct frame_allocator *fa, uint64_t limit)
+{
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < fa->count; i++) {
+        uint64_t base = fa->free[i].base > limit ? fa->free[i].base : limit;
+        if (fa->free[i].end > base)
+            bytes += fa->free[i].end - base;
+    }
+    return bytes;
+}
+
+void phys_init(const struct mb2_info *info, uint64_t mbi_phys)
+{
+    frame_init(&phys_frames);
+    for (uint32_t i = 0; i < info->mmap_count; i++) {
+        const struct mb2_mmap_entry *e = &info->mmap[i];
+        console_printf("mem: map 0x%016llx-0x%016llx %s\n", (unsigned long long)e->base,
+                       (unsigned long long)(e->base + e->length - 1), memory_type_name(e->type));
+        if (e->type == MB2_MEMORY_AVAILABLE)
+            frame_add_usable(&phys_frames, e->base, e->length, &phys_diag);
+    }
+    /* Firmware maps can overlap: anything any entry calls non-usable stays out. */
+    for (uint32_t i = 0; i < info->mmap_count; i++)
+        if (info->mmap[i].type != MB2_MEMORY_AVAILABLE)
+            frame_reserve(&phys_frames, info->mmap[i].base, info->mmap[i].length, &phys_diag);
+
+    console_printf("mem: %llu MiB usable in %u ranges\n",
+                   (unsigned long long)(phys_frames.free_bytes >> 20), phys_frames.count);
+    uint64_t high = bytes_above(&phys_frames, PHYS_4GIB);
+    if (high)
+        console_printf("mem: above 4 GiB: %llu MiB usable\n", (unsigned long long)(high >> 20));
+    if (info->mmap_count == 0)
+        console_printf("mem: no memory map from the boot loader: no RAM to hand out\n");
+
+    frame_reserve(&phys_frames, 0, PHYS_LOW_RESERVED, &phys_diag);
+    frame_reserve(&phys_frames, (uintptr_t)__image_start,
+                  (uint64_t)(__image_end - __image_start), &phys_diag);
+    frame_reserve(&phys_frames, mbi_phys, info->total_size, &phys_diag);
+    for (uint32_t i = 0; i < info->module_count; i++) {
+        const struct mb2_module *m = &info->modules[i];
+        console_printf("mem: module \"%s\" 0x%08x size %u\n", m->cmdline, m->start,
+                       m->end - m->start);
+        frame_reserve(&phys_frames, m->start, m->end - m->start, &phys_diag);
+    }
+    console_printf("mem: image 0x%08lx-0x%08lx (%lu KiB)\n", (uintptr_t)__image_start,
+                   (uintptr_t)__image_end - 1,
+                   (uintptr_t)(__image_end - __image_start) >> 10);
+    console_printf("mem: frames: %llu free (%llu MiB) in %u ranges\n",
+                   (unsigned long long)(phys_frames.free_bytes / FRAME_SIZE),
+                   (unsigned long long)(phys_frames.free_bytes >> 20), phys_frames.count);
+}
+
+static int32_t cpu_index(void)
+{
+    return (int32_t)this_cpu()->index;
+}
+
+uint64_t phys_alloc_frame(void)
+{
+    spin_lock(&phys_lock, cpu_index());
+    uint64_t frame = frame_alloc(&phys_frames);
+    spin_unlock(&phys_lock);
+    return frame;
+}
+
+uint64_t phys_alloc_run(uint64_t bytes, uint64_t align)
+{
+    spin_lock(&phys_lock, cpu_index());
+    uint64_t run = frame_alloc_run(&phys_frames, bytes, align);
+    spin_unlock(&phys_lock);
+    return run;
+}
+
+const struct frame_allocator *phys_allocator(void)
+{
+    return &phys_frames;
+}
