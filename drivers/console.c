@@ -93,6 +93,7 @@ bool console_attach_uart(uint16_t base)
     spin_lock(&console_lock, current_cpu_index());
     bool ok = uart_init(&console_uart, base, CONSOLE_BAUD);
     if (ok) {
+        uart_write("\n", 1);   /* start clean after whatever the firmware or loader left */
         /* Replay what was logged before the port was known (oldest kept bytes first). */
         uint64_t start = log_total > CONSOLE_LOG_SIZE ? log_total - CONSOLE_LOG_SIZE : 0;
         for (uint64_t i = start; i < log_total; i++)

@@ -26,7 +26,7 @@ static const char *memory_type_name(uint32_t type)
     case MB2_MEMORY_ACPI_RECLAIMABLE: return "ACPI reclaimable";
     case MB2_MEMORY_NVS:              return "ACPI NVS";
     case MB2_MEMORY_BADRAM:           return "bad RAM";
-    default:                          return "unknown type";
+    default:                          return NULL;
     }
 }
 
@@ -46,8 +46,14 @@ void phys_init(const struct mb2_info *info, uint64_t mbi_phys)
     frame_init(&phys_frames);
     for (uint32_t i = 0; i < info->mmap_count; i++) {
         const struct mb2_mmap_entry *e = &info->mmap[i];
-        console_printf("mem: map 0x%016llx-0x%016llx %s\n", (unsigned long long)e->base,
-                       (unsigned long long)(e->base + e->length - 1), memory_type_name(e->type));
+        const char *type_name = memory_type_name(e->type);
+        if (type_name)
+            console_printf("mem: map 0x%016llx-0x%016llx %s\n", (unsigned long long)e->base,
+                           (unsigned long long)(e->base + e->length - 1), type_name);
+        else
+            console_printf("mem: map 0x%016llx-0x%016llx type %u (not RAM)\n",
+                           (unsigned long long)e->base,
+                           (unsigned long long)(e->base + e->length - 1), e->type);
         if (e->type == MB2_MEMORY_AVAILABLE)
             frame_add_usable(&phys_frames, e->base, e->length, &phys_diag);
     }

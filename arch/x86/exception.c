@@ -81,7 +81,11 @@ void exception_selftest(const char *which)
         volatile uint32_t zero = 0;
         volatile uint32_t quotient = 1 / zero;
         (void)quotient;
+    } else if (strcmp(which, "df") == 0) {
+        /* A fault with an unusable stack: delivering #UD faults too, so the CPU
+         * raises #DF, which only arrives because it has its own IST stack. */
+        __asm__ volatile("movabs $0x100000000000, %%rsp\n\tud2" ::: "memory");
     } else {
-        console_printf("selftest: unknown \"%s\" (ud, pf, gp, de), ignored\n", which);
+        console_printf("selftest: unknown \"%s\" (ud, pf, gp, de, df), ignored\n", which);
     }
 }
