@@ -4,6 +4,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/idt.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
 #include "drivers/console.h"
 #include "lib/string.h"
 
@@ -37,6 +38,11 @@ const char *exception_name(unsigned vector)
 
 void exception_handle(struct exception_frame *f)
 {
+    if (f->vector >= IDT_EXCEPTIONS) {
+        smp_handle_interrupt(f->vector);
+        return;
+    }
+
     struct percpu *cpu = this_cpu();
     unsigned index = cpu ? cpu->index : 0;
 

@@ -19,7 +19,8 @@ _Static_assert(sizeof(struct exception_frame) == 22 * 8, "exception frame layout
 const char *exception_mnemonic(unsigned vector);
 const char *exception_name(unsigned vector);
 
-/* Called by the stubs: prints the report and halts this CPU. */
+/* Called by the stubs: interrupts (vector >= 32) go to their handler; an
+ * exception prints the report and halts this CPU. */
 void exception_handle(struct exception_frame *frame);
 
 /* Raises an exception on purpose (kernel command line `selftest=ud|pf|gp|de|df`),

@@ -1,4 +1,4 @@
-/* Exception entry stubs: push a uniform frame (struct exception_frame in
+/* Exception and interrupt entry stubs: push a uniform frame (struct exception_frame in
  * arch/x86/exception.h) and call exception_handle(). SDM Vol. 3, 7.14.4. */
 
 /* Vectors for which the CPU pushes an error code (SDM Vol. 3, table 7-1). */
@@ -29,6 +29,19 @@ exception_stub_table:
     .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     EXCEPTION_STUB \v
     .endr
+
+/* Interrupt vectors the hypervisor itself uses (arch/x86/lapic.h); same frame. */
+    .macro INTERRUPT_STUB name, vector
+    .balign 16
+    .global interrupt_stub_\name
+interrupt_stub_\name:
+    pushq $0
+    pushq $\vector
+    jmp exception_common
+    .endm
+
+    INTERRUPT_STUB wakeup, 0xF0
+    INTERRUPT_STUB spurious, 0xFF
 
 exception_common:
     /* Reverse order of struct exception_frame: rax ends up at the lowest address. */

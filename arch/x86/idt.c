@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "arch/x86/cpu_regs.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
 
 #define GATE_TYPE_INTERRUPT 0xE
@@ -27,6 +28,7 @@ struct idt_pointer {
 
 /* Entry stubs in arch/x86/exception_stubs.S, one per exception vector. */
 extern const uint64_t exception_stub_table[IDT_EXCEPTIONS];
+extern const char interrupt_stub_wakeup[], interrupt_stub_spurious[];
 
 static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
 
@@ -56,6 +58,8 @@ void idt_init(void)
 {
     for (unsigned v = 0; v < IDT_EXCEPTIONS; v++)
         idt_set_gate(v, exception_stub_table[v], ist_for_vector(v));
+    idt_set_gate(LAPIC_VECTOR_WAKEUP, (uint64_t)(uintptr_t)interrupt_stub_wakeup, 0);
+    idt_set_gate(LAPIC_VECTOR_SPURIOUS, (uint64_t)(uintptr_t)interrupt_stub_spurious, 0);
 }
 
 void idt_load(void)

@@ -37,6 +37,11 @@ struct percpu {
     uint32_t index;                 /* logical CPU number, 0 = boot CPU */
     uint32_t apic_id;
     bool in_exception;              /* an exception report is being printed */
+    bool online;                    /* reached its idle loop (APs) */
+
+    /* Work mailbox (arch/x86/smp.c): another CPU stores fn, then wakes this one. */
+    void (*volatile work_fn)(void *arg);
+    void *volatile work_arg;
 
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     struct tss64 tss __attribute__((aligned(16)));
