@@ -14,13 +14,16 @@ GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BUILD_DATE := $(shell date -u +%Y-%m-%d)
 
 # ---- source lists, one per folder -------------------------------------------------
-BOOT_SRCS    := boot/entry.S boot/main.c boot/multiboot2.c
+BOOT_SRCS    := boot/entry.S boot/main.c boot/multiboot2.c boot/ap_trampoline.S
 ARCH_SRCS    := arch/x86/gdt.c arch/x86/idt.c arch/x86/exception_stubs.S \
-                arch/x86/exception.c arch/x86/cpu.c arch/x86/percpu.c
-DRIVER_SRCS  := drivers/uart.c drivers/console.c
-MM_SRCS      := mm/frame.c mm/phys.c
+                arch/x86/exception.c arch/x86/cpu.c arch/x86/percpu.c \
+                arch/x86/paging.c arch/x86/lapic.c arch/x86/smp.c
+DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/acpi.c drivers/acpi_dump.c
+MM_SRCS      := mm/frame.c mm/phys.c mm/lowmem.c
+VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
+                vmx/vmxon.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c
-HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(LIB_SRCS)
+HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(LIB_SRCS)
 
 HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
 
@@ -71,11 +74,21 @@ deps-check:
 
 # ---- host unit tests (cmocka) -------------------------------------------------------
 # Each test links only pure sources; UNIT_SRCS_<name> lists them.
-UNIT_TESTS := format cmdline multiboot2 frame
+UNIT_TESTS += format
 UNIT_SRCS_format     := lib/format.c
+UNIT_TESTS += cmdline
 UNIT_SRCS_cmdline    := lib/cmdline.c
+UNIT_TESTS += multiboot2
 UNIT_SRCS_multiboot2 := boot/multiboot2.c lib/diag.c lib/format.c
+UNIT_TESTS += frame
 UNIT_SRCS_frame      := mm/frame.c lib/diag.c lib/format.c
+UNIT_TESTS += lowmem
+UNIT_SRCS_lowmem     := mm/lowmem.c
+UNIT_TESTS += acpi
+UNIT_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
+UNIT_TESTS += vmx_caps
+UNIT_SRCS_vmx_caps   := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c \
+                        vmx/vm_instruction_error.c lib/diag.c lib/format.c
 
 HOST_CFLAGS := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
                -fsanitize=address,undefined -fno-omit-frame-pointer -D_DEFAULT_SOURCE

@@ -5,13 +5,18 @@
 #include "arch/x86/exception.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/idt.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
 #include "boot/multiboot2.h"
+#include "drivers/acpi.h"
 #include "drivers/console.h"
+#include "drivers/timer.h"
 #include "drivers/uart.h"
 #include "lib/cmdline.h"
 #include "lib/string.h"
 #include "mm/phys.h"
+#include "vmx/vmxon.h"
 
 /* The boot information is read in place; GRUB keeps it small, this bounds any
  * garbage total_size so the parser cannot walk off the identity map. */
@@ -83,6 +88,19 @@ static void apply_log_level(const char *cmdline)
         console_printf("boot: loglevel \"%s\" unknown (error, warn, info, debug)\n", value);
 }
 
+/* The MADT's enabled CPUs; online-capable ones stay parked until hot-add exists.
+ * Without a usable MADT (acpi_init said so) the boot CPU runs alone. */
+static void start_application_processors(const struct acpi_info *acpi, uint64_t mbi_phys)
+{
+    static struct smp_cpu_candidate candidates[ACPI_MAX_CPUS];
+    uint32_t count = 0;
+
+    for (uint32_t i = 0; acpi->madt_found && i < acpi->cpu_count; i++)
+        if (acpi->cpus[i].enabled)
+            candidates[count++].apic_id = acpi->cpus[i].apic_id;
+    smp_start_aps(candidates, count, &boot_info, mbi_phys);
+}
+
 __attribute__((noreturn)) void boot_main(uint32_t magic, uint64_t mbi_phys);
 
 void boot_main(uint32_t magic, uint64_t mbi_phys)
@@ -113,6 +131,16 @@ void boot_main(uint32_t magic, uint64_t mbi_phys)
     apply_log_level(boot_info.cmdline);
     log_boot_facts(&boot_info);
     phys_init(&boot_info, mbi_phys);
+    const struct acpi_info *acpi = acpi_init(&boot_info);
+
+    lapic_init_global();
+    lapic_enable_this_cpu();
+    bsp->apic_id = lapic_id();
+    console_printf("cpu: boot cpu apic %u, %s mode\n", bsp->apic_id,
+                   lapic_x2apic_mode() ? "x2apic" : "xapic");
+    timer_calibrate();
+    start_application_processors(acpi, mbi_phys);
+    vmx_bring_up();
 
     char selftest[16];
     if (cmdline_get(boot_info.cmdline, "selftest", selftest, sizeof(selftest)))

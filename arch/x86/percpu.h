@@ -43,8 +43,14 @@ struct percpu {
     void (*volatile work_fn)(void *arg);
     void *volatile work_arg;
 
+    /* VMX root operation (vmx/vmxon.c) */
+    bool vmx_on;
+
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     struct tss64 tss __attribute__((aligned(16)));
+
+    /* The VMXON region (SDM 25.11.5): 4 KiB-aligned, revision ID in its first word. */
+    uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 
     uint8_t ist_stacks[IST_SLOTS_USED][CPU_IST_STACK_SIZE] __attribute__((aligned(16)));
     uint8_t stack[CPU_STACK_SIZE] __attribute__((aligned(16)));

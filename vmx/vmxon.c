@@ -1,0 +1,149 @@
+/* VMX root operation on every CPU (SDM Vol. 3C, 24.7 enabling and entering VMX, 25.11.5 VMXON region). */
+#include "vmx/vmxon.h"
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_regs.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
+#include "drivers/console.h"
+#include "lib/format.h"
+#include "vmx/vm_instruction_error.h"
+#include "vmx/vmx_asm.h"
+
+static struct vmx_config vmx;
+
+const struct vmx_config *vmx_config(void)
+{
+    return &vmx;
+}
+
+static void report_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    console_printf("%s\n", line);
+}
+
+static void report_debug_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    console_log(LOG_DEBUG, "%s\n", line);
+}
+
+static const struct diag vmx_err = { report_line, 0 };
+static const struct diag vmx_debug = { report_debug_line, 0 };
+
+/* Reads CPUID and the capability MSRs in ascending order, each only if it exists:
+ * reading one that does not would #GP. */
+static void vmx_read_caps_raw(struct vmx_caps_raw *raw)
+{
+    *raw = (struct vmx_caps_raw){ 0 };
+    raw->cpuid1_ecx = cpuid(1, 0).ecx;
+    if (!(raw->cpuid1_ecx & CPUID_1_ECX_VMX))
+        return;
+    raw->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
+    for (uint32_t msr = VMX_CAPS_MSR_FIRST; msr <= VMX_CAPS_MSR_LAST; msr++)
+        if (vmx_caps_msr_exists(raw, msr))
+            vmx_caps_raw_set(raw, msr, rdmsr(msr));
+}
+
+/* Feature control: lock it with VMX on if the firmware left it open. */
+static bool vmx_feature_control_enable(struct vmx_caps_raw *raw)
+{
+    switch (vmx_feature_control_check(raw->cpuid1_ecx, raw->feature_control, &vmx_err)) {
+    case VMX_FC_OK:
+        return true;
+    case VMX_FC_ENABLE_AND_LOCK:
+        wrmsr(MSR_IA32_FEATURE_CONTROL, vmx_feature_control_enable_value(raw->feature_control));
+        raw->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
+        return vmx_feature_control_check(raw->cpuid1_ecx, raw->feature_control, &vmx_err) ==
+               VMX_FC_OK;
+    default:
+        return false;
+    }
+}
+
+/* Reads, checks and negotiates on the calling CPU. */
+static bool vmx_negotiate_this_cpu(struct vmx_caps *caps, struct vmx_controls *controls)
+{
+    struct vmx_caps_raw raw;
+    vmx_read_caps_raw(&raw);
+    return vmx_feature_control_enable(&raw) && vmx_caps_decode(&raw, caps, &vmx_err) &&
+           vmx_negotiate_hypervisor_controls(caps, controls, &vmx_err, &vmx_debug);
+}
+
+static void vmx_report_failure(const struct percpu *cpu, const char *what, enum vmx_result r)
+{
+    if (r == VMX_FAIL_VALID) {
+        uint64_t error = 0;
+        vmread(VMCS_EXIT_INFO_VM_INSTRUCTION_ERROR, &error);
+        console_printf("vmx: cpu %u (apic %u): %s failed: VM-instruction error %llu (%s)\n",
+                       cpu->index, cpu->apic_id, what, (unsigned long long)error,
+                       vmx_instruction_error_name((uint32_t)error));
+    } else {
+        console_printf("vmx: cpu %u (apic %u): %s failed: VMfailInvalid\n", cpu->index,
+                       cpu->apic_id, what);
+    }
+}
+
+static void vmx_enter_root_this_cpu(void *arg)
+{
+    (void)arg;
+    struct percpu *cpu = this_cpu();
+    struct vmx_caps caps;
+    struct vmx_controls controls;
+
+    if (!vmx_negotiate_this_cpu(&caps, &controls)) {
+        console_printf("vmx: cpu %u (apic %u): left out\n", cpu->index, cpu->apic_id);
+        return;
+    }
+    if (cpu->index != 0 && !vmx_controls_compare(&vmx.controls, &controls, cpu->index,
+                                                 &vmx_err)) {
+        console_printf("vmx: cpu %u (apic %u): left out\n", cpu->index, cpu->apic_id);
+        return;
+    }
+
+    struct vmx_cr_adjust cr0, cr4;
+    if (!vmx_cr0_apply_fixed_host(&caps, read_cr0(), &cr0) ||
+        !vmx_cr4_apply_fixed(&caps, read_cr4() | CR4_VMXE, &cr4)) {
+        console_printf("vmx: cpu %u (apic %u): CR0 0x%llx or CR4 0x%llx cannot meet the VMX "
+                       "fixed bits; left out\n", cpu->index, cpu->apic_id,
+                       (unsigned long long)read_cr0(), (unsigned long long)read_cr4());
+        return;
+    }
+    write_cr0(cr0.value);
+    write_cr4(cr4.value);
+
+    *(volatile uint32_t *)cpu->vmxon_region = caps.revision_id;   /* bit 31 clear */
+    enum vmx_result r = vmxon((uint64_t)(uintptr_t)cpu->vmxon_region);
+    if (r != VMX_SUCCEED) {
+        vmx_report_failure(cpu, "vmxon", r);
+        write_cr4(read_cr4() & ~(uint64_t)CR4_VMXE);
+        return;
+    }
+    cpu->vmx_on = true;
+    console_printf("vmx: cpu %u (apic %u): vmxon ok\n", cpu->index, cpu->apic_id);
+}
+
+void vmx_bring_up(void)
+{
+    if (!vmx_negotiate_this_cpu(&vmx.caps, &vmx.controls)) {
+        console_printf("vmx: not available; tessera stays up without partitions\n");
+        return;
+    }
+    char summary[DIAG_LINE_MAX];
+    vmx_controls_format(summary, sizeof(summary), &vmx.caps, &vmx.controls);
+    console_printf("%s\n", summary);
+
+    uint32_t in_root = 0, online = 0;
+    for (uint32_t i = 0; i < CPU_MAX; i++) {
+        if (i != 0 && !percpu_area[i].online)
+            continue;
+        online++;
+        smp_run_on(i, vmx_enter_root_this_cpu, 0);
+        if (percpu_area[i].vmx_on)
+            in_root++;
+    }
+    vmx.usable = percpu_area[0].vmx_on;
+    console_printf("vmx: %u of %u cpus in VMX root operation\n", in_root, online);
+}
