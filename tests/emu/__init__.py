@@ -1,0 +1,1 @@
+"""Emulator test harness (harness.py) and test definitions (suite.py) for tessera."""

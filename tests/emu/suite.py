@@ -1,0 +1,220 @@
+"""The emulator tests: each boots build/tessera.elf from its own ISO and reads the console.
+
+To add a test, append an EmuTest to TESTS: a unique name, a Machine, the kernel command
+line, whether GRUB loads the "hello" module, and the regexes the console must show (and
+must not). Regexes are matched with re.search against each line, \\r and escape sequences
+removed; anchor them with ^ and $. See harness.EmuTest for the fields, including
+`interact` for tests that type at the guest over a socket console.
+"""
+
+from .harness import EmuTest, Machine
+
+# Machines ---------------------------------------------------------------------------------
+QEMU_64M = Machine(emulator="qemu", mem_mib=64)
+QEMU_4G = Machine(emulator="qemu", mem_mib=4096)
+QEMU_OVMF = Machine(emulator="qemu", firmware="uefi", mem_mib=256)
+QEMU_OVMF_4G = Machine(emulator="qemu", firmware="uefi", mem_mib=4096)
+QEMU_COM2 = Machine(emulator="qemu", mem_mib=64, console=2)
+BOCHS_64M = Machine(emulator="bochs", mem_mib=64, cpus=1, cpu_model="corei7_skylake_x")
+QEMU_SMP4 = Machine(emulator="qemu", mem_mib=64, cpus=4)
+QEMU_SMP6 = Machine(emulator="qemu", mem_mib=64, cpus=6, smp_topology="sockets=2,cores=3")
+QEMU_OVMF_SMP4 = Machine(emulator="qemu", firmware="uefi", mem_mib=256, cpus=4)
+BOCHS_SMP2 = Machine(emulator="bochs", mem_mib=64, cpus=2, cpu_model="corei7_skylake_x")
+# Bochs 2.7 takes guest=4096 but its BIOS then reports RAM only below 3 GiB (the rest
+# hides behind the PCI hole, nothing is remapped above 4 GiB); RAM above 4 GiB is
+# guest - 4096 MiB. So 5120 MiB gives 1 GiB there. Start-up costs ~20 s at this size.
+BOCHS_5G = Machine(emulator="bochs", mem_mib=5120, cpus=1, cpu_model="corei7_skylake_x")
+
+# Lines every healthy boot prints -----------------------------------------------------------
+READY = r"^boot: ready$"
+NO_EXCEPTION = (r"exception:",)
+
+TESTS = [
+    EmuTest(
+        name="qemu-bios-64m",
+        machine=QEMU_64M,
+        cmdline="loglevel=debug",
+        module=True,
+        expect=[
+            r"^tessera 0\.1\.0 ",
+            r"^console: uart 0x3f8 115200 8N1$",
+            r'^boot: multiboot2 from "GRUB 2\.\d+',
+            r'^boot: command line "loglevel=debug"$',
+            r"^boot: firmware bios$",
+            r"^boot: acpi rsdp v[12] from multiboot2",
+            r"^mem: \d+ MiB usable in \d+ ranges$",
+            r'^mem: module "hello" 0x[0-9a-f]+ size 4096$',
+            r"^mem: frames: \d+ free \(\d+ MiB\) in \d+ ranges$",
+            READY,
+        ],
+        forbid=NO_EXCEPTION,
+        timeout=30,
+    ),
+    EmuTest(
+        name="qemu-bios-4g",
+        machine=QEMU_4G,
+        expect=[r"^mem: above 4 GiB: 1024 MiB usable$", READY],
+        forbid=NO_EXCEPTION,
+        timeout=30,
+    ),
+    EmuTest(
+        name="qemu-ovmf",
+        machine=QEMU_OVMF,
+        expect=[r"^boot: firmware uefi", r"^boot: acpi rsdp v2 from multiboot2", READY],
+        forbid=NO_EXCEPTION,
+        timeout=60,
+    ),
+    EmuTest(
+        name="qemu-ovmf-4g",
+        machine=QEMU_OVMF_4G,
+        expect=[r"^mem: above 4 GiB: \d+ MiB usable$", READY],
+        forbid=NO_EXCEPTION,
+        timeout=60,
+    ),
+    EmuTest(
+        name="qemu-selftest-ud",
+        machine=QEMU_64M,
+        cmdline="selftest=ud",
+        expect=[
+            r"^exception: #UD invalid opcode on cpu 0$",
+            r"^exception:   rip 0x[0-9a-f]{16} ",
+            r"^exception: cpu 0 halted$",
+        ],
+        forbid=[READY],
+        timeout=30,
+    ),
+    EmuTest(
+        name="qemu-selftest-pf",
+        machine=QEMU_64M,
+        cmdline="selftest=pf",
+        expect=[
+            r"^exception: #PF page fault on cpu 0$",
+            r"^exception:   .*cr2 0x[0-9a-f]{16}",
+            r"^exception: cpu 0 halted$",
+        ],
+        forbid=[READY],
+        timeout=30,
+    ),
+    EmuTest(
+        name="qemu-selftest-df",
+        machine=QEMU_64M,
+        cmdline="selftest=df",
+        expect=[
+            r"^exception: #DF double fault on cpu 0$",
+            r"^exception:   rsp 0x0000100000000000 ",
+            r"^exception: cpu 0 halted$",
+        ],
+        forbid=[READY],
+        timeout=30,
+    ),
+    EmuTest(
+        name="qemu-console-com2",
+        machine=QEMU_COM2,
+        cmdline="console=com2",
+        expect=[r"^console: uart 0x2f8 115200 8N1$", READY],
+        forbid=NO_EXCEPTION,
+        timeout=30,
+    ),
+    EmuTest(
+        name="bochs-skylake",
+        machine=BOCHS_64M,
+        module=True,
+        expect=[
+            r"^boot: firmware bios$",
+            r'^mem: module "hello"',
+            r"^boot: entry-to-ready tsc \d+$",
+            READY,
+        ],
+        forbid=NO_EXCEPTION,
+        timeout=60,
+    ),
+    # ---- SMP bring-up (one boot each; APIC IDs as the MADT lists them) ----
+    EmuTest(
+        name="qemu-smp1",
+        machine=QEMU_64M,
+        expect=[r"^cpu: boot cpu apic 0, xapic mode$",
+                r"^timer: tsc \d+ kHz, lapic timer \d+ kHz \(pit channel 2, 10 ms\)$",
+                r"^acpi: madt: 1 cpu \(apic 0\)",
+                r"^cpu: 1 of 1 online: apic 0$", READY],
+        forbid=NO_EXCEPTION + (r"did not start",),
+        timeout=30,
+    ),
+    EmuTest(
+        name="qemu-smp4",
+        machine=QEMU_SMP4,
+        expect=[r"^cpu: AP trampoline at 0x[0-9a-f]+$",
+                r"^cpu: 1 online \(apic 1\)$", r"^cpu: 2 online \(apic 2\)$",
+                r"^cpu: 3 online \(apic 3\)$",
+                r"^cpu: bring-up took \d+ us \(tsc \d+\) from the first INIT$",
+                r"^cpu: 4 of 4 online: apic 0 1 2 3$", READY],
+        forbid=NO_EXCEPTION + (r"did not start",),
+        timeout=30,
+    ),
+    EmuTest(
+        name="qemu-smp6-sockets",
+        machine=QEMU_SMP6,
+        expect=[r"^acpi: madt: 6 cpus \(apic 0 1 2 4 5 6\)",
+                r"^cpu: 3 online \(apic 4\)$", r"^cpu: 5 online \(apic 6\)$",
+                r"^cpu: 6 of 6 online: apic 0 1 2 4 5 6$", READY],
+        forbid=NO_EXCEPTION + (r"did not start",),
+        timeout=30,
+    ),
+    EmuTest(
+        name="qemu-ovmf-smp4",
+        machine=QEMU_OVMF_SMP4,
+        expect=[r"^boot: firmware uefi", r"^acpi: rsdp v2 at 0x[0-9a-f]+ \(multiboot2 new tag",
+                r"^cpu: 4 of 4 online: apic 0 1 2 3$", READY],
+        forbid=NO_EXCEPTION + (r"did not start",),
+        timeout=60,
+    ),
+    # ---- VMX: no VMX under QEMU TCG; Bochs has it with EPT ----
+    EmuTest(
+        name="qemu-no-vmx",
+        machine=QEMU_SMP4,
+        expect=[r"^vmx: this CPU has no VMX \(CPUID\.1:ECX\[5\] = 0\)$",
+                r"^vmx: not available; tessera stays up without partitions$", READY],
+        forbid=NO_EXCEPTION + (r"vmxon",),
+        timeout=30,
+    ),
+    EmuTest(
+        name="bochs-smp2-vmx",
+        machine=BOCHS_SMP2,
+        expect=[r"^cpu: boot cpu apic 0, x2apic mode$",
+                r"^cpu: 1 online \(apic 1\)$",
+                r"^cpu: 2 of 2 online: apic 0 1$",
+                r"^vmx: revision 0x2b, pin 0x[0-9a-f]{8} primary 0x[0-9a-f]{8} secondary "
+                r"0x[0-9a-f]{8} exit 0x[0-9a-f]{8} entry 0x[0-9a-f]{8}, ept 4-level wb 2M 1G",
+                r"^vmx: cpu 0 \(apic 0\): vmxon ok$",
+                r"^vmx: cpu 1 \(apic 1\): vmxon ok$",
+                r"^vmx: 2 of 2 cpus in VMX root operation$", READY],
+        forbid=NO_EXCEPTION + (r"did not start", r"left out", r"failed"),
+        timeout=60,
+    ),
+    EmuTest(
+        name="bochs-5g",
+        machine=BOCHS_5G,
+        expect=[r"^mem: above 4 GiB: 1024 MiB usable$", READY],
+        forbid=NO_EXCEPTION,
+        timeout=90,
+    ),
+]
+
+
+def select(only=None):
+    """The tests to run; only: a list of names or fnmatch patterns. Longest timeout
+    first (slow tests have long timeouts), so parallel workers finish together."""
+    import fnmatch
+    tests = TESTS
+    if only:
+        tests = [t for t in TESTS if any(fnmatch.fnmatchcase(t.name, p) for p in only)]
+    return sorted(tests, key=lambda t: -t.timeout)
+
+
+def _check_unique():
+    names = [t.name for t in TESTS]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise ValueError(f"duplicate emulator test names: {sorted(dup)}")
+
+
+_check_unique()
