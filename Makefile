@@ -21,9 +21,15 @@ ARCH_SRCS    := arch/x86/gdt.c arch/x86/idt.c arch/x86/exception_stubs.S \
 DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/acpi.c drivers/acpi_dump.c
 MM_SRCS      := mm/frame.c mm/phys.c mm/lowmem.c
 VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
-                vmx/vmxon.c
+                vmx/vmxon.c vmx/ept.c vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c \
+                vmx/guest_state_check.c vmx/guest_state_check_segments.c \
+                vmx/vmcs_setup.c vmx/exit_stub.S vmx/exit.c vmx/exit_cpuid.c vmx/exit_io.c \
+                vmx/exit_msr.c vmx/exit_cr.c vmx/exit_misc.c vmx/vmcall.c vmx/guest_state_report.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c
-HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(LIB_SRCS)
+GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
+                guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/partition_run.c
+HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(LIB_SRCS) \
+                $(GUEST_SRCS)
 
 HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
 
@@ -35,14 +41,16 @@ HV_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -I. \
              -mno-red-zone -mgeneral-regs-only -mcmodel=small -m64 \
              -DTESSERA_VERSION='"$(VERSION)"' -DTESSERA_COMMIT='"$(GIT_COMMIT)"' \
              -DTESSERA_BUILD_DATE='"$(BUILD_DATE)"'
-HV_ASFLAGS := -I. -m64 -D__ASSEMBLY__
+HV_ASFLAGS := -I. -I$(BUILD)/gen -m64 -D__ASSEMBLY__
 HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
 ELF := $(BUILD)/$(NAME).elf
 ISO := $(BUILD)/$(NAME).iso
+GUEST_IMAGE := $(BUILD)/guest/testguest.elf
+PARTITIONS_OK := $(BUILD)/host/partitions.ok
 
 .PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test bench clean
-all: deps-check $(ELF) $(ISO)
+all: deps-check $(ELF) $(GUEST_IMAGE) $(ISO)
 iso: $(ISO)
 
 $(BUILD)/hv/%.c.o: %.c
@@ -50,21 +58,74 @@ $(BUILD)/hv/%.c.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/hv/%.S.o: %.S
+$(BUILD)/hv/%.S.o: %.S | $(BUILD)/gen/asm_offsets.h
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
 
+# Offsets of C structures that assembly uses, generated from vmx/asm_offsets.c.
+$(BUILD)/gen/asm_offsets.h: vmx/asm_offsets.c vmx/vcpu.h vmx/vmcs_fields.h vmx/vmcs_fields.def
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@$(CC) $(HV_CFLAGS) -S -o $@.s $<
+	@{ echo "/* generated from vmx/asm_offsets.c: do not edit */"; \
+	   sed -n 's/.*->\([A-Z_0-9]*\) \$$\{0,1\}\([0-9]*\).*/#define \1 \2/p' $@.s; } > $@
+	@rm -f $@.s
+$(BUILD)/hv/vmx/exit_stub.S.o: $(BUILD)/gen/asm_offsets.h
+
 # The commit and date only reach the banner; rebuild main when HEAD moves.
 $(BUILD)/hv/boot/main.c.o: $(wildcard .git/HEAD .git/refs/heads/*)
 
-$(ELF): $(HV_OBJS) linker.ld
+$(ELF): $(HV_OBJS) linker.ld $(PARTITIONS_OK)
 	@echo "  LD      $@"
 	@$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
 	@grub-file --is-x86-multiboot2 $@ || { echo "error: $@ is not a valid multiboot2 image"; rm -f $@; exit 1; }
 
-$(ISO): $(ELF) iso/grub.cfg iso/mkiso.sh
-	sh iso/mkiso.sh $(ELF) iso/grub.cfg $@
+# ---- the compiled-in partition tables, checked on the build host -------------------
+# The same table and validator sources as the hypervisor, built for the host; the stamp makes
+# `make` refuse an image whose tables do not validate.
+VALIDATE_PARTITIONS := $(BUILD)/host/validate_partitions
+VALIDATE_PARTITIONS_SRCS := tools/validate_partitions.c guest/partition_tables.c \
+                            guest/partition_validate.c lib/format.c lib/diag.c
+
+$(VALIDATE_PARTITIONS): $(VALIDATE_PARTITIONS_SRCS) $(wildcard guest/*.h lib/*.h drivers/uart.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) -std=c11 $(WARNINGS) -O1 -g -I. -DHOST_TEST -o $@ $(VALIDATE_PARTITIONS_SRCS)
+
+$(PARTITIONS_OK): $(VALIDATE_PARTITIONS)
+	@$(VALIDATE_PARTITIONS)
+	@touch $@
+
+# ---- guest images: freestanding ELF executables the ISO carries as modules ---------
+# Built with their own flags and linker script; they may use lib/ but no hypervisor code.
+TESTGUEST_SRCS := guest/images/testguest/entry.S guest/images/testguest/main.c \
+                  guest/images/testguest/console.c guest/images/testguest/bench.c \
+                  lib/format.c lib/cmdline.c lib/string.c
+TESTGUEST_OBJS := $(patsubst %,$(BUILD)/guest/testguest/%.o,$(TESTGUEST_SRCS))
+GUEST_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -I. \
+                -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+                -fno-stack-protector -fno-pic -fno-pie -fno-asynchronous-unwind-tables \
+                -mno-red-zone -mgeneral-regs-only -mcmodel=small -m64
+GUEST_ASFLAGS := -I. -m64 -D__ASSEMBLY__
+GUEST_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack
+
+$(BUILD)/guest/testguest/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (testguest)"
+	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/guest/testguest/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (testguest)"
+	@$(CC) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_IMAGE): $(TESTGUEST_OBJS) guest/images/testguest/linker.ld
+	@echo "  LD      $@"
+	@$(LD) $(GUEST_LDFLAGS) -T guest/images/testguest/linker.ld -o $@ $(TESTGUEST_OBJS)
+
+$(ISO): $(ELF) $(GUEST_IMAGE) iso/grub.cfg iso/mkiso.sh
+	sh iso/mkiso.sh $(ELF) iso/grub.cfg $@ $(GUEST_IMAGE)
 
 # ---- Debian packages the build and the tests need ----------------------------------
 deps:
@@ -82,6 +143,8 @@ UNIT_TESTS += multiboot2
 UNIT_SRCS_multiboot2 := boot/multiboot2.c lib/diag.c lib/format.c
 UNIT_TESTS += frame
 UNIT_SRCS_frame      := mm/frame.c lib/diag.c lib/format.c
+UNIT_TESTS += guest_boot
+UNIT_SRCS_guest_boot := guest/guest_boot.c lib/format.c lib/diag.c
 UNIT_TESTS += lowmem
 UNIT_SRCS_lowmem     := mm/lowmem.c
 UNIT_TESTS += acpi
@@ -89,6 +152,20 @@ UNIT_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
 UNIT_TESTS += vmx_caps
 UNIT_SRCS_vmx_caps   := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c \
                         vmx/vm_instruction_error.c lib/diag.c lib/format.c
+UNIT_TESTS += partition
+UNIT_SRCS_partition  := guest/partition_tables.c guest/partition_validate.c lib/diag.c lib/format.c
+UNIT_TESTS += bitmaps
+UNIT_SRCS_bitmaps    := guest/io_bitmap.c guest/msr_bitmap.c
+UNIT_TESTS += ept
+UNIT_SRCS_ept        := vmx/ept.c lib/format.c lib/diag.c
+UNIT_TESTS += elf_loader
+UNIT_SRCS_elf_loader := guest/elf_loader.c lib/format.c lib/diag.c
+UNIT_TESTS += vmcs
+UNIT_SRCS_vmcs       := vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c vmx/vmx_controls.c \
+                        vmx/vm_instruction_error.c lib/format.c lib/diag.c
+UNIT_TESTS += guest_state_check
+UNIT_SRCS_guest_state_check := vmx/guest_state_check.c vmx/guest_state_check_segments.c \
+                               lib/format.c lib/diag.c
 
 HOST_CFLAGS := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
                -fsanitize=address,undefined -fno-omit-frame-pointer -D_DEFAULT_SOURCE
@@ -123,4 +200,4 @@ bench: all
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/hv -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/hv $(BUILD)/guest -name '*.d' 2>/dev/null)

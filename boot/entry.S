@@ -49,7 +49,7 @@ mb2_header_end:
     .balign 4096
 boot_pml4:      .skip 4096
 boot_pdpt:      .skip 4096
-    .global boot_pd, boot_pml4
+    .global boot_pd, boot_pml4, boot_pdpt
 boot_pd:        .skip 4096 * BOOT_IDENTITY_GIB
     .global boot_stack_top
 boot_stack:     .skip BOOT_STACK_SIZE

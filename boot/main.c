@@ -16,6 +16,7 @@
 #include "lib/cmdline.h"
 #include "lib/string.h"
 #include "mm/phys.h"
+#include "guest/partition_run.h"
 #include "vmx/vmxon.h"
 
 /* The boot information is read in place; GRUB keeps it small, this bounds any
@@ -131,6 +132,7 @@ void boot_main(uint32_t magic, uint64_t mbi_phys)
     apply_log_level(boot_info.cmdline);
     log_boot_facts(&boot_info);
     phys_init(&boot_info, mbi_phys);
+    phys_map_all_ram();
     const struct acpi_info *acpi = acpi_init(&boot_info);
 
     lapic_init_global();
@@ -141,6 +143,7 @@ void boot_main(uint32_t magic, uint64_t mbi_phys)
     timer_calibrate();
     start_application_processors(acpi, mbi_phys);
     vmx_bring_up();
+    partitions_start(boot_info.cmdline, &boot_info);
 
     char selftest[16];
     if (cmdline_get(boot_info.cmdline, "selftest", selftest, sizeof(selftest)))
@@ -149,5 +152,6 @@ void boot_main(uint32_t magic, uint64_t mbi_phys)
     console_printf("boot: entry-to-ready tsc %llu\n",
                    (unsigned long long)(rdtsc() - boot_entry_tsc));
     console_printf("boot: ready\n");
+    partitions_run_boot_cpu();
     cpu_halt_forever();
 }

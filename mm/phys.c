@@ -3,7 +3,9 @@
 
 #include "arch/x86/percpu.h"
 #include "arch/x86/spinlock.h"
+#include "arch/x86/paging.h"
 #include "drivers/console.h"
+#include "lib/string.h"
 
 extern char __image_start[], __image_end[];
 
@@ -112,4 +114,53 @@ uint64_t phys_alloc_run(uint64_t bytes, uint64_t align)
 const struct frame_allocator *phys_allocator(void)
 {
     return &phys_frames;
+}
+
+uint64_t phys_alloc_zeroed_frame(void)
+{
+    uint64_t frame = phys_alloc_frame();
+    if (frame)
+        memset((void *)(uintptr_t)frame, 0, FRAME_SIZE);
+    return frame;
+}
+
+uint64_t phys_usable_end(void)
+{
+    return phys_frames.count ? phys_frames.free[phys_frames.count - 1].end : 0;
+}
+
+void phys_map_all_ram(void)
+{
+    uint64_t end = phys_usable_end();
+    if (end <= PHYS_4GIB)
+        return;
+    uint64_t mapped = paging_extend_identity_map(end, phys_alloc_zeroed_frame);
+    console_printf("mem: identity map extended to %llu GiB\n", (unsigned long long)(mapped >> 30));
+    if (mapped < end) {
+        /* Frames the hypervisor cannot reach must not be handed out. */
+        frame_reserve(&phys_frames, mapped, end - mapped, &phys_diag);
+        console_printf("mem: RAM above %llu GiB left unused (not mapped)\n",
+                       (unsigned long long)(mapped >> 30));
+    }
+}
+
+bool phys_claim_range(uint64_t base, uint64_t bytes)
+{
+    bool claimed = false;
+    spin_lock(&phys_lock, cpu_index());
+    for (uint32_t i = 0; i < phys_frames.count; i++) {
+        if (phys_frames.free[i].base <= base && base + bytes <= phys_frames.free[i].end) {
+            claimed = frame_reserve(&phys_frames, base, bytes, &phys_diag);
+            break;
+        }
+    }
+    spin_unlock(&phys_lock);
+    return claimed;
+}
+
+void phys_free_run(uint64_t base, uint64_t bytes)
+{
+    spin_lock(&phys_lock, cpu_index());
+    frame_free_run(&phys_frames, base, bytes, &phys_diag);
+    spin_unlock(&phys_lock);
 }

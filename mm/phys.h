@@ -2,6 +2,7 @@
 #ifndef MM_PHYS_H
 #define MM_PHYS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "boot/multiboot2.h"
@@ -18,6 +19,15 @@
 void phys_init(const struct mb2_info *info, uint64_t mbi_phys);
 
 uint64_t phys_alloc_frame(void);
+uint64_t phys_alloc_zeroed_frame(void);
+/* Takes [base, base+bytes) out of the free set if all of it is free (fixed guest memory). */
+bool phys_claim_range(uint64_t base, uint64_t bytes);
+void phys_free_run(uint64_t base, uint64_t bytes);
+/* End of the highest free range (exclusive). */
+uint64_t phys_usable_end(void);
+/* Extends the hypervisor's identity map over all RAM above 4 GiB, so every frame
+ * the allocator hands out can be written (guest memory, VMCS, tables). */
+void phys_map_all_ram(void);
 uint64_t phys_alloc_run(uint64_t bytes, uint64_t align);
 const struct frame_allocator *phys_allocator(void);
 

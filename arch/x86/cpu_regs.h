@@ -15,6 +15,9 @@
 #define CR4_PAE     (1u << 5)
 #define CR4_PGE     (1u << 7)
 #define CR4_VMXE    (1u << 13)
+#define CR4_OSXSAVE (1u << 18)
+
+#define CPUID_1_ECX_XSAVE   (1u << 26)
 
 #define PTE_PRESENT (1u << 0)
 #define PTE_WRITE   (1u << 1)

@@ -67,3 +67,8 @@ void idt_load(void)
     struct idt_pointer pointer = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
     __asm__ volatile("lidt %0" : : "m"(pointer));
 }
+
+uint64_t idt_base(void)
+{
+    return (uint64_t)(uintptr_t)idt;
+}

@@ -15,4 +15,10 @@
  * PAT), for device registers such as the local APIC. False above the map. */
 bool paging_map_uncached(uint64_t phys);
 
+/* Extends the identity map from 4 GiB up to `end` (RAM above 4 GiB, up to
+ * 512 GiB) with 1 GiB pages where the CPU has them, else 2 MiB pages whose page
+ * directories come from alloc_page (a zeroed, identity-mapped 4 KiB page, or 0).
+ * Returns the end actually mapped. */
+uint64_t paging_extend_identity_map(uint64_t end, uint64_t (*alloc_page)(void));
+
 #endif

@@ -32,6 +32,8 @@ struct tss64 {
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
 
+struct vcpu;
+
 struct percpu {
     struct percpu *self;            /* offset 0: %gs:0 yields the structure's address */
     uint32_t index;                 /* logical CPU number, 0 = boot CPU */
@@ -43,8 +45,9 @@ struct percpu {
     void (*volatile work_fn)(void *arg);
     void *volatile work_arg;
 
-    /* VMX root operation (vmx/vmxon.c) */
+    /* VMX root operation (vmx/vmxon.c) and the vCPU this CPU runs, if any */
     bool vmx_on;
+    struct vcpu *vcpu;
 
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     struct tss64 tss __attribute__((aligned(16)));

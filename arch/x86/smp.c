@@ -171,14 +171,9 @@ void smp_start_aps(const struct smp_cpu_candidate *cpus, uint32_t count,
     console_printf("cpu: %u of %u online: apic%s\n", cpus_online, wanted, ids);
 }
 
-bool smp_run_on(uint32_t index, smp_work_fn fn, void *arg)
+static bool smp_post_work(uint32_t index, smp_work_fn fn, void *arg)
 {
-    struct percpu *self = this_cpu();
-    if (index == self->index) {
-        fn(arg);
-        return true;
-    }
-    if (index >= CPU_MAX || !percpu_area[index].online)
+    if (index >= CPU_MAX || index == this_cpu()->index || !percpu_area[index].online)
         return false;
     struct percpu *cpu = &percpu_area[index];
     while (__atomic_load_n(&cpu->work_fn, __ATOMIC_ACQUIRE))
@@ -186,7 +181,24 @@ bool smp_run_on(uint32_t index, smp_work_fn fn, void *arg)
     cpu->work_arg = arg;
     __atomic_store_n(&cpu->work_fn, fn, __ATOMIC_RELEASE);
     lapic_send_fixed(cpu->apic_id, LAPIC_VECTOR_WAKEUP);
-    while (__atomic_load_n(&cpu->work_fn, __ATOMIC_ACQUIRE))
+    return true;
+}
+
+bool smp_start_on(uint32_t index, smp_work_fn fn, void *arg)
+{
+    return smp_post_work(index, fn, arg);
+}
+
+bool smp_run_on(uint32_t index, smp_work_fn fn, void *arg)
+{
+    struct percpu *self = this_cpu();
+    if (index == self->index) {
+        fn(arg);
+        return true;
+    }
+    if (!smp_post_work(index, fn, arg))
+        return false;
+    while (__atomic_load_n(&percpu_area[index].work_fn, __ATOMIC_ACQUIRE))
         cpu_relax();
     return true;
 }

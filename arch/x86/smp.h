@@ -28,6 +28,10 @@ uint32_t smp_cpus_online(void);
 typedef void (*smp_work_fn)(void *arg);
 bool smp_run_on(uint32_t index, smp_work_fn fn, void *arg);
 
+/* Hands fn(arg) to CPU `index` without waiting: for work that runs for a long time (a
+ * partition's vCPU loop). False when that CPU is not online or is the caller. */
+bool smp_start_on(uint32_t index, smp_work_fn fn, void *arg);
+
 /* Called by the interrupt path for LAPIC_VECTOR_WAKEUP and the spurious vector. */
 void smp_handle_interrupt(uint64_t vector);
 

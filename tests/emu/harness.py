@@ -55,6 +55,8 @@ BOCHS_MAX_HOST_MIB = 2048          # Bochs 2.7 rejects memory: host= above this
 MODULE_NAME = "hello"                # the module's multiboot2 string, as the kernel prints it
 MODULE_FILE = "hello.txt"            # its file name on the ISO (/boot/hello.txt)
 MODULE_SIZE = 4096
+GUEST_IMAGE = BUILD / "guest" / "testguest.elf"     # the shipped test guest (make builds it)
+GUEST_MODULE = "testguest"           # its module name, as the partition tables refer to it
 
 POLL_SECONDS = 0.05
 TAIL_LINES = 15
@@ -590,7 +592,7 @@ def module_file():
     return path
 
 
-def grub_cfg_text(cmdline="", module=False, title="tessera test"):
+def grub_cfg_text(cmdline="", module=False, title="tessera test", guest=False):
     """GRUB menu for a test ISO: one entry, no wait. GRUB's terminal is on COM1 too,
     so its own errors (a missing file, a bad image) reach the test log."""
     lines = [
@@ -604,6 +606,8 @@ def grub_cfg_text(cmdline="", module=False, title="tessera test"):
     ]
     if module:
         lines.append(f"    module2 /boot/{MODULE_FILE} {MODULE_NAME}")
+    if guest:
+        lines.append(f"    module2 /boot/{GUEST_IMAGE.name} {GUEST_MODULE}")
     lines += ["    boot", "}"]
     return "\n".join(lines) + "\n"
 
@@ -650,6 +654,7 @@ class EmuTest:
     machine   what to boot on
     cmdline   the kernel command line in grub.cfg
     module    load build/test-vm/hello.txt as module "hello"
+    guest     load build/guest/testguest.elf as module "testguest" (the partitions' image)
     expect    regexes that must each match some console line
     forbid    regexes that fail the test as soon as a line matches
     timeout   seconds from emulator start
@@ -665,6 +670,7 @@ class EmuTest:
     expect: Sequence[str]
     cmdline: str = ""
     module: bool = False
+    guest: bool = False
     forbid: Sequence[str] = ()
     timeout: float = 30.0
     settle: float = 0.0
@@ -696,8 +702,10 @@ def run_test(test, elf=ELF):
     log = LOG_DIR / f"{test.name}.log"
     try:
         modules = [module_file()] if test.module else []
-        iso = build_iso(test.name, grub_cfg_text(test.cmdline, test.module, test.name),
-                        elf, modules)
+        if test.guest:
+            modules.append(GUEST_IMAGE)
+        iso = build_iso(test.name, grub_cfg_text(test.cmdline, test.module, test.name,
+                                                 test.guest), elf, modules)
     except (OSError, RuntimeError) as e:
         return Result(test.name, False, 0.0, f"FAIL {test.name}: {e}")
     session = None

@@ -20,6 +20,7 @@ QEMU_SMP4 = Machine(emulator="qemu", mem_mib=64, cpus=4)
 QEMU_SMP6 = Machine(emulator="qemu", mem_mib=64, cpus=6, smp_topology="sockets=2,cores=3")
 QEMU_OVMF_SMP4 = Machine(emulator="qemu", firmware="uefi", mem_mib=256, cpus=4)
 BOCHS_SMP2 = Machine(emulator="bochs", mem_mib=64, cpus=2, cpu_model="corei7_skylake_x")
+BOCHS_SMP2_128M = Machine(emulator="bochs", mem_mib=128, cpus=2, cpu_model="corei7_skylake_x")
 # Bochs 2.7 takes guest=4096 but its BIOS then reports RAM only below 3 GiB (the rest
 # hides behind the PCI hole, nothing is remapped above 4 GiB); RAM above 4 GiB is
 # guest - 4096 MiB. So 5120 MiB gives 1 GiB there. Start-up costs ~20 s at this size.
@@ -53,7 +54,8 @@ TESTS = [
     EmuTest(
         name="qemu-bios-4g",
         machine=QEMU_4G,
-        expect=[r"^mem: above 4 GiB: 1024 MiB usable$", READY],
+        expect=[r"^mem: above 4 GiB: 1024 MiB usable$",
+                r"^mem: identity map extended to 5 GiB$", READY],
         forbid=NO_EXCEPTION,
         timeout=30,
     ),
@@ -189,6 +191,26 @@ TESTS = [
                 r"^vmx: 2 of 2 cpus in VMX root operation$", READY],
         forbid=NO_EXCEPTION + (r"did not start", r"left out", r"failed"),
         timeout=60,
+    ),
+    # ---- partitions: the demo table, two test guests on two CPUs ----
+    EmuTest(
+        name="bochs-partitions-demo",
+        machine=BOCHS_SMP2_128M,
+        guest=True,
+        expect=[r"^partitions: table \"demo\"",
+                r"^partition alpha: cpu 0, 32 MiB at 0x[0-9a-f]+, image 0x100000-0x[0-9a-f]+ entry 0x100000",
+                r"^partition beta: cpu 1, 32 MiB",
+                r"^partition alpha: running on cpu 0$",
+                r"^partition beta: running on cpu 1$",
+                r"^\[alpha\] hello from partition 0 \(alpha\), 32 MiB$",
+                r"^\[beta\] hello from partition 1 \(beta\), 32 MiB$",
+                r"^\[alpha\] cpuid: vmx hidden, hypervisor bit set, signature \"tessera VMM \"$",
+                r"^\[beta\] memory: \d+ MiB from 0x[0-9a-f]+ ok$",
+                r"^\[alpha\] memory: \d+ MiB from 0x[0-9a-f]+ ok$",
+                r"^\[alpha\] heartbeat 2$",
+                r"^\[beta\] heartbeat 2$"],
+        forbid=NO_EXCEPTION + (r"FAIL", r"stopped", r"not started"),
+        timeout=120,
     ),
     EmuTest(
         name="bochs-5g",

@@ -1,0 +1,117 @@
+/* A guest's 64-bit entry environment, built inside guest memory (SDM Vol. 3A, 5.5 4-level
+ * paging; 3.4.5 segment descriptors; 8.2.3 TSS descriptor in 64-bit mode). */
+#include "guest/guest_boot.h"
+
+#include "lib/string.h"
+
+#define PAGE_2M         0x200000ULL
+#define GIB             0x40000000ULL
+#define PTE_P           (1ULL << 0)
+#define PTE_RW          (1ULL << 1)
+#define PTE_PS          (1ULL << 7)
+
+/* Flat descriptors, accessed bit set so the CPU never writes the guest's GDT. */
+#define GDT_CODE64      0x00AF9B000000FFFFULL   /* L=1, P, DPL 0, execute/read, accessed */
+#define GDT_DATA        0x00CF93000000FFFFULL   /* D/B=1, G, P, DPL 0, read/write, accessed */
+#define TSS_TYPE_BUSY   0xBULL
+
+static void write_u64(uint8_t *mem, uint64_t gpa, uint64_t value)
+{
+    memcpy(mem + gpa, &value, sizeof(value));
+}
+
+static void copy_string(char *dst, size_t size, const char *src)
+{
+    size_t n = src ? strnlen(src, size - 1) : 0;
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
+static void build_page_tables(uint8_t *mem, uint64_t mem_size)
+{
+    uint64_t gib_count = (mem_size + GIB - 1) / GIB;
+
+    memset(mem + GUEST_PML4_GPA, 0, 4096);
+    memset(mem + GUEST_PDPT_GPA, 0, 4096);
+    write_u64(mem, GUEST_PML4_GPA, GUEST_PDPT_GPA | PTE_P | PTE_RW);
+    for (uint64_t g = 0; g < gib_count; g++) {
+        uint64_t pd = GUEST_PD_GPA + g * 4096;
+        memset(mem + pd, 0, 4096);
+        write_u64(mem, GUEST_PDPT_GPA + g * 8, pd | PTE_P | PTE_RW);
+        for (uint64_t i = 0; i < 512 && g * GIB + i * PAGE_2M < mem_size; i++)
+            write_u64(mem, pd + i * 8, (g * GIB + i * PAGE_2M) | PTE_P | PTE_RW | PTE_PS);
+    }
+}
+
+static void build_gdt(uint8_t *mem)
+{
+    uint64_t base = GUEST_TSS_GPA, limit = GUEST_TSS_LIMIT;
+
+    memset(mem + GUEST_GDT_GPA, 0, 4096);
+    write_u64(mem, GUEST_GDT_GPA + TESSERA_GUEST_SEL_CODE, GDT_CODE64);
+    write_u64(mem, GUEST_GDT_GPA + TESSERA_GUEST_SEL_DATA, GDT_DATA);
+    write_u64(mem, GUEST_GDT_GPA + GUEST_SEL_TSS,
+              (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (TSS_TYPE_BUSY << 40) |
+                  (1ULL << 47) | (((base >> 24) & 0xFF) << 56));
+    write_u64(mem, GUEST_GDT_GPA + GUEST_SEL_TSS + 8, base >> 32);
+}
+
+bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot_info *info,
+                        struct guest_entry_state *out, const struct diag *d)
+{
+    if (mem_size == 0 || mem_size % PAGE_2M) {
+        diag_report(d, "guest boot: memory size 0x%llx not a multiple of 2 MiB",
+                    (unsigned long long)mem_size);
+        return false;
+    }
+    if (mem_size > GUEST_PD_MAX * GIB) {
+        diag_report(d, "guest boot: memory size 0x%llx above %d GiB",
+                    (unsigned long long)mem_size, GUEST_PD_MAX);
+        return false;
+    }
+    if (info->image_start < GUEST_IMAGE_MIN_GPA || info->image_end > mem_size ||
+        info->image_start >= info->image_end) {
+        diag_report(d, "guest boot: image 0x%llx-0x%llx not inside 0x%llx-0x%llx",
+                    (unsigned long long)info->image_start, (unsigned long long)info->image_end,
+                    (unsigned long long)GUEST_IMAGE_MIN_GPA, (unsigned long long)mem_size);
+        return false;
+    }
+    if (info->entry < info->image_start || info->entry >= info->image_end) {
+        diag_report(d, "guest boot: entry 0x%llx outside the image",
+                    (unsigned long long)info->entry);
+        return false;
+    }
+
+    build_page_tables(mem, mem_size);
+    build_gdt(mem);
+    memset(mem + GUEST_TSS_GPA, 0, GUEST_TSS_LIMIT + 1);
+
+    struct tessera_boot_params params;
+    memset(&params, 0, sizeof(params));
+    params.magic = TESSERA_BOOT_MAGIC;
+    params.version = TESSERA_BOOT_VERSION;
+    params.partition_id = info->partition_id;
+    copy_string(params.name, sizeof(params.name), info->name);
+    copy_string(params.cmdline, sizeof(params.cmdline), info->cmdline);
+    params.memory_size = mem_size;
+    params.image_start = info->image_start;
+    params.image_end = info->image_end;
+    params.free_start = (info->image_end + 4095) & ~4095ULL;
+    params.stack_top = GUEST_STACK_TOP;
+    memcpy(mem + GUEST_BOOT_PARAMS_GPA, &params, sizeof(params));
+
+    *out = (struct guest_entry_state){
+        .rip = info->entry,
+        .rsp = GUEST_STACK_TOP,
+        .rdi = GUEST_BOOT_PARAMS_GPA,
+        .cr3 = GUEST_PML4_GPA,
+        .gdtr_base = GUEST_GDT_GPA,
+        .gdtr_limit = GUEST_GDT_LIMIT,
+        .tr_base = GUEST_TSS_GPA,
+        .tr_limit = GUEST_TSS_LIMIT,
+        .cs = TESSERA_GUEST_SEL_CODE,
+        .ds = TESSERA_GUEST_SEL_DATA,
+        .tr = GUEST_SEL_TSS,
+    };
+    return true;
+}

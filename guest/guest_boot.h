@@ -1,0 +1,54 @@
+/* Builds a guest's 64-bit entry environment inside its own memory (pure, host-tested):
+ * identity-mapping page tables, a GDT with a TSS, the boot-parameter block, the stack.
+ * The contract the guest sees is guest/guest_abi.h. */
+#ifndef GUEST_GUEST_BOOT_H
+#define GUEST_GUEST_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/guest_abi.h"
+#include "lib/diag.h"
+
+/* Guest-physical layout below the image (which must start at or above 1 MiB). */
+#define GUEST_GDT_GPA           0x1000ULL   /* null, code64, data, 16-byte TSS descriptor */
+#define GUEST_TSS_GPA           0x1800ULL   /* 104-byte TSS, unused but valid for VM entry */
+#define GUEST_BOOT_PARAMS_GPA   0x2000ULL
+#define GUEST_PML4_GPA          0x3000ULL
+#define GUEST_PDPT_GPA          0x4000ULL
+#define GUEST_PD_GPA            0x5000ULL   /* one page directory per GiB */
+#define GUEST_PD_MAX            64          /* so at most 64 GiB of guest memory */
+#define GUEST_STACK_TOP         0x80000ULL  /* grows down towards GUEST_PD_GPA's last table */
+#define GUEST_IMAGE_MIN_GPA     0x100000ULL
+
+#define GUEST_SEL_TSS           0x18
+#define GUEST_GDT_LIMIT         (4 * 8 + 16 - 1)
+#define GUEST_TSS_LIMIT         0x67
+
+struct guest_boot_info {
+    uint32_t partition_id;
+    const char *name;
+    const char *cmdline;        /* may be NULL */
+    uint64_t image_start, image_end;    /* gpa range the loader filled */
+    uint64_t entry;
+};
+
+/* The registers the VMCS's guest-state area needs for this environment. */
+struct guest_entry_state {
+    uint64_t rip, rsp, rdi;
+    uint64_t cr3;
+    uint64_t gdtr_base;
+    uint32_t gdtr_limit;
+    uint64_t tr_base;
+    uint32_t tr_limit;
+    uint16_t cs, ds, tr;
+};
+
+/* mem is the host's view of guest-physical 0..mem_size. Checks that the image
+ * lies at or above GUEST_IMAGE_MIN_GPA and inside memory, and that memory is a
+ * whole number of 2 MiB pages no larger than GUEST_PD_MAX GiB; reports
+ * "guest boot: ..." and returns false otherwise. */
+bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot_info *info,
+                        struct guest_entry_state *out, const struct diag *d);
+
+#endif

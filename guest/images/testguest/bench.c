@@ -1,0 +1,72 @@
+/* testguest round trips: TSC cycles for one exiting instruction (CPUID, VMCALL,
+ * OUT to a dropped port), measured from inside the guest. Under Bochs one TSC
+ * tick is one instruction, so the figure is the exit path's instruction count + 1. */
+#include "guest/images/testguest/testguest.h"
+
+#define BENCH_ITERATIONS    1000
+#define BENCH_WARMUP        10
+
+/* A loop of n executions of one asm statement between two fenced TSC reads.
+ * Each exiting instruction gets a twin loop without it (same set-up
+ * instructions, same clobbers, so the same code around it): the difference of
+ * the two is the instruction's cost alone. */
+#define DEFINE_TIMED_LOOP(name, ...)                        \
+    static uint64_t name(uint32_t n)                        \
+    {                                                       \
+        uint64_t start = tg_tsc();                          \
+        for (uint32_t i = 0; i < n; i++)                    \
+            __asm__ volatile(__VA_ARGS__);                  \
+        return tg_tsc() - start;                            \
+    }
+
+DEFINE_TIMED_LOOP(loop_cpuid,
+                  "xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\tcpuid"
+                  : : : "rax", "rbx", "rcx", "rdx", "memory")
+DEFINE_TIMED_LOOP(loop_cpuid_setup,
+                  "xor %%eax, %%eax\n\txor %%ecx, %%ecx"
+                  : : : "rax", "rbx", "rcx", "rdx", "memory")
+DEFINE_TIMED_LOOP(loop_vmcall,
+                  "mov %0, %%eax\n\tvmcall"
+                  : : "i"(TESSERA_HC_NOP) : "rax", "memory")
+DEFINE_TIMED_LOOP(loop_vmcall_setup,
+                  "mov %0, %%eax"
+                  : : "i"(TESSERA_HC_NOP) : "rax", "memory")
+DEFINE_TIMED_LOOP(loop_out,
+                  "xor %%eax, %%eax\n\toutb %%al, %0"
+                  : : "i"(TESSERA_PORT_POST) : "rax", "memory")
+DEFINE_TIMED_LOOP(loop_out_setup,
+                  "xor %%eax, %%eax"
+                  : : "i"(TESSERA_PORT_POST) : "rax", "memory")
+
+typedef uint64_t (*timed_loop_fn)(uint32_t n);
+
+/* Average cycles of the instruction alone, never below 0 (noise on hardware). */
+static uint64_t round_trip(timed_loop_fn with, timed_loop_fn without)
+{
+    with(BENCH_WARMUP);
+    without(BENCH_WARMUP);
+    uint64_t total = with(BENCH_ITERATIONS);
+    uint64_t overhead = without(BENCH_ITERATIONS);
+    return total > overhead ? (total - overhead) / BENCH_ITERATIONS : 0;
+}
+
+static void report_figure(const char *name, uint64_t value)
+{
+    int64_t r = tg_hypercall(TESSERA_HC_REPORT_FIGURE, tg_gpa(name), value, 0);
+
+    if (r < 0)
+        tg_print("bench: FAIL report of %s returned %lld", name, (long long)r);
+}
+
+void tg_bench_round_trips(void)
+{
+    uint64_t cpuid = round_trip(loop_cpuid, loop_cpuid_setup);
+    uint64_t vmcall = round_trip(loop_vmcall, loop_vmcall_setup);
+    uint64_t out = round_trip(loop_out, loop_out_setup);
+
+    tg_print("bench: cpuid %llu vmcall %llu out %llu cycles",
+             (unsigned long long)cpuid, (unsigned long long)vmcall, (unsigned long long)out);
+    report_figure("cpuid_round_trip", cpuid);
+    report_figure("vmcall_round_trip", vmcall);
+    report_figure("out_round_trip", out);
+}

@@ -1,0 +1,428 @@
+/* Partitions at run time: carve memory, load the image, build EPT, bitmaps and MSR lists,
+ * then run each vCPU on its own CPU until the hypervisor stops it. */
+#include "guest/partition_run.h"
+
+#include <stdarg.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
+#include "drivers/console.h"
+#include "drivers/timer.h"
+#include "guest/elf_loader.h"
+#include "guest/io_bitmap.h"
+#include "guest/msr_bitmap.h"
+#include "guest/partition_validate.h"
+#include "lib/cmdline.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "mm/phys.h"
+#include "vmx/exit.h"
+#include "vmx/vmcs_setup.h"
+#include "vmx/vmx_asm.h"
+#include "vmx/vmxon.h"
+
+#define PAGE                        4096ULL
+#define MIB                         (1024ULL * 1024)
+/* ~10 ms between preemption-timer exits on real hardware; in Bochs (rate 0, one tick per
+ * instruction) a few hundred exits per emulated second. */
+#define PREEMPTION_PERIOD_DIVISOR   100
+
+#define MSR_IA32_STAR               0xC0000081
+#define MSR_IA32_LSTAR              0xC0000082
+#define MSR_IA32_CSTAR              0xC0000083
+#define MSR_IA32_FMASK              0xC0000084
+#define MSR_IA32_TSC_AUX            0xC0000103
+#define CPUID_80000001_EDX_RDTSCP   (1u << 27)
+
+static struct partition partitions[PARTITION_MAX];
+static uint32_t partitions_used;
+static const struct mb2_info *boot_info;
+
+uint32_t partition_count(void)
+{
+    return partitions_used;
+}
+
+struct partition *partition_get(uint32_t id)
+{
+    return id < partitions_used ? &partitions[id] : 0;
+}
+
+static void report_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    console_printf("%s\n", line);
+}
+
+static const struct diag report = { report_line, 0 };
+
+/* ---- guest console ------------------------------------------------------------------- */
+
+static void console_flush(struct partition *p)
+{
+    if (p->line_len == 0)
+        return;
+    console_printf("[%s] %.*s\n", p->config->name, (int)p->line_len, p->line);
+    p->line_len = 0;
+}
+
+void partition_console_putc(struct partition *p, char c)
+{
+    if (c == '\r')
+        return;
+    if (c == '\n') {
+        console_flush(p);
+        return;
+    }
+    p->line[p->line_len++] = c;
+    if (p->line_len == PARTITION_LINE_MAX)
+        console_flush(p);      /* a line this long is split rather than lost */
+}
+
+void *partition_gpa_to_host(const struct partition *p, uint64_t gpa, uint64_t size)
+{
+    if (gpa >= p->memory_size || size > p->memory_size - gpa)
+        return 0;
+    return (void *)(uintptr_t)(p->memory_hpa + gpa);
+}
+
+void partition_stop(struct partition *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+    va_end(ap);
+    console_flush(p);
+    p->state = PARTITION_STOPPED;
+    p->vcpu.state = VCPU_STOPPED;
+    console_printf("partition %s: stopped on cpu %u: %s\n", p->config->name, p->vcpu.cpu,
+                   p->reason);
+}
+
+static void not_started(struct partition *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+    va_end(ap);
+    p->state = PARTITION_NOT_STARTED;
+    console_printf("partition %s: not started: %s\n", p->config->name, p->reason);
+}
+
+/* ---- checks against this machine ------------------------------------------------------- */
+
+static const struct mb2_module *find_module(const char *name)
+{
+    for (uint32_t i = 0; boot_info && i < boot_info->module_count; i++)
+        if (boot_info->modules[i].cmdline && strcmp(boot_info->modules[i].cmdline, name) == 0)
+            return &boot_info->modules[i];
+    return 0;
+}
+
+static bool machine_cpu_usable(void *ctx, uint32_t cpu)
+{
+    (void)ctx;
+    return cpu < CPU_MAX && (cpu == 0 || percpu_area[cpu].online) && percpu_area[cpu].vmx_on;
+}
+
+static bool machine_module_present(void *ctx, const char *name)
+{
+    (void)ctx;
+    return find_module(name) != 0;
+}
+
+/* ---- preparing one partition ----------------------------------------------------------- */
+
+static uint64_t alloc_page(uint64_t *overhead)
+{
+    uint64_t page = phys_alloc_zeroed_frame();
+    if (page)
+        *overhead += PAGE;
+    return page;
+}
+
+static uint64_t ept_alloc_table(void *ctx)
+{
+    return alloc_page(ctx);
+}
+
+static void *ept_table_ptr(void *ctx, uint64_t phys)
+{
+    (void)ctx;
+    return (void *)(uintptr_t)phys;
+}
+
+static void ept_free_table(void *ctx, uint64_t phys)
+{
+    *(uint64_t *)ctx -= PAGE;
+    phys_free_run(phys, PAGE);
+}
+
+static bool load_image(struct partition *p, struct guest_boot_info *bi)
+{
+    const struct partition_config *cfg = p->config;
+    const void *image = (const void *)(uintptr_t)p->module->start;
+    uint64_t size = p->module->end - p->module->start;
+    void *guest = (void *)(uintptr_t)p->memory_hpa;
+
+    if (cfg->format == IMAGE_FLAT) {
+        if (cfg->load_address >= p->memory_size || size > p->memory_size - cfg->load_address) {
+            not_started(p, "image of %llu bytes does not fit at 0x%llx", (unsigned long long)size,
+                        (unsigned long long)cfg->load_address);
+            return false;
+        }
+        memcpy((uint8_t *)guest + cfg->load_address, image, size);
+        bi->image_start = cfg->load_address;
+        bi->image_end = cfg->load_address + size;
+        bi->entry = cfg->entry;
+        return true;
+    }
+    struct elf_load_plan plan;
+    if (!elf64_plan(image, size, p->memory_size, &plan, &report)) {
+        not_started(p, "module \"%s\" is not a loadable ELF64 image", cfg->module);
+        return false;
+    }
+    elf64_apply(&plan, image, guest);
+    bi->image_start = plan.lowest_gpa;
+    bi->image_end = plan.highest_gpa_end;
+    bi->entry = cfg->entry ? cfg->entry : plan.entry;
+    return true;
+}
+
+static bool build_ept(struct partition *p)
+{
+    const struct partition_config *cfg = p->config;
+    const struct vmx_controls *ctl = &vmx_config()->controls;
+    struct ept_mapping maps[1 + 8];
+    uint32_t count = 0;
+
+    maps[count++] = (struct ept_mapping){ 0, p->memory_hpa, p->memory_size,
+                                          EPT_READ | EPT_WRITE | EPT_EXECUTE, EPT_MT_WB, false };
+    for (uint32_t i = 0; i < cfg->mmio_count && count < sizeof(maps) / sizeof(maps[0]); i++)
+        maps[count++] = (struct ept_mapping){ cfg->mmio[i].gpa, cfg->mmio[i].hpa, cfg->mmio[i].size,
+                                              EPT_READ | EPT_WRITE, EPT_MT_UC, true };
+    const struct ept_memory mem = { ept_alloc_table, ept_table_ptr, ept_free_table,
+                                    &p->overhead_bytes };
+    const struct ept_options opt = { ctl->ept_2m, ctl->ept_1g, ctl->ept_accessed_dirty };
+    if (!ept_build(&p->ept, &mem, maps, count, &opt, &report)) {
+        not_started(p, "EPT could not be built");
+        return false;
+    }
+    p->eptp = ept_pointer(&p->ept, p->ept.accessed_dirty);
+    return true;
+}
+
+/* MSRs both the guest and the hypervisor have, that the VMCS does not switch: the guest's
+ * values live in its entry-load/exit-store list, the hypervisor's in the exit-load list. */
+static uint32_t switched_msrs(uint32_t *out)
+{
+    uint32_t n = 0;
+    out[n++] = MSR_IA32_KERNEL_GS_BASE;
+    out[n++] = MSR_IA32_STAR;
+    out[n++] = MSR_IA32_LSTAR;
+    out[n++] = MSR_IA32_CSTAR;
+    out[n++] = MSR_IA32_FMASK;
+    if (cpuid(0x80000000, 0).eax >= 0x80000001 &&
+        (cpuid(0x80000001, 0).edx & CPUID_80000001_EDX_RDTSCP))
+        out[n++] = MSR_IA32_TSC_AUX;
+    return n;
+}
+
+static bool build_vcpu_pages(struct partition *p)
+{
+    struct vcpu *v = &p->vcpu;
+    uint64_t *o = &p->overhead_bytes;
+    uint64_t vmcs = alloc_page(o), io_a = alloc_page(o), io_b = alloc_page(o);
+    uint64_t msr_bitmap = alloc_page(o), msr_lists = alloc_page(o);
+    if (!vmcs || !io_a || !io_b || !msr_bitmap || !msr_lists) {
+        not_started(p, "out of memory for its VMCS pages");
+        return false;
+    }
+    v->vmcs_phys = vmcs;
+    v->io_bitmap_a = (uint8_t *)(uintptr_t)io_a;
+    v->io_bitmap_b = (uint8_t *)(uintptr_t)io_b;
+    v->msr_bitmap = (uint8_t *)(uintptr_t)msr_bitmap;
+    v->msr_guest = (struct vmx_msr_entry *)(uintptr_t)msr_lists;
+    v->msr_host = v->msr_guest + VCPU_SWITCHED_MSRS_MAX;
+
+    io_bitmap_build(v->io_bitmap_a, v->io_bitmap_b, p->config->ports, p->config->port_count);
+
+    /* The table's grants, plus what the VMCS or the MSR lists switch anyway. */
+    uint32_t msrs[VCPU_SWITCHED_MSRS_MAX];
+    v->msr_count = switched_msrs(msrs);
+    struct msr_range allowed[64];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->config->msr_count && n < 48; i++)
+        allowed[n++] = p->config->msrs[i];
+    for (uint32_t i = 0; i < v->msr_count; i++) {
+        allowed[n++] = (struct msr_range){ msrs[i], msrs[i], MSR_RW };
+        v->msr_guest[i] = (struct vmx_msr_entry){ msrs[i], 0, 0 };
+        v->msr_host[i] = (struct vmx_msr_entry){ msrs[i], 0, 0 };
+    }
+    allowed[n++] = (struct msr_range){ MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_RW };
+    allowed[n++] = (struct msr_range){ MSR_IA32_EFER, MSR_IA32_EFER, MSR_RW };
+    allowed[n++] = (struct msr_range){ MSR_IA32_PAT, MSR_IA32_PAT, MSR_RW };
+    msr_bitmap_build(v->msr_bitmap, allowed, n);
+    return true;
+}
+
+static void preemption_timer_setup(struct vcpu *v)
+{
+    const struct vmx_config *cfg = vmx_config();
+    uint64_t period = (timer_calibration()->tsc_hz / PREEMPTION_PERIOD_DIVISOR) >>
+                      cfg->controls.preemption_timer_rate;
+    v->preemption_timer_value = period > 0xFFFFFFFFULL ? 0xFFFFFFFFu : (uint32_t)period;
+}
+
+static bool partition_prepare(struct partition *p)
+{
+    const struct partition_config *cfg = p->config;
+    const struct vmx_controls *ctl = &vmx_config()->controls;
+
+    p->memory_size = cfg->memory_size;
+    if (cfg->host_base) {
+        if (!phys_claim_range(cfg->host_base, cfg->memory_size)) {
+            not_started(p, "its fixed memory 0x%llx-0x%llx is not free RAM",
+                        (unsigned long long)cfg->host_base,
+                        (unsigned long long)(cfg->host_base + cfg->memory_size - 1));
+            return false;
+        }
+        p->memory_hpa = cfg->host_base;
+    } else {
+        p->memory_hpa = phys_alloc_run(cfg->memory_size, PARTITION_MEMORY_ALIGN);
+        if (!p->memory_hpa) {
+            not_started(p, "no %llu MiB of free RAM", (unsigned long long)(cfg->memory_size / MIB));
+            return false;
+        }
+    }
+    memset((void *)(uintptr_t)p->memory_hpa, 0, p->memory_size);
+
+    struct guest_boot_info bi = { p->id, cfg->name, cfg->cmdline, 0, 0, 0 };
+    if (!load_image(p, &bi))
+        goto free_memory;
+    if (!guest_boot_prepare((uint8_t *)(uintptr_t)p->memory_hpa, p->memory_size, &bi, &p->entry,
+                            &report)) {
+        not_started(p, "its image does not leave room for the boot environment");
+        goto free_memory;
+    }
+    if (!build_ept(p))
+        goto free_memory;
+    if (!build_vcpu_pages(p))
+        goto free_memory;
+    p->vpid = ctl->vpid ? (uint16_t)(p->id + 1) : 0;
+    p->vcpu.partition = p;
+    p->vcpu.cpu = cfg->cpu;
+    preemption_timer_setup(&p->vcpu);
+    p->prepared = true;
+    console_printf("partition %s: cpu %u, %llu MiB at 0x%llx, image 0x%llx-0x%llx entry 0x%llx, "
+                   "ept %u tables, vpid %u, %llu KiB overhead\n", cfg->name, cfg->cpu,
+                   (unsigned long long)(p->memory_size / MIB), (unsigned long long)p->memory_hpa,
+                   (unsigned long long)bi.image_start, (unsigned long long)bi.image_end,
+                   (unsigned long long)p->entry.rip, p->ept.tables, p->vpid,
+                   (unsigned long long)(p->overhead_bytes / 1024));
+    return true;
+
+free_memory:
+    /* EPT tables and VMCS pages of a half-built partition are few; the RAM is what matters. */
+    phys_free_run(p->memory_hpa, p->memory_size);
+    return false;
+}
+
+/* ---- running ----------------------------------------------------------------------------- */
+
+static void flush_guest_tlbs(const struct partition *p)
+{
+    const struct vmx_caps *caps = &vmx_config()->caps;
+    if (caps->invept_single) {
+        struct vmx_invept_desc d = { p->eptp, 0 };
+        invept(VMX_INVEPT_SINGLE_CONTEXT, &d);
+    }
+    if (p->vpid && caps->invvpid_single) {
+        struct vmx_invvpid_desc d = { p->vpid, { 0, 0, 0 }, 0 };
+        invvpid(VMX_INVVPID_SINGLE_CONTEXT, &d);
+    }
+}
+
+/* Runs on the partition's own CPU until the partition stops; the VMCS stays current there. */
+static void partition_vcpu_main(void *arg)
+{
+    struct partition *p = arg;
+    struct vcpu *v = &p->vcpu;
+
+    this_cpu()->vcpu = v;
+    for (uint32_t i = 0; i < v->msr_count; i++)
+        v->msr_host[i].value = rdmsr(v->msr_host[i].index);
+    if (!vmcs_setup(v, &p->entry, p->eptp, p->vpid)) {
+        partition_stop(p, "its VMCS could not be set up");
+        return;
+    }
+    flush_guest_tlbs(p);
+    v->regs = (struct guest_regs){ 0 };
+    v->regs.rdi = p->entry.rdi;
+    p->state = PARTITION_RUNNING;
+    v->state = VCPU_RUNNING;
+    console_printf("partition %s: running on cpu %u\n", p->config->name, v->cpu);
+
+    for (;;) {
+        int failed = vmx_enter(&v->regs, v->launched);
+        if (failed) {
+            vmx_entry_failed(v, failed);
+            return;
+        }
+        v->launched = true;
+        if (vmx_exit_dispatch(v) == EXIT_STOP)
+            return;
+    }
+}
+
+void partitions_start(const char *cmdline, const struct mb2_info *info)
+{
+    char name[32];
+    boot_info = info;
+    if (!cmdline_get(cmdline, "partitions", name, sizeof(name)))
+        fmt_snprintf(name, sizeof(name), "%s", PARTITION_TABLE_DEFAULT);
+    const struct partition_table *table = partition_table_find(name);
+    if (!table) {
+        console_printf("partitions: no table \"%s\"; compiled in:", name);
+        for (uint32_t i = 0; i < partition_table_count; i++)
+            console_printf(" %s", partition_tables[i]->name);
+        console_printf("\n");
+        return;
+    }
+    console_printf("partitions: table \"%s\": %s (%u partitions)\n", table->name,
+                   table->description, table->count);
+    if (!partition_table_validate(table, &report)) {
+        console_printf("partitions: table \"%s\" is invalid; no partition started\n", table->name);
+        return;
+    }
+    if (!vmx_config()->usable) {
+        console_printf("partitions: VMX is not available; no partition started\n");
+        return;
+    }
+
+    const struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0 };
+    for (uint32_t i = 0; i < table->count && i < PARTITION_MAX; i++) {
+        struct partition *p = &partitions[partitions_used++];
+        p->config = &table->parts[i];
+        p->id = i;
+        p->vcpu.cpu = p->config->cpu;
+        if (!partition_check_machine(p->config, &machine, &report)) {
+            not_started(p, "this machine lacks what its table entry needs");
+            continue;
+        }
+        p->module = find_module(p->config->module);
+        partition_prepare(p);
+    }
+    for (uint32_t i = 0; i < partitions_used; i++)
+        if (partitions[i].prepared && partitions[i].config->cpu != 0)
+            smp_start_on(partitions[i].config->cpu, partition_vcpu_main, &partitions[i]);
+}
+
+void partitions_run_boot_cpu(void)
+{
+    for (uint32_t i = 0; i < partitions_used; i++)
+        if (partitions[i].prepared && partitions[i].config->cpu == 0)
+            partition_vcpu_main(&partitions[i]);
+}

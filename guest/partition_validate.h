@@ -1,0 +1,37 @@
+/* Partition table checks: static ones (any machine; run on the build host, in the unit tests
+ * and at boot) and machine ones (this machine's CPUs and multiboot2 modules, at boot). Pure. */
+#ifndef GUEST_PARTITION_VALIDATE_H
+#define GUEST_PARTITION_VALIDATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/partition.h"
+#include "lib/diag.h"
+
+/* Checks one table on its own: names, CPUs, memory sizes and fixed host bases, images, port,
+ * MSR and MMIO grants, consoles. Reports every problem as one line
+ * "partitions <table>: <entry>: <problem>" (entry = its name, or "entry N" when it has none)
+ * and returns true when there is none. */
+bool partition_table_validate(const struct partition_table *t, const struct diag *d);
+
+/* Checks the list of tables itself: no NULL entry, every table name used once
+ * ("partitions: table "demo" defined twice"). Does not check the tables' contents. */
+bool partition_table_names_validate(const struct partition_table *const *tables, uint32_t count,
+                                    const struct diag *d);
+
+/* What the machine offers, asked through callbacks so the check stays pure. */
+struct partition_machine {
+    bool (*cpu_usable)(void *ctx, uint32_t cpu);            /* logical CPU online for guests */
+    bool (*module_present)(void *ctx, const char *name);    /* multiboot2 module loaded */
+    void *ctx;
+};
+
+/* Checks that one (statically valid) partition can start on this machine: its CPU is online
+ * and its module loaded. Reports "partition <name>: cpu 7 is not online" and
+ * "partition <name>: module "absent" not loaded"; false means skip this partition (the
+ * others still start). Memory is checked by the kernel when it allocates. */
+bool partition_check_machine(const struct partition_config *p, const struct partition_machine *m,
+                             const struct diag *d);
+
+#endif

@@ -1,0 +1,31 @@
+/* Structure offsets for assembly, generated from C so the two cannot drift (built to
+ * build/gen/asm_offsets.h by the Makefile; never linked). */
+#include <stddef.h>
+
+#include "vmx/vcpu.h"
+#include "vmx/vmcs_fields.h"
+
+#define DEFINE(symbol, value) __asm__ volatile("\n.ascii \"->" #symbol " %c0\"" : : "i"(value))
+
+void asm_offsets(void);
+
+void asm_offsets(void)
+{
+    DEFINE(GUEST_REGS_RAX, offsetof(struct guest_regs, rax));
+    DEFINE(GUEST_REGS_RCX, offsetof(struct guest_regs, rcx));
+    DEFINE(GUEST_REGS_RDX, offsetof(struct guest_regs, rdx));
+    DEFINE(GUEST_REGS_RBX, offsetof(struct guest_regs, rbx));
+    DEFINE(GUEST_REGS_RBP, offsetof(struct guest_regs, rbp));
+    DEFINE(GUEST_REGS_RSI, offsetof(struct guest_regs, rsi));
+    DEFINE(GUEST_REGS_RDI, offsetof(struct guest_regs, rdi));
+    DEFINE(GUEST_REGS_R8, offsetof(struct guest_regs, r8));
+    DEFINE(GUEST_REGS_R9, offsetof(struct guest_regs, r9));
+    DEFINE(GUEST_REGS_R10, offsetof(struct guest_regs, r10));
+    DEFINE(GUEST_REGS_R11, offsetof(struct guest_regs, r11));
+    DEFINE(GUEST_REGS_R12, offsetof(struct guest_regs, r12));
+    DEFINE(GUEST_REGS_R13, offsetof(struct guest_regs, r13));
+    DEFINE(GUEST_REGS_R14, offsetof(struct guest_regs, r14));
+    DEFINE(GUEST_REGS_R15, offsetof(struct guest_regs, r15));
+    DEFINE(GUEST_REGS_HOST_RSP, offsetof(struct guest_regs, host_rsp));
+    DEFINE(VMCS_HOST_RSP_ENCODING, VMCS_HOST_RSP);
+}

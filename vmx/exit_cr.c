@@ -1,0 +1,82 @@
+/* Control-register and XSETBV exits (SDM Vol. 3C 27.1.3, 28.2.1 table 28-3; Vol. 1 13.3).
+ * The guest owns every CR0/CR4 bit except those VMX fixes; writing one of those exits here,
+ * and the guest keeps seeing the value it wrote through the read shadow. */
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_regs.h"
+#include "vmx/exit.h"
+#include "vmx/exit_reasons.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_setup.h"
+#include "vmx/vmxon.h"
+
+#define CR0_TS          (1u << 3)
+#define CR0_LOW_FOUR    0xFu        /* what LMSW can change: PE MP EM TS */
+
+
+static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t value)
+{
+    (void)v;
+    /* Reserved bits, PG without PE, NW without CD: #GP, as on hardware. */
+    if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
+        ((value & CR0_NW) && !(value & CR0_CD))) {
+        vmx_inject_hw_exception(VECTOR_GP, true, 0);
+        return EXIT_RESUME;
+    }
+    vmcs_write_natural(VMCS_CTRL_EXEC_CR0_READ_SHADOW, value);
+    vmcs_write_natural(VMCS_GUEST_CR0, vmcs_guest_cr0_actual(value));
+    return EXIT_ADVANCE;
+}
+
+static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t value)
+{
+    (void)v;
+    const struct vmx_caps *caps = &vmx_config()->caps;
+    uint64_t allowed = caps->cr4_fixed1 & ~(uint64_t)CR4_VMXE;   /* VMX is hidden */
+    if (value & ~allowed) {
+        vmx_inject_hw_exception(VECTOR_GP, true, 0);
+        return EXIT_RESUME;
+    }
+    vmcs_write_natural(VMCS_CTRL_EXEC_CR4_READ_SHADOW, value);
+    vmcs_write_natural(VMCS_GUEST_CR4, vmcs_guest_cr4_actual(value));
+    return EXIT_ADVANCE;
+}
+
+enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e)
+{
+    unsigned cr = VMX_QUAL_CR_NUMBER(e->qualification);
+    unsigned type = VMX_QUAL_CR_ACCESS_TYPE(e->qualification);
+    uint64_t shadow0 = vmcs_read_natural(VMCS_CTRL_EXEC_CR0_READ_SHADOW);
+
+    if (type == VMX_QUAL_CR_MOV_TO_CR && cr == 0)
+        return guest_write_cr0(v, exit_read_gpr(v, VMX_QUAL_CR_GPR(e->qualification)));
+    if (type == VMX_QUAL_CR_MOV_TO_CR && cr == 4)
+        return guest_write_cr4(v, exit_read_gpr(v, VMX_QUAL_CR_GPR(e->qualification)));
+    if (type == VMX_QUAL_CR_CLTS)
+        return guest_write_cr0(v, shadow0 & ~(uint64_t)CR0_TS);
+    if (type == VMX_QUAL_CR_LMSW) {
+        /* LMSW sets PE but never clears it (SDM Vol. 2A, LMSW). */
+        uint64_t low = VMX_QUAL_CR_LMSW_DATA(e->qualification) & CR0_LOW_FOUR;
+        return guest_write_cr0(v, (shadow0 & ~(uint64_t)(CR0_LOW_FOUR & ~CR0_PE)) | low);
+    }
+    return exit_stop_with_report(v, e, "control-register access not emulated");
+}
+
+enum exit_action exit_xsetbv(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    uint64_t value = ((v->regs.rdx & 0xFFFFFFFFULL) << 32) | (v->regs.rax & 0xFFFFFFFFULL);
+    struct cpuid_regs xsave = cpuid(0xD, 0);
+    uint64_t supported = ((uint64_t)xsave.edx << 32) | xsave.eax;
+
+    /* XCR0: only XCR 0 exists; x87 (bit 0) is always on; AVX (2) needs SSE (1); no bit
+     * the CPU does not support. Anything else is #GP (SDM Vol. 2C, XSETBV). */
+    bool valid = (uint32_t)v->regs.rcx == 0 && (value & 1) && !(value & ~supported) &&
+                 !((value & 4) && !(value & 2));
+    if (!valid || !(read_cr4() & CR4_OSXSAVE)) {
+        vmx_inject_hw_exception(VECTOR_GP, true, 0);
+        return EXIT_RESUME;
+    }
+    /* The hypervisor never uses extended state, so the guest's XCR0 can stay loaded. */
+    __asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+    return EXIT_ADVANCE;
+}

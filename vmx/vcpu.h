@@ -1,0 +1,68 @@
+/* A partition's virtual CPU: guest registers the exit stub saves, the VMCS and the pages it
+ * points to (I/O and MSR bitmaps, MSR switch lists), and the exit statistics. */
+#ifndef VMX_VCPU_H
+#define VMX_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmx/exit_reasons.h"
+
+/* General registers the CPU does not keep in the VMCS (RSP and RIP are there).
+ * vmx/exit_stub.S stores and loads them at offsets generated from this struct. */
+struct guest_regs {
+    uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t host_rsp;      /* the HOST_RSP last written, so the stub skips equal writes */
+};
+
+/* One entry of a VM-exit/VM-entry MSR list (SDM Vol. 3C, 25.7.2, table 25-15). */
+struct vmx_msr_entry {
+    uint32_t index;
+    uint32_t reserved;
+    uint64_t value;
+};
+_Static_assert(sizeof(struct vmx_msr_entry) == 16, "MSR list entries are 16 bytes");
+
+#define VCPU_SWITCHED_MSRS_MAX  8
+#define VCPU_EXIT_REASONS       (VMX_EXIT_REASON_MAX + 1)
+
+enum vcpu_state {
+    VCPU_NOT_STARTED,
+    VCPU_RUNNING,
+    VCPU_HALTED,        /* HLT: waiting in the guest's activity state */
+    VCPU_STOPPED,       /* stopped by the hypervisor; the VMCS is kept for inspection */
+};
+
+struct partition;
+
+struct vcpu {
+    struct guest_regs regs;             /* first: the exit stub's pointer is the vcpu's */
+    struct partition *partition;
+    uint32_t cpu;                       /* physical CPU (logical index) it is pinned to */
+    enum vcpu_state state;
+    bool launched;                      /* VMLAUNCH done: the next entry is VMRESUME */
+
+    /* Pages (physical = virtual in the hypervisor's identity map). */
+    uint64_t vmcs_phys;
+    uint8_t *io_bitmap_a, *io_bitmap_b; /* ports 0x0000-0x7fff, 0x8000-0xffff */
+    uint8_t *msr_bitmap;
+    struct vmx_msr_entry *msr_guest;    /* exit-store and entry-load list: guest values */
+    struct vmx_msr_entry *msr_host;     /* exit-load list: the hypervisor's values */
+    uint32_t msr_count;
+
+    uint32_t preemption_timer_value;    /* reloaded on each timer exit */
+
+    /* Statistics */
+    uint64_t exits_total;
+    uint64_t exits[VCPU_EXIT_REASONS];
+};
+
+/* vmx/exit_stub.S: loads guest registers and enters the guest (VMRESUME when launched,
+ * else VMLAUNCH). Returns 0 after a VM exit (registers saved in regs), or
+ * VMX_FAIL_INVALID / VMX_FAIL_VALID when the instruction itself failed. */
+int vmx_enter(struct guest_regs *regs, uint64_t launched);
+/* The VMCS's host RIP: where every VM exit lands. */
+void vmx_exit_entry(void);
+
+#endif
