@@ -248,6 +248,9 @@ static bool build_vcpu_pages(struct partition *p)
     v->msr_host = v->msr_guest + VCPU_SWITCHED_MSRS_MAX;
 
     io_bitmap_build(v->io_bitmap_a, v->io_bitmap_b, p->config->ports, p->config->port_count);
+    for (uint32_t i = 0; i < p->config->port_count; i++)
+        if (p->config->ports[i].access != PORT_RW)
+            p->has_one_way_port_grants = true;
 
     /* The table's grants, plus what the VMCS or the MSR lists switch anyway. */
     uint32_t msrs[VCPU_SWITCHED_MSRS_MAX];
@@ -365,16 +368,9 @@ static void partition_vcpu_main(void *arg)
     v->state = VCPU_RUNNING;
     console_printf("partition %s: running on cpu %u\n", p->config->name, v->cpu);
 
-    for (;;) {
-        int failed = vmx_enter(&v->regs, v->launched);
-        if (failed) {
-            vmx_entry_failed(v, failed);
-            return;
-        }
-        v->launched = true;
-        if (vmx_exit_dispatch(v) == EXIT_STOP)
-            return;
-    }
+    int result = vmx_enter(&v->regs);
+    if (result != VMX_ENTER_STOPPED)
+        vmx_entry_failed(v, result);
 }
 
 void partitions_start(const char *cmdline, const struct mb2_info *info)

@@ -45,6 +45,7 @@ struct partition {
     char line[PARTITION_LINE_MAX];
     uint32_t line_len;
     uint64_t io_dropped;                /* trapped accesses to ports it was not granted */
+    bool has_one_way_port_grants;       /* read-only or write-only ports: exits check them */
 };
 
 /* Prepares every partition of the table named on the command line (partitions=...,

@@ -28,4 +28,6 @@ void asm_offsets(void)
     DEFINE(GUEST_REGS_R15, offsetof(struct guest_regs, r15));
     DEFINE(GUEST_REGS_HOST_RSP, offsetof(struct guest_regs, host_rsp));
     DEFINE(VMCS_HOST_RSP_ENCODING, VMCS_HOST_RSP);
+    DEFINE(VMX_ENTER_STOPPED_VALUE, VMX_ENTER_STOPPED);
+    DEFINE(VMX_ENTER_RESUMING_FLAG, VMX_ENTER_RESUMING);
 }

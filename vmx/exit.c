@@ -60,7 +60,7 @@ enum exit_action exit_stop_with_report(struct vcpu *v, const struct exit_info *e
     char qualification[128];
 
     vmx_exit_qualification_format(qualification, sizeof(qualification), e->basic,
-                                  e->qualification);
+                                  exit_qualification());
     partition_stop(p, "%s", why);
     console_printf("partition %s:   exit %s (%u) on cpu %u, qualification %s\n", name,
                    vmx_exit_reason_name(e->basic), e->basic, v->cpu, qualification);
@@ -76,7 +76,16 @@ enum exit_action exit_stop_with_report(struct vcpu *v, const struct exit_info *e
     return EXIT_STOP;
 }
 
-static enum exit_action exit_entry_failure(struct vcpu *v, const struct exit_info *e)
+/* Out of line, like the entry-failure path: the common exit needs no stack frame. */
+__attribute__((noinline)) static enum exit_action exit_unhandled(struct vcpu *v,
+                                                                 const struct exit_info *e)
+{
+    char why[64];
+    fmt_snprintf(why, sizeof(why), "unhandled exit reason %u", e->basic);
+    return exit_stop_with_report(v, e, why);
+}
+
+__attribute__((noinline)) static enum exit_action exit_entry_failure(struct vcpu *v, const struct exit_info *e)
 {
     const char *name = v->partition->config->name;
     partition_stop(v->partition, "VM entry failed: %s (%u)", vmx_exit_reason_name(e->basic),
@@ -85,14 +94,15 @@ static enum exit_action exit_entry_failure(struct vcpu *v, const struct exit_inf
         guest_state_report(name, vmcs_report_line, 0);
     else if (e->basic == VMX_EXIT_REASON_ENTRY_MSR_LOADING)
         console_printf("partition %s:   MSR-load list entry %llu\n", name,
-                       (unsigned long long)e->qualification);
+                       (unsigned long long)exit_qualification());
     return EXIT_STOP;
 }
 
-void vmx_entry_failed(struct vcpu *v, int vmx_result)
+void vmx_entry_failed(struct vcpu *v, int enter_result)
 {
     const char *name = v->partition->config->name;
-    if (vmx_result == VMX_FAIL_VALID) {
+    v->launched = (enter_result & VMX_ENTER_RESUMING) != 0;
+    if ((enter_result & ~VMX_ENTER_RESUMING) == VMX_FAIL_VALID) {
         uint32_t error = vmcs_read32(VMCS_EXIT_INFO_VM_INSTRUCTION_ERROR);
         partition_stop(v->partition, "%s failed: VM-instruction error %u (%s)",
                        v->launched ? "VMRESUME" : "VMLAUNCH", error,
@@ -107,25 +117,19 @@ void vmx_entry_failed(struct vcpu *v, int vmx_result)
 enum exit_action vmx_exit_dispatch(struct vcpu *v)
 {
     struct exit_info e;
-    e.reason = vmcs_read32(VMCS_EXIT_INFO_EXIT_REASON);
+    e.reason = (uint32_t)vmcs_read_hot(VMCS_EXIT_INFO_EXIT_REASON);
     e.basic = VMX_EXIT_REASON_BASIC(e.reason);
-    e.qualification = vmcs_read_natural(VMCS_EXIT_INFO_QUALIFICATION);
-    v->exits_total++;
 
     if (e.reason & VMX_EXIT_REASON_ENTRY_FAILURE)
         return exit_entry_failure(v, &e);
-    if (e.basic >= VMX_EXIT_REASON_COUNT || !exit_handlers[e.basic]) {
-        char why[64];
-        fmt_snprintf(why, sizeof(why), "unhandled exit reason %u", e.basic);
-        return exit_stop_with_report(v, &e, why);
-    }
+    if (e.basic >= VMX_EXIT_REASON_COUNT || !exit_handlers[e.basic])
+        return exit_unhandled(v, &e);
     v->exits[e.basic]++;
 
     enum exit_action action = exit_handlers[e.basic](v, &e);
     if (action == EXIT_ADVANCE) {
-        uint64_t rip = vmcs_read_natural(VMCS_GUEST_RIP);
-        vmcs_write_natural(VMCS_GUEST_RIP,
-                           rip + vmcs_read32(VMCS_EXIT_INFO_INSTRUCTION_LENGTH));
+        uint64_t rip = vmcs_read_hot(VMCS_GUEST_RIP);
+        vmcs_write_hot(VMCS_GUEST_RIP, rip + vmcs_read_hot(VMCS_EXIT_INFO_INSTRUCTION_LENGTH));
         action = EXIT_RESUME;
     }
     return action;
@@ -168,10 +172,6 @@ void exit_write_gpr(struct vcpu *v, unsigned index, uint64_t value)
         *by_index[index & 15] = value;
 }
 
-unsigned exit_guest_cpl(void)
-{
-    return (vmcs_read32(VMCS_GUEST_SS_ACCESS_RIGHTS) >> 5) & 3;
-}
 
 /* Called by the VMCS accessors when VMREAD/VMWRITE fails: a programming error, so say
  * which field, but only a few times per CPU so a loop cannot flood the console. */

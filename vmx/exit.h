@@ -7,9 +7,11 @@
 #include <stdint.h>
 
 #include "vmx/vcpu.h"
+#include "vmx/vmcs.h"
 
 enum exit_action {
-    EXIT_RESUME,        /* re-enter at the same RIP (e.g. after injecting a fault) */
+    EXIT_RESUME = 0,    /* re-enter at the same RIP (e.g. after injecting a fault); the
+                         * exit stub tests for 0 */
     EXIT_ADVANCE,       /* the instruction was emulated: skip it, then re-enter */
     EXIT_STOP,          /* the partition was stopped (and reported) */
 };
@@ -17,16 +19,22 @@ enum exit_action {
 struct exit_info {
     uint32_t reason;            /* the whole exit-reason field */
     uint32_t basic;             /* bits 15:0 */
-    uint64_t qualification;
 };
+
+/* Read by the handlers that use it, not by the dispatcher for every exit. */
+static inline uint64_t exit_qualification(void)
+{
+    return vmcs_read_hot(VMCS_EXIT_INFO_QUALIFICATION);
+}
 
 typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, const struct exit_info *e);
 
-/* Reads the exit, counts it, runs its handler, advances RIP when asked. */
+/* Called by vmx/exit_stub.S on every exit: reads the exit, counts it, runs its handler,
+ * advances RIP when asked. Returns EXIT_RESUME or EXIT_STOP. */
 enum exit_action vmx_exit_dispatch(struct vcpu *v);
 
-/* Reports a failed VMLAUNCH/VMRESUME (VMfailInvalid or VMfailValid) and stops the partition. */
-void vmx_entry_failed(struct vcpu *v, int vmx_result);
+/* Reports a failed VMLAUNCH/VMRESUME (vmx_enter's result) and stops the partition. */
+void vmx_entry_failed(struct vcpu *v, int enter_result);
 
 /* Stops the partition with the full report: reason by name, qualification decoded,
  * guest RIP, RSP, CR3, and the guest-physical and linear addresses where they apply. */
@@ -42,8 +50,11 @@ void vmx_inject_hw_exception(uint8_t vector, bool has_error_code, uint32_t error
 uint64_t exit_read_gpr(const struct vcpu *v, unsigned index);
 void exit_write_gpr(struct vcpu *v, unsigned index, uint64_t value);
 
-/* The guest's current privilege level (SS.DPL). */
-unsigned exit_guest_cpl(void);
+/* The guest's current privilege level: SS.DPL (SDM 25.4.1). */
+static inline unsigned exit_guest_cpl(void)
+{
+    return (unsigned)(vmcs_read_hot(VMCS_GUEST_SS_ACCESS_RIGHTS) >> 5) & 3;
+}
 
 /* Handlers, one family per file (vmx/exit_*.c, vmx/vmcall.c). */
 enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e);

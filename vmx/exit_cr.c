@@ -43,19 +43,20 @@ static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t value)
 
 enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e)
 {
-    unsigned cr = VMX_QUAL_CR_NUMBER(e->qualification);
-    unsigned type = VMX_QUAL_CR_ACCESS_TYPE(e->qualification);
+    uint64_t q = exit_qualification();
+    unsigned cr = VMX_QUAL_CR_NUMBER(q);
+    unsigned type = VMX_QUAL_CR_ACCESS_TYPE(q);
     uint64_t shadow0 = vmcs_read_natural(VMCS_CTRL_EXEC_CR0_READ_SHADOW);
 
     if (type == VMX_QUAL_CR_MOV_TO_CR && cr == 0)
-        return guest_write_cr0(v, exit_read_gpr(v, VMX_QUAL_CR_GPR(e->qualification)));
+        return guest_write_cr0(v, exit_read_gpr(v, VMX_QUAL_CR_GPR(q)));
     if (type == VMX_QUAL_CR_MOV_TO_CR && cr == 4)
-        return guest_write_cr4(v, exit_read_gpr(v, VMX_QUAL_CR_GPR(e->qualification)));
+        return guest_write_cr4(v, exit_read_gpr(v, VMX_QUAL_CR_GPR(q)));
     if (type == VMX_QUAL_CR_CLTS)
         return guest_write_cr0(v, shadow0 & ~(uint64_t)CR0_TS);
     if (type == VMX_QUAL_CR_LMSW) {
         /* LMSW sets PE but never clears it (SDM Vol. 2A, LMSW). */
-        uint64_t low = VMX_QUAL_CR_LMSW_DATA(e->qualification) & CR0_LOW_FOUR;
+        uint64_t low = VMX_QUAL_CR_LMSW_DATA(q) & CR0_LOW_FOUR;
         return guest_write_cr0(v, (shadow0 & ~(uint64_t)(CR0_LOW_FOUR & ~CR0_PE)) | low);
     }
     return exit_stop_with_report(v, e, "control-register access not emulated");

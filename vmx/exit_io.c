@@ -30,7 +30,7 @@ static uint32_t console_read(unsigned reg)
     return reg == UART_REG_LSR ? 0x60 : 0;     /* transmitter empty, nothing received */
 }
 
-static void passthrough(struct vcpu *v, uint16_t port, unsigned size, bool in)
+__attribute__((noinline)) static void passthrough(struct vcpu *v, uint16_t port, unsigned size, bool in)
 {
     if (in) {
         uint32_t value = size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
@@ -44,35 +44,59 @@ static void passthrough(struct vcpu *v, uint16_t port, unsigned size, bool in)
     }
 }
 
-enum exit_action exit_io(struct vcpu *v, const struct exit_info *e)
+/* The uncommon cases, out of line so the dropped-port path needs no stack frame. */
+__attribute__((noinline)) static enum exit_action io_console(struct vcpu *v, unsigned reg,
+                                                             unsigned size, bool in)
 {
-    struct partition *p = v->partition;
-    unsigned size = VMX_QUAL_IO_SIZE(e->qualification) + 1;
-    bool in = (e->qualification & VMX_QUAL_IO_IN) != 0;
-    uint16_t port = (uint16_t)VMX_QUAL_IO_PORT(e->qualification);
+    if (in)
+        set_in_result(v, size, console_read(reg));
+    else if (reg == UART_REG_THR)
+        partition_console_putc(v->partition, (char)v->regs.rax);
+    return EXIT_ADVANCE;
+}
 
-    if (e->qualification & VMX_QUAL_IO_STRING)
-        return exit_stop_with_report(v, e, "string I/O is not emulated");
-
-    uint16_t console = p->config->console.port;
-    if (port >= console && port < console + 8) {
-        unsigned reg = port - console;
-        if (in)
-            set_in_result(v, size, console_read(reg));
-        else if (reg == UART_REG_THR)
-            partition_console_putc(p, (char)v->regs.rax);
-        return EXIT_ADVANCE;
-    }
-
-    bool allowed = true;
-    for (unsigned i = 0; i < size && allowed; i++)
-        allowed = io_policy_allows(p->config, (uint16_t)(port + i), !in);
-    if (allowed) {
-        passthrough(v, port, size, in);
-        return EXIT_ADVANCE;
-    }
-    p->io_dropped++;
+static enum exit_action io_dropped(struct vcpu *v, unsigned size, bool in)
+{
+    v->partition->io_dropped++;
     if (in)
         set_in_result(v, size, 0xFFFFFFFFu);
     return EXIT_ADVANCE;
+}
+
+/* A port granted in one direction only: the bitmap cannot say so, so it exits. */
+__attribute__((noinline)) static enum exit_action io_one_way(struct vcpu *v, uint16_t port,
+                                                             unsigned size, bool in)
+{
+    bool allowed = true;
+    for (unsigned i = 0; i < size && allowed; i++)
+        allowed = io_policy_allows(v->partition->config, (uint16_t)(port + i), !in);
+    if (!allowed)
+        return io_dropped(v, size, in);
+    passthrough(v, port, size, in);
+    return EXIT_ADVANCE;
+}
+
+__attribute__((noinline)) static enum exit_action io_string(struct vcpu *v,
+                                                            const struct exit_info *e)
+{
+    return exit_stop_with_report(v, e, "string I/O is not emulated");
+}
+
+/* The common case, a port nobody granted, stays a leaf: everything else is a tail call. */
+enum exit_action exit_io(struct vcpu *v, const struct exit_info *e)
+{
+    const struct partition *p = v->partition;
+    uint64_t q = exit_qualification();
+    unsigned size = VMX_QUAL_IO_SIZE(q) + 1;
+    bool in = (q & VMX_QUAL_IO_IN) != 0;
+    uint16_t port = (uint16_t)VMX_QUAL_IO_PORT(q);
+
+    if (q & VMX_QUAL_IO_STRING)
+        return io_string(v, e);
+    unsigned console_reg = (unsigned)(uint16_t)(port - p->config->console.port);
+    if (console_reg < 8)
+        return io_console(v, console_reg, size, in);
+    if (p->has_one_way_port_grants)
+        return io_one_way(v, port, size, in);
+    return io_dropped(v, size, in);
 }

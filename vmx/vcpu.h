@@ -13,7 +13,7 @@
 struct guest_regs {
     uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi;
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-    uint64_t host_rsp;      /* the HOST_RSP last written, so the stub skips equal writes */
+    uint64_t host_rsp;      /* the HOST_RSP vmx_enter wrote (for reports) */
 };
 
 /* One entry of a VM-exit/VM-entry MSR list (SDM Vol. 3C, 25.7.2, table 25-15). */
@@ -41,7 +41,7 @@ struct vcpu {
     struct partition *partition;
     uint32_t cpu;                       /* physical CPU (logical index) it is pinned to */
     enum vcpu_state state;
-    bool launched;                      /* VMLAUNCH done: the next entry is VMRESUME */
+    bool launched;                      /* set from vmx_enter's result when an entry fails */
 
     /* Pages (physical = virtual in the hypervisor's identity map). */
     uint64_t vmcs_phys;
@@ -53,15 +53,17 @@ struct vcpu {
 
     uint32_t preemption_timer_value;    /* reloaded on each timer exit */
 
-    /* Statistics */
-    uint64_t exits_total;
+    /* Statistics: exits by basic reason (the total is their sum) */
     uint64_t exits[VCPU_EXIT_REASONS];
 };
 
-/* vmx/exit_stub.S: loads guest registers and enters the guest (VMRESUME when launched,
- * else VMLAUNCH). Returns 0 after a VM exit (registers saved in regs), or
- * VMX_FAIL_INVALID / VMX_FAIL_VALID when the instruction itself failed. */
-int vmx_enter(struct guest_regs *regs, uint64_t launched);
+/* vmx/exit_stub.S: loads guest registers and VMLAUNCHes; every exit is then dispatched
+ * (vmx_exit_dispatch) and resumed inside the stub. Returns VMX_ENTER_STOPPED once the
+ * dispatcher stopped the partition, or VMX_FAIL_INVALID / VMX_FAIL_VALID when VMLAUNCH
+ * failed, with VMX_ENTER_RESUMING added when it was a VMRESUME that failed. */
+#define VMX_ENTER_STOPPED   3
+#define VMX_ENTER_RESUMING  4
+int vmx_enter(struct guest_regs *regs);
 /* The VMCS's host RIP: where every VM exit lands. */
 void vmx_exit_entry(void);
 

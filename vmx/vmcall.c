@@ -4,7 +4,8 @@
 #include "guest/partition_run.h"
 #include "vmx/exit.h"
 
-static int64_t hc_console_write(struct partition *p, uint64_t gpa, uint64_t length)
+/* Out of line: keeps the common hypercalls' path free of this one's stack frame. */
+__attribute__((noinline)) static int64_t hc_console_write(struct partition *p, uint64_t gpa, uint64_t length)
 {
     if (length > TESSERA_HC_CONSOLE_WRITE_MAX)
         return TESSERA_HC_EINVAL;
@@ -22,7 +23,7 @@ static bool figure_name_char(char c)
            c == '_';
 }
 
-static int64_t hc_report_figure(struct partition *p, uint64_t gpa, uint64_t value)
+__attribute__((noinline)) static int64_t hc_report_figure(struct partition *p, uint64_t gpa, uint64_t value)
 {
     char name[TESSERA_HC_FIGURE_NAME_MAX + 1];
     for (unsigned i = 0; i <= TESSERA_HC_FIGURE_NAME_MAX; i++) {

@@ -11,12 +11,7 @@
 #include "vmx/vm_instruction_error.h"
 #include "vmx/vmx_asm.h"
 
-static struct vmx_config vmx;
-
-const struct vmx_config *vmx_config(void)
-{
-    return &vmx;
-}
+struct vmx_config vmx_negotiated;
 
 static void report_line(void *ctx, const char *line)
 {
@@ -97,7 +92,7 @@ static void vmx_enter_root_this_cpu(void *arg)
         console_printf("vmx: cpu %u (apic %u): left out\n", cpu->index, cpu->apic_id);
         return;
     }
-    if (cpu->index != 0 && !vmx_controls_compare(&vmx.controls, &controls, cpu->index,
+    if (cpu->index != 0 && !vmx_controls_compare(&vmx_negotiated.controls, &controls, cpu->index,
                                                  &vmx_err)) {
         console_printf("vmx: cpu %u (apic %u): left out\n", cpu->index, cpu->apic_id);
         return;
@@ -127,12 +122,12 @@ static void vmx_enter_root_this_cpu(void *arg)
 
 void vmx_bring_up(void)
 {
-    if (!vmx_negotiate_this_cpu(&vmx.caps, &vmx.controls)) {
+    if (!vmx_negotiate_this_cpu(&vmx_negotiated.caps, &vmx_negotiated.controls)) {
         console_printf("vmx: not available; tessera stays up without partitions\n");
         return;
     }
     char summary[DIAG_LINE_MAX];
-    vmx_controls_format(summary, sizeof(summary), &vmx.caps, &vmx.controls);
+    vmx_controls_format(summary, sizeof(summary), &vmx_negotiated.caps, &vmx_negotiated.controls);
     console_printf("%s\n", summary);
 
     uint32_t in_root = 0, online = 0;
@@ -144,6 +139,6 @@ void vmx_bring_up(void)
         if (percpu_area[i].vmx_on)
             in_root++;
     }
-    vmx.usable = percpu_area[0].vmx_on;
+    vmx_negotiated.usable = percpu_area[0].vmx_on;
     console_printf("vmx: %u of %u cpus in VMX root operation\n", in_root, online);
 }

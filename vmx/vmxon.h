@@ -17,6 +17,11 @@ struct vmx_config {
  * CPU, one line each; prints exactly why when VMX is unavailable, and then
  * executes no VMX instruction at all. */
 void vmx_bring_up(void);
-const struct vmx_config *vmx_config(void);
+/* Read on every exit: a plain global, so no call is needed to reach it. */
+extern struct vmx_config vmx_negotiated;
+static inline const struct vmx_config *vmx_config(void)
+{
+    return &vmx_negotiated;
+}
 
 #endif
