@@ -19,6 +19,9 @@
 #include "lib/string.h"
 #include "mm/phys.h"
 #include "vmx/exit.h"
+#include "vmx/guest_state_check.h"
+#include "vmx/guest_state_report.h"
+#include "vmx/vmcs.h"
 #include "vmx/vmcs_setup.h"
 #include "vmx/vmx_asm.h"
 #include "vmx/vmxon.h"
@@ -40,6 +43,12 @@ static struct partition partitions[PARTITION_MAX];
 static uint32_t partitions_used;
 static const struct mb2_info *boot_info;
 
+/* Test switches on the kernel command line, each naming a partition:
+ *   vmcsdump=<name>   print its whole VMCS, by SDM area, just before its first entry;
+ *   badguest=<name>   corrupt its guest state (CS.L with CS.D/B) so the entry fails and
+ *                     the guest-state checker's explanation can be tested. */
+static char vmcsdump_name[32], badguest_name[32];
+
 uint32_t partition_count(void)
 {
     return partitions_used;
@@ -57,6 +66,12 @@ static void report_line(void *ctx, const char *line)
 }
 
 static const struct diag report = { report_line, 0 };
+
+static void dump_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    console_printf("%s\n", line);
+}
 
 /* ---- guest console ------------------------------------------------------------------- */
 
@@ -362,6 +377,13 @@ static void partition_vcpu_main(void *arg)
         return;
     }
     flush_guest_tlbs(p);
+    if (strcmp(badguest_name, p->config->name) == 0) {
+        console_printf("partition %s: selftest: CS.L and CS.D/B both set on purpose\n",
+                       p->config->name);
+        vmcs_write32(VMCS_GUEST_CS_ACCESS_RIGHTS, VMX_AR_CODE64 | VMX_SEG_AR_DB);
+    }
+    if (strcmp(vmcsdump_name, p->config->name) == 0)
+        vmcs_dump_current(VMCS_AREA_MASK_ALL, dump_line, 0);
     v->regs = (struct guest_regs){ 0 };
     v->regs.rdi = p->entry.rdi;
     p->state = PARTITION_RUNNING;
@@ -377,6 +399,8 @@ void partitions_start(const char *cmdline, const struct mb2_info *info)
 {
     char name[32];
     boot_info = info;
+    cmdline_get(cmdline, "vmcsdump", vmcsdump_name, sizeof(vmcsdump_name));
+    cmdline_get(cmdline, "badguest", badguest_name, sizeof(badguest_name));
     if (!cmdline_get(cmdline, "partitions", name, sizeof(name)))
         fmt_snprintf(name, sizeof(name), "%s", PARTITION_TABLE_DEFAULT);
     const struct partition_table *table = partition_table_find(name);
