@@ -9,6 +9,12 @@
   bochs  N from "boot: entry-to-ready tsc N" under Bochs (corei7_skylake_x, 64 MiB).
          Bochs' TSC advances one tick per instruction, so N is an instruction count and
          the same on every run of the same image.
+  smp    time from the first INIT to the last AP online: QEMU TCG -smp 4 (microseconds
+         as the hypervisor measures them with its calibrated TSC, median of 5) and Bochs
+         with 2 CPUs (TSC ticks = instructions)
+  guests the demo partitions under Bochs (2 CPUs): the test guest's exit round trips
+         (CPUID, VMCALL, a trapped OUT) in TSC ticks, i.e. instructions on the path, and
+         the memory each partition costs beyond its RAM (VMCS, bitmaps, MSR lists, EPT)
 """
 
 import argparse
@@ -27,6 +33,9 @@ QEMU_RUNS = 5
 READY = r"^boot: ready$"
 TSC = re.compile(r"^boot: entry-to-ready tsc (\d+)$")
 LOG_DIR = harness.BUILD / "bench-logs"
+BRING_UP = re.compile(r"^cpu: bring-up took (\d+) us \(tsc (\d+)\)")
+FIGURE = re.compile(r"^bench: (\w+) (\w+) (\d+)$")
+OVERHEAD = re.compile(r"^partition (\w+): .* (\d+) KiB overhead$")
 
 
 def image_size(elf):
@@ -69,6 +78,45 @@ def bochs_tsc(iso):
     raise RuntimeError("Bochs: tsc line vanished")
 
 
+def run_until(machine, iso, name, patterns, timeout):
+    """Boots iso, waits for every pattern, returns the console lines."""
+    session = harness.start_machine(machine, iso, name, log_dir=LOG_DIR)
+    try:
+        w = session.wait_for(patterns, timeout)
+        if not w.ok:
+            raise RuntimeError(f"{name}: missing {w.missing} (log {LOG_DIR}/{name}.log)")
+        return list(session.lines)
+    finally:
+        session.close()
+
+
+def qemu_smp_bring_up_us(iso, runs=QEMU_RUNS):
+    machine = harness.Machine(emulator="qemu", mem_mib=64, cpus=4)
+    values = []
+    for i in range(runs):
+        lines = run_until(machine, iso, f"bench-qemu-smp-{i}", [BRING_UP.pattern, READY], 60)
+        values += [int(m.group(1)) for m in map(BRING_UP.search, lines) if m]
+    return values
+
+
+def bochs_guests(elf):
+    """Bring-up TSC, exit round trips and per-partition overhead from one Bochs boot."""
+    iso = harness.build_iso("bench-guests", harness.grub_cfg_text(title="tessera bench",
+                                                                  guest=True),
+                            elf, [harness.GUEST_IMAGE])
+    machine = harness.Machine(emulator="bochs", mem_mib=128, cpus=2,
+                              cpu_model="corei7_skylake_x")
+    want = [BRING_UP.pattern, r"^bench: alpha out_round_trip \d+$",
+            r"^bench: beta out_round_trip \d+$"]
+    lines = run_until(machine, iso, "bench-bochs-guests", want, 240)
+    bring_up = [int(m.group(2)) for m in map(BRING_UP.search, lines) if m][0]
+    figures = {}
+    for m in filter(None, map(FIGURE.search, lines)):
+        figures.setdefault(m.group(2), []).append(int(m.group(3)))
+    overhead = {m.group(1): int(m.group(2)) for m in map(OVERHEAD.search, lines) if m}
+    return bring_up, figures, overhead
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--elf", default=str(harness.ELF))
@@ -84,6 +132,8 @@ def main():
         bench_iso = harness.build_iso("bench", harness.grub_cfg_text(title="tessera bench"), elf)
         times = qemu_boot_seconds(bench_iso)
         tsc = bochs_tsc(bench_iso)
+        smp_us = qemu_smp_bring_up_us(bench_iso)
+        bring_up_tsc, figures, overhead = bochs_guests(elf)
     except KeyboardInterrupt:
         harness.kill_all()
         print("interrupted", file=sys.stderr)
@@ -103,7 +153,19 @@ def main():
         f"  qemu tcg to ready   {statistics.median(times):>12.3f} s   median of {len(times)} "
         f"(min {min(times):.3f}, max {max(times):.3f}; SeaBIOS, 64 MiB)",
         f"  bochs entry-ready   {tsc:>12} instructions (tsc, corei7_skylake_x)",
+        f"  qemu smp bring-up   {statistics.median(smp_us):>12} us   median of {len(smp_us)} "
+        f"(first INIT to 3 APs online, TCG -smp 4)",
+        f"  bochs smp bring-up  {bring_up_tsc:>12} instructions (first INIT to 1 AP online)",
     ]
+    targets = {"cpuid_round_trip": 100, "vmcall_round_trip": 80, "out_round_trip": 80}
+    for name, values in sorted(figures.items()):
+        target = targets.get(name)
+        note = f"(target < {target})" if target else ""
+        rows.append(f"  bochs {name:<18} {max(values):>6} ticks = instructions on the path "
+                    f"{note}".rstrip())
+    for part, kib in sorted(overhead.items()):
+        rows.append(f"  partition {part:<9} {kib:>8} KiB beyond its RAM (VMCS, I/O and MSR "
+                    f"bitmaps, MSR lists, EPT tables)")
     table = "\n".join(rows) + "\n"
     print(table, end="")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
