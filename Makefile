@@ -25,11 +25,13 @@ VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instructi
                 vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                 vmx/vmcs_setup.c vmx/exit_stub.S vmx/exit.c vmx/exit_cpuid.c vmx/exit_io.c \
                 vmx/exit_msr.c vmx/exit_cr.c vmx/exit_misc.c vmx/vmcall.c vmx/guest_state_report.c
-LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c
+LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
-                guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/partition_run.c
+                guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/partition_run.c \
+                guest/vuart.c guest/line_queue.c
+SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/commands.c shell/service.c
 HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(LIB_SRCS) \
-                $(GUEST_SRCS)
+                $(GUEST_SRCS) $(SHELL_SRCS)
 
 HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
 
@@ -47,10 +49,11 @@ HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker
 ELF := $(BUILD)/$(NAME).elf
 ISO := $(BUILD)/$(NAME).iso
 GUEST_IMAGE := $(BUILD)/guest/testguest.elf
+HOSTILE_IMAGE := $(BUILD)/guest/hostile.elf
 PARTITIONS_OK := $(BUILD)/host/partitions.ok
 
 .PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test bench clean
-all: deps-check $(ELF) $(GUEST_IMAGE) $(ISO)
+all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(ISO)
 iso: $(ISO)
 
 $(BUILD)/hv/%.c.o: %.c
@@ -100,7 +103,7 @@ $(PARTITIONS_OK): $(VALIDATE_PARTITIONS)
 # ---- guest images: freestanding ELF executables the ISO carries as modules ---------
 # Built with their own flags and linker script; they may use lib/ but no hypervisor code.
 TESTGUEST_SRCS := guest/images/testguest/entry.S guest/images/testguest/main.c \
-                  guest/images/testguest/console.c guest/images/testguest/bench.c \
+                  guest/images/testguest/bench.c guest/images/common/console.c \
                   lib/format.c lib/cmdline.c lib/string.c
 TESTGUEST_OBJS := $(patsubst %,$(BUILD)/guest/testguest/%.o,$(TESTGUEST_SRCS))
 GUEST_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -I. \
@@ -124,8 +127,30 @@ $(GUEST_IMAGE): $(TESTGUEST_OBJS) guest/images/testguest/linker.ld
 	@echo "  LD      $@"
 	@$(LD) $(GUEST_LDFLAGS) -T guest/images/testguest/linker.ld -o $@ $(TESTGUEST_OBJS)
 
-$(ISO): $(ELF) $(GUEST_IMAGE) iso/grub.cfg iso/mkiso.sh
-	sh iso/mkiso.sh $(ELF) iso/grub.cfg $@ $(GUEST_IMAGE)
+# The hostile guest (docs/HOSTILE.md): linked at 2 MiB, same flags as the test guest.
+HOSTILE_SRCS := guest/images/hostile/entry.S guest/images/hostile/traps.S \
+                guest/images/hostile/main.c guest/images/hostile/traps.c \
+                guest/images/hostile/paging.c guest/images/hostile/survivable.c \
+                guest/images/hostile/stopping.c guest/images/common/console.c \
+                lib/format.c lib/cmdline.c lib/string.c
+HOSTILE_OBJS := $(patsubst %,$(BUILD)/guest/hostile/%.o,$(HOSTILE_SRCS))
+
+$(BUILD)/guest/hostile/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (hostile)"
+	@$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/guest/hostile/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (hostile)"
+	@$(CC) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(HOSTILE_IMAGE): $(HOSTILE_OBJS) guest/images/hostile/linker.ld
+	@echo "  LD      $@"
+	@$(LD) $(GUEST_LDFLAGS) -T guest/images/hostile/linker.ld -o $@ $(HOSTILE_OBJS)
+
+$(ISO): $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) iso/grub.cfg iso/mkiso.sh
+	sh iso/mkiso.sh $(ELF) iso/grub.cfg $@ $(GUEST_IMAGE) $(HOSTILE_IMAGE)
 
 # ---- Debian packages the build and the tests need ----------------------------------
 deps:
@@ -166,6 +191,19 @@ UNIT_SRCS_vmcs       := vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c vmx
 UNIT_TESTS += guest_state_check
 UNIT_SRCS_guest_state_check := vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                                lib/format.c lib/diag.c
+UNIT_TESTS += vuart
+UNIT_SRCS_vuart      := guest/vuart.c
+UNIT_TESTS += line_queue
+UNIT_SRCS_line_queue := guest/line_queue.c
+UNIT_LDLIBS_line_queue := -lpthread
+UNIT_TESTS += ratelimit
+UNIT_SRCS_ratelimit  := lib/ratelimit.c
+UNIT_TESTS += shell_parse
+UNIT_SRCS_shell_parse  := shell/parse.c lib/format.c lib/cmdline.c
+UNIT_TESTS += line_editor
+UNIT_SRCS_line_editor  := shell/line_editor.c shell/parse.c lib/format.c lib/cmdline.c
+UNIT_TESTS += shell_format
+UNIT_SRCS_shell_format := shell/format.c shell/parse.c lib/format.c lib/cmdline.c
 
 HOST_CFLAGS := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
                -fsanitize=address,undefined -fno-omit-frame-pointer -D_DEFAULT_SOURCE
@@ -175,7 +213,7 @@ UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 $(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $$(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/unit/test_$*.c $(UNIT_SRCS_$*) -lcmocka
+	@$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/unit/test_$*.c $(UNIT_SRCS_$*) -lcmocka $(UNIT_LDLIBS_$*)
 
 unit-test: deps-check $(UNIT_BINS)
 	@python3 tests/run.py --unit $(UNIT_BINS)

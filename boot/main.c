@@ -17,6 +17,8 @@
 #include "lib/string.h"
 #include "mm/phys.h"
 #include "guest/partition_run.h"
+#include "shell/service.h"
+#include "shell/shell.h"
 #include "vmx/vmxon.h"
 
 /* The boot information is read in place; GRUB keeps it small, this bounds any
@@ -102,6 +104,27 @@ static void start_application_processors(const struct acpi_info *acpi, uint64_t 
     smp_start_aps(candidates, count, &boot_info, mbi_phys);
 }
 
+/* Who has the keyboard after boot: `focus=<partition>` on the command line, else the
+ * table's input_focus partition, else the shell. */
+static void apply_focus(const char *cmdline)
+{
+    char name[32];
+    struct partition *p = 0;
+    if (cmdline_get(cmdline, "focus", name, sizeof(name))) {
+        p = partition_find(name);
+        if (!p && strcmp(name, "shell") != 0)
+            console_printf("boot: focus \"%s\": no such partition; the shell has the keyboard\n",
+                           name);
+    } else {
+        for (uint32_t i = 0; i < partition_count() && !p; i++)
+            if (partition_get(i)->config->console.input_focus &&
+                partition_get(i)->state == PARTITION_RUNNING)
+                p = partition_get(i);
+    }
+    if (p && console_focus_set(p))
+        console_printf("console: keyboard to %s; Ctrl-T returns to the shell\n", p->config->name);
+}
+
 __attribute__((noreturn)) void boot_main(uint32_t magic, uint64_t mbi_phys);
 
 void boot_main(uint32_t magic, uint64_t mbi_phys)
@@ -152,6 +175,8 @@ void boot_main(uint32_t magic, uint64_t mbi_phys)
     console_printf("boot: entry-to-ready tsc %llu\n",
                    (unsigned long long)(rdtsc() - boot_entry_tsc));
     console_printf("boot: ready\n");
+    shell_start();
+    apply_focus(boot_info.cmdline);
     partitions_run_boot_cpu();
-    cpu_halt_forever();
+    console_service_loop();
 }

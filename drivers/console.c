@@ -34,8 +34,16 @@ static void uart_write(const char *s, size_t n)
     }
 }
 
+/* The shell's prompt and echo are written raw and leave the cursor mid-line; a log line
+ * that arrives then starts on a fresh line instead of being glued to the prompt. */
+static bool raw_line_open;
+
 static void console_write_locked(const char *s, size_t n)
 {
+    if (raw_line_open && n) {
+        uart_write("\n", 1);
+        raw_line_open = false;
+    }
     for (size_t i = 0; i < n; i++)
         log_ring[(log_total + i) % CONSOLE_LOG_SIZE] = s[i];
     log_total += n;
@@ -71,6 +79,44 @@ void console_log(enum log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
+enum log_level console_level_get(void)
+{
+    return console_level;
+}
+
+const char *console_level_name(enum log_level level)
+{
+    static const char *const names[] = { "error", "warn", "info", "debug" };
+    return (unsigned)level < 4 ? names[level] : "unknown";
+}
+
+void console_read_log(void (*fn)(void *ctx, const char *bytes, uint32_t n), void *ctx)
+{
+    /* Copy under the lock, print outside it: fn prints through the console itself. */
+    static char snapshot[CONSOLE_LOG_SIZE];
+    spin_lock(&console_lock, current_cpu_index());
+    uint64_t start = log_total > CONSOLE_LOG_SIZE ? log_total - CONSOLE_LOG_SIZE : 0;
+    uint32_t n = (uint32_t)(log_total - start);
+    for (uint32_t i = 0; i < n; i++)
+        snapshot[i] = log_ring[(start + i) % CONSOLE_LOG_SIZE];
+    spin_unlock(&console_lock);
+    for (uint32_t done = 0; done < n;) {
+        uint32_t chunk = n - done < 512 ? n - done : 512;
+        fn(ctx, snapshot + done, chunk);
+        done += chunk;
+    }
+}
+
+void console_write_raw(const char *bytes, uint32_t n)
+{
+    spin_lock(&console_lock, current_cpu_index());
+    for (uint32_t i = 0; i < n; i++)
+        uart_putc(&console_uart, bytes[i]);
+    if (n)
+        raw_line_open = bytes[n - 1] != '\n';
+    spin_unlock(&console_lock);
+}
+
 void console_set_level(enum log_level level)
 {
     console_level = level;
@@ -78,9 +124,8 @@ void console_set_level(enum log_level level)
 
 bool console_parse_level(const char *name, enum log_level *out)
 {
-    static const char *const names[] = { "error", "warn", "info", "debug" };
-    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strcmp(name, names[i]) == 0) {
+    for (unsigned i = 0; i <= LOG_DEBUG; i++) {
+        if (strcmp(name, console_level_name((enum log_level)i)) == 0) {
             *out = (enum log_level)i;
             return true;
         }

@@ -24,6 +24,15 @@ void console_set_level(enum log_level level);
 /* Parses "error", "warn", "info", "debug"; false for anything else. */
 bool console_parse_level(const char *name, enum log_level *out);
 
+enum log_level console_level_get(void);
+const char *console_level_name(enum log_level level);
+
+/* Hands the log ring's contents, oldest first, to fn in chunks (for `dmesg`). The ring
+ * keeps the last CONSOLE_LOG_SIZE bytes, so early boot lines can be read later. */
+void console_read_log(void (*fn)(void *ctx, const char *bytes, uint32_t n), void *ctx);
+/* Writes raw bytes to the UART only (shell echo; not kept in the log). */
+void console_write_raw(const char *bytes, uint32_t n);
+
 /* A received byte, or -1. */
 int console_getc(void);
 

@@ -69,6 +69,9 @@ struct partition_config {
     const struct mmio_grant *mmio;
     uint32_t mmio_count;
     struct partition_console console;
+    /* Watchdog: stop the partition when, for this long, it exits only for the preemption
+     * timer (spinning with no I/O, hypercall or other event). 0 = no watchdog. */
+    uint32_t watchdog_ms;
 };
 
 struct partition_table {

@@ -28,9 +28,9 @@
 
 #define PAGE                        4096ULL
 #define MIB                         (1024ULL * 1024)
-/* ~10 ms between preemption-timer exits on real hardware; in Bochs (rate 0, one tick per
- * instruction) a few hundred exits per emulated second. */
-#define PREEMPTION_PERIOD_DIVISOR   100
+/* VCPU_TIMER_PERIOD_MS between preemption-timer exits (in Bochs, rate 0, the timer counts
+ * guest instructions, at the calibrated TSC rate of one per instruction). */
+#define PREEMPTION_PERIOD_DIVISOR   (1000 / VCPU_TIMER_PERIOD_MS)
 
 #define MSR_IA32_STAR               0xC0000081
 #define MSR_IA32_LSTAR              0xC0000082
@@ -59,6 +59,14 @@ struct partition *partition_get(uint32_t id)
     return id < partitions_used ? &partitions[id] : 0;
 }
 
+struct partition *partition_find(const char *name)
+{
+    for (uint32_t i = 0; i < partitions_used; i++)
+        if (strcmp(partitions[i].config->name, name) == 0)
+            return &partitions[i];
+    return 0;
+}
+
 static void report_line(void *ctx, const char *line)
 {
     (void)ctx;
@@ -75,25 +83,35 @@ static void dump_line(void *ctx, const char *line)
 
 /* ---- guest console ------------------------------------------------------------------- */
 
-static void console_flush(struct partition *p)
-{
-    if (p->line_len == 0)
-        return;
-    console_printf("[%s] %.*s\n", p->config->name, (int)p->line_len, p->line);
-    p->line_len = 0;
-}
-
 void partition_console_putc(struct partition *p, char c)
 {
-    if (c == '\r')
-        return;
-    if (c == '\n') {
-        console_flush(p);
-        return;
+    line_queue_putc(&p->output, c);
+}
+
+static void vuart_transmit(void *ctx, uint8_t byte)
+{
+    partition_console_putc(ctx, (char)byte);
+}
+
+void partition_console_input(struct partition *p, uint8_t byte)
+{
+    uint32_t head = __atomic_load_n(&p->input_head, __ATOMIC_RELAXED);
+    uint32_t tail = __atomic_load_n(&p->input_tail, __ATOMIC_ACQUIRE);
+    if (head - tail >= PARTITION_INPUT_MAX)
+        return;     /* the guest is not reading: drop, as a UART would overrun */
+    p->input[head % PARTITION_INPUT_MAX] = byte;
+    __atomic_store_n(&p->input_head, head + 1, __ATOMIC_RELEASE);
+}
+
+void partition_console_pull_input(struct partition *p)
+{
+    uint32_t tail = __atomic_load_n(&p->input_tail, __ATOMIC_RELAXED);
+    uint32_t head = __atomic_load_n(&p->input_head, __ATOMIC_ACQUIRE);
+    while (tail != head && vuart_rx_room(&p->vuart)) {
+        vuart_receive(&p->vuart, p->input[tail % PARTITION_INPUT_MAX]);
+        tail++;
     }
-    p->line[p->line_len++] = c;
-    if (p->line_len == PARTITION_LINE_MAX)
-        console_flush(p);      /* a line this long is split rather than lost */
+    __atomic_store_n(&p->input_tail, tail, __ATOMIC_RELEASE);
 }
 
 void *partition_gpa_to_host(const struct partition *p, uint64_t gpa, uint64_t size)
@@ -109,7 +127,7 @@ void partition_stop(struct partition *p, const char *fmt, ...)
     va_start(ap, fmt);
     fmt_vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
     va_end(ap);
-    console_flush(p);
+    line_queue_flush_partial(&p->output);
     p->state = PARTITION_STOPPED;
     p->vcpu.state = VCPU_STOPPED;
     console_printf("partition %s: stopped on cpu %u: %s\n", p->config->name, p->vcpu.cpu,
@@ -206,20 +224,31 @@ static bool load_image(struct partition *p, struct guest_boot_info *bi)
     return true;
 }
 
-static bool build_ept(struct partition *p)
+uint32_t partition_ept_mappings(const struct partition *p, struct ept_mapping *maps,
+                                uint32_t max)
 {
     const struct partition_config *cfg = p->config;
-    const struct vmx_controls *ctl = &vmx_config()->controls;
-    struct ept_mapping maps[1 + 8];
     uint32_t count = 0;
-
     maps[count++] = (struct ept_mapping){ 0, p->memory_hpa, p->memory_size,
                                           EPT_READ | EPT_WRITE | EPT_EXECUTE, EPT_MT_WB, false };
-    for (uint32_t i = 0; i < cfg->mmio_count && count < sizeof(maps) / sizeof(maps[0]); i++)
+    for (uint32_t i = 0; i < cfg->mmio_count && count < max; i++)
         maps[count++] = (struct ept_mapping){ cfg->mmio[i].gpa, cfg->mmio[i].hpa, cfg->mmio[i].size,
                                               EPT_READ | EPT_WRITE, EPT_MT_UC, true };
-    const struct ept_memory mem = { ept_alloc_table, ept_table_ptr, ept_free_table,
-                                    &p->overhead_bytes };
+    return count;
+}
+
+struct ept_memory partition_ept_memory(struct partition *p)
+{
+    return (struct ept_memory){ ept_alloc_table, ept_table_ptr, ept_free_table,
+                                &p->overhead_bytes };
+}
+
+static bool build_ept(struct partition *p)
+{
+    const struct vmx_controls *ctl = &vmx_config()->controls;
+    struct ept_mapping maps[PARTITION_EPT_MAPPINGS_MAX];
+    uint32_t count = partition_ept_mappings(p, maps, PARTITION_EPT_MAPPINGS_MAX);
+    const struct ept_memory mem = partition_ept_memory(p);
     const struct ept_options opt = { ctl->ept_2m, ctl->ept_1g, ctl->ept_accessed_dirty };
     if (!ept_build(&p->ept, &mem, maps, count, &opt, &report)) {
         not_started(p, "EPT could not be built");
@@ -245,6 +274,41 @@ static uint32_t switched_msrs(uint32_t *out)
     return n;
 }
 
+/* The table's MSR grants, plus what the VMCS or the MSR lists switch anyway. */
+uint32_t partition_msr_allow_list(const struct partition *p, struct msr_range *out, uint32_t max)
+{
+    uint32_t msrs[VCPU_SWITCHED_MSRS_MAX];
+    uint32_t switched = switched_msrs(msrs), n = 0;
+    for (uint32_t i = 0; i < p->config->msr_count && n + switched + 3 < max; i++)
+        out[n++] = p->config->msrs[i];
+    for (uint32_t i = 0; i < switched; i++)
+        out[n++] = (struct msr_range){ msrs[i], msrs[i], MSR_RW };
+    out[n++] = (struct msr_range){ MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_RW };
+    out[n++] = (struct msr_range){ MSR_IA32_EFER, MSR_IA32_EFER, MSR_RW };
+    out[n++] = (struct msr_range){ MSR_IA32_PAT, MSR_IA32_PAT, MSR_RW };
+    return n;
+}
+
+/* Bitmaps and MSR lists from the table (again on a restart). */
+static void fill_vcpu_pages(struct partition *p)
+{
+    struct vcpu *v = &p->vcpu;
+    io_bitmap_build(v->io_bitmap_a, v->io_bitmap_b, p->config->ports, p->config->port_count);
+    for (uint32_t i = 0; i < p->config->port_count; i++)
+        if (p->config->ports[i].access != PORT_RW)
+            p->has_one_way_port_grants = true;
+
+    uint32_t msrs[VCPU_SWITCHED_MSRS_MAX];
+    v->msr_count = switched_msrs(msrs);
+    for (uint32_t i = 0; i < v->msr_count; i++) {
+        v->msr_guest[i] = (struct vmx_msr_entry){ msrs[i], 0, 0 };
+        v->msr_host[i] = (struct vmx_msr_entry){ msrs[i], 0, 0 };
+    }
+    struct msr_range allowed[PARTITION_MSR_ALLOW_MAX];
+    msr_bitmap_build(v->msr_bitmap, allowed, partition_msr_allow_list(p, allowed,
+                                                                      PARTITION_MSR_ALLOW_MAX));
+}
+
 static bool build_vcpu_pages(struct partition *p)
 {
     struct vcpu *v = &p->vcpu;
@@ -261,28 +325,7 @@ static bool build_vcpu_pages(struct partition *p)
     v->msr_bitmap = (uint8_t *)(uintptr_t)msr_bitmap;
     v->msr_guest = (struct vmx_msr_entry *)(uintptr_t)msr_lists;
     v->msr_host = v->msr_guest + VCPU_SWITCHED_MSRS_MAX;
-
-    io_bitmap_build(v->io_bitmap_a, v->io_bitmap_b, p->config->ports, p->config->port_count);
-    for (uint32_t i = 0; i < p->config->port_count; i++)
-        if (p->config->ports[i].access != PORT_RW)
-            p->has_one_way_port_grants = true;
-
-    /* The table's grants, plus what the VMCS or the MSR lists switch anyway. */
-    uint32_t msrs[VCPU_SWITCHED_MSRS_MAX];
-    v->msr_count = switched_msrs(msrs);
-    struct msr_range allowed[64];
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < p->config->msr_count && n < 48; i++)
-        allowed[n++] = p->config->msrs[i];
-    for (uint32_t i = 0; i < v->msr_count; i++) {
-        allowed[n++] = (struct msr_range){ msrs[i], msrs[i], MSR_RW };
-        v->msr_guest[i] = (struct vmx_msr_entry){ msrs[i], 0, 0 };
-        v->msr_host[i] = (struct vmx_msr_entry){ msrs[i], 0, 0 };
-    }
-    allowed[n++] = (struct msr_range){ MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_RW };
-    allowed[n++] = (struct msr_range){ MSR_IA32_EFER, MSR_IA32_EFER, MSR_RW };
-    allowed[n++] = (struct msr_range){ MSR_IA32_PAT, MSR_IA32_PAT, MSR_RW };
-    msr_bitmap_build(v->msr_bitmap, allowed, n);
+    fill_vcpu_pages(p);
     return true;
 }
 
@@ -330,6 +373,9 @@ static bool partition_prepare(struct partition *p)
     if (!build_vcpu_pages(p))
         goto free_memory;
     p->vpid = ctl->vpid ? (uint16_t)(p->id + 1) : 0;
+    line_queue_init(&p->output);
+    vuart_init(&p->vuart, vuart_transmit, p);
+    p->last_dropped_key = UINT64_MAX;
     p->vcpu.partition = p;
     p->vcpu.cpu = cfg->cpu;
     preemption_timer_setup(&p->vcpu);
@@ -445,4 +491,125 @@ void partitions_run_boot_cpu(void)
     for (uint32_t i = 0; i < partitions_used; i++)
         if (partitions[i].prepared && partitions[i].config->cpu == 0)
             partition_vcpu_main(&partitions[i]);
+    partition_run_pending_boot_cpu();
+}
+
+/* ---- the shell's controls ------------------------------------------------------------------ */
+
+static struct partition *volatile boot_cpu_pending;
+
+static void force_exit(void *arg)
+{
+    (void)arg;     /* the IPI that delivered this call made the guest exit; nothing more */
+}
+
+bool partition_request_stop(struct partition *p)
+{
+    if (p->state != PARTITION_RUNNING) {
+        console_printf("stop: %s is not running\n", p->config->name);
+        return false;
+    }
+    p->vcpu.stop_requested = true;
+    if (p->config->cpu == this_cpu()->index)
+        return true;   /* this CPU is in one of its exits: it stops when that returns */
+    smp_call(p->config->cpu, force_exit, 0, 100000);
+    for (int waited = 0; p->state == PARTITION_RUNNING && waited < 100000; waited += 100)
+        udelay(100);
+    if (p->state == PARTITION_RUNNING) {
+        console_printf("stop: %s did not stop within 100 ms\n", p->config->name);
+        return false;
+    }
+    return true;
+}
+
+/* A stopped partition starts from scratch: its RAM zeroed, the image loaded again from its
+ * module, EPT, bitmaps, MSR lists and statistics rebuilt, in the memory it already has. */
+static bool partition_reload(struct partition *p)
+{
+    struct vcpu *v = &p->vcpu;
+    memset((void *)(uintptr_t)p->memory_hpa, 0, p->memory_size);
+    struct guest_boot_info bi = { p->id, p->config->name, p->config->cmdline, 0, 0, 0 };
+    if (!load_image(p, &bi) ||
+        !guest_boot_prepare((uint8_t *)(uintptr_t)p->memory_hpa, p->memory_size, &bi, &p->entry,
+                            &report))
+        return false;
+    struct ept_memory mem = partition_ept_memory(p);
+    ept_destroy(&p->ept, &mem);
+    if (!build_ept(p))
+        return false;
+    fill_vcpu_pages(p);
+    memset(v->exits, 0, sizeof(v->exits));
+    memset(v->exit_cost, 0, sizeof(v->exit_cost));
+    memset(v->ring, 0, sizeof(v->ring));
+    v->ring_next = 0;
+    v->watchdog_last_activity = 0;
+    v->watchdog_quiet_periods = 0;
+    v->stop_requested = false;
+    p->io_dropped = 0;
+    p->ports_reported = (struct report_once){ 0 };
+    p->msrs_reported = (struct report_once){ 0 };
+    p->last_dropped_key = UINT64_MAX;
+    vuart_init(&p->vuart, vuart_transmit, p);
+    return true;
+}
+
+bool partition_request_start(struct partition *p)
+{
+    const char *name = p->config->name;
+    if (p->state == PARTITION_RUNNING) {
+        console_printf("start: %s is already running\n", name);
+        return false;
+    }
+    if (!p->prepared) {
+        const struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0 };
+        if (!partition_check_machine(p->config, &machine, &report))
+            return false;
+        p->module = find_module(p->config->module);
+        if (!partition_prepare(p))
+            return false;
+    } else if (!partition_reload(p)) {
+        console_printf("start: %s could not be rebuilt\n", name);
+        return false;
+    }
+    console_printf("start: %s on cpu %u\n", name, p->config->cpu);
+    if (p->config->cpu == 0) {
+        boot_cpu_pending = p;   /* the boot CPU's console loop launches it */
+        return true;
+    }
+    return smp_start_on(p->config->cpu, partition_vcpu_main, p);
+}
+
+bool partition_request_restart(struct partition *p)
+{
+    if (p->state == PARTITION_RUNNING) {
+        if (p->config->cpu == this_cpu()->index) {
+            /* Stopping needs this exit to return first: let the loop restart it. */
+            p->vcpu.stop_requested = true;
+            p->restart_pending = true;
+            return true;
+        }
+        if (!partition_request_stop(p))
+            return false;
+    }
+    return partition_request_start(p);
+}
+
+void partition_run_pending_boot_cpu(void)
+{
+    for (;;) {
+        struct partition *p = boot_cpu_pending;
+        if (!p) {
+            for (uint32_t i = 0; i < partitions_used && !p; i++)
+                if (partitions[i].restart_pending && partitions[i].config->cpu == 0 &&
+                    partitions[i].state != PARTITION_RUNNING)
+                    p = &partitions[i];
+            if (!p)
+                return;
+            p->restart_pending = false;
+            if (!partition_request_start(p))
+                continue;
+        }
+        boot_cpu_pending = 0;
+        partition_vcpu_main(p);
+    }
 }

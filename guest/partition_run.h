@@ -8,12 +8,15 @@
 
 #include "boot/multiboot2.h"
 #include "guest/guest_boot.h"
+#include "guest/line_queue.h"
 #include "guest/partition.h"
+#include "guest/vuart.h"
+#include "lib/ratelimit.h"
 #include "vmx/ept.h"
 #include "vmx/vcpu.h"
 
 #define PARTITION_MAX           16
-#define PARTITION_LINE_MAX      160     /* console line buffer per partition */
+#define PARTITION_INPUT_MAX     64      /* keyboard bytes waiting for the guest; a power of two */
 #define PARTITION_REASON_MAX    96
 
 enum partition_state {
@@ -39,12 +42,21 @@ struct partition {
 
     struct guest_entry_state entry;     /* where and how the guest starts */
     bool prepared;                      /* memory, image, EPT and VMCS pages ready */
+    bool restart_pending;               /* restart asked on its own CPU: start once stopped */
     struct vcpu vcpu;
 
-    /* Guest console output, flushed a line at a time with the "[name] " prefix. */
-    char line[PARTITION_LINE_MAX];
-    uint32_t line_len;
+    /* Its COM1: a 16550 model; output lines queue up for the boot CPU to print with the
+     * "[name] " prefix, fairly between partitions; keyboard bytes come the other way
+     * through `input` (one producer: the boot CPU; one consumer: this partition's CPU). */
+    struct vuart vuart;
+    struct line_queue output;
+    uint8_t input[PARTITION_INPUT_MAX];
+    uint32_t input_head, input_tail;
+
     uint64_t io_dropped;                /* trapped accesses to ports it was not granted */
+    struct report_once ports_reported;  /* one line per port and direction */
+    uint64_t last_dropped_key;          /* the port and direction dropped last */
+    struct report_once msrs_reported;   /* one line per MSR and direction */
     bool has_one_way_port_grants;       /* read-only or write-only ports: exits check them */
 };
 
@@ -63,10 +75,33 @@ void partition_stop(struct partition *p, const char *fmt, ...)
 /* Translates a guest-physical range to a host pointer; NULL if not wholly inside memory. */
 void *partition_gpa_to_host(const struct partition *p, uint64_t gpa, uint64_t size);
 
-/* Guest console: one byte written to its COM1 THR. */
+/* Guest console: one byte written to its COM1 THR (the vuart's transmitter), and the
+ * keyboard's way in: queued by the boot CPU, moved into the vuart by the partition's CPU
+ * when the guest reads its UART. */
 void partition_console_putc(struct partition *p, char c);
+void partition_console_input(struct partition *p, uint8_t byte);
+void partition_console_pull_input(struct partition *p);
 
 uint32_t partition_count(void);
 struct partition *partition_get(uint32_t id);
+struct partition *partition_find(const char *name);
+
+/* What the partition's EPT, I/O bitmap and MSR bitmap must hold, derived from its table
+ * entry (for building them, and for the shell's `verify`). */
+#define PARTITION_EPT_MAPPINGS_MAX  9
+#define PARTITION_MSR_ALLOW_MAX     64
+uint32_t partition_ept_mappings(const struct partition *p, struct ept_mapping *maps,
+                                uint32_t max);
+uint32_t partition_msr_allow_list(const struct partition *p, struct msr_range *out, uint32_t max);
+struct ept_memory partition_ept_memory(struct partition *p);
+
+/* The shell's controls. Each prints one line saying what happened and returns false (with
+ * the reason printed) when it cannot. stop waits until the partition has stopped, unless
+ * it runs on the calling CPU (then it stops when the current exit returns). */
+bool partition_request_stop(struct partition *p);
+bool partition_request_start(struct partition *p);
+bool partition_request_restart(struct partition *p);
+/* The boot CPU's loop calls this between console rounds: a start the shell asked for. */
+void partition_run_pending_boot_cpu(void);
 
 #endif

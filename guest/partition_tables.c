@@ -24,7 +24,7 @@
 /* demo: the default. Two partitions, each running the test guest on its own CPU; fits the
  * 2-CPU machines `make run` uses. */
 static const struct partition_config demo_parts[] = {
-    TESTGUEST("alpha", 0, true),
+    TESTGUEST("alpha", 0, false),
     TESTGUEST("beta", 1, false),
 };
 
@@ -36,7 +36,7 @@ static const struct partition_table table_demo = {
 
 /* solo: one partition, for 1-CPU machines. */
 static const struct partition_config solo_parts[] = {
-    TESTGUEST("alpha", 0, true),
+    TESTGUEST("alpha", 0, false),
 };
 
 static const struct partition_table table_solo = {
@@ -68,10 +68,94 @@ static const struct partition_table table_missing = {
     PARTITIONS(missing_parts),
 };
 
+/* ---- the hostile guest (guest/images/hostile, docs/HOSTILE.md) -------------------------
+ * Each table runs the test guest as alpha on CPU 0, printing its heartbeat, beside hostile
+ * guests that attack tessera; alpha's heartbeat must go on whatever they do. No port or
+ * MSR is granted to anyone, so every attack traps. */
+
+/* alpha: the test guest, heartbeat on; host_base 0 = anywhere, else fixed. */
+#define HOSTILE_ALPHA(host_base_)                                           \
+    {                                                                       \
+        .name = "alpha",                                                    \
+        .cpu = 0,                                                           \
+        .memory_size = PARTITION_MIB(32),                                   \
+        .host_base = (host_base_),                                          \
+        .module = "testguest",                                              \
+        .format = IMAGE_ELF64,                                              \
+        .cmdline = "partition=alpha",                                       \
+        .console = { .port = UART_COM1, .input_focus = true },              \
+    }
+
+/* A hostile guest running the scenarios its command line names. */
+#define HOSTILE_GUEST(name_, cpu_, cmdline_, watchdog_ms_)                  \
+    {                                                                       \
+        .name = (name_),                                                    \
+        .cpu = (cpu_),                                                      \
+        .memory_size = PARTITION_MIB(32),                                   \
+        .module = "hostile",                                                \
+        .format = IMAGE_ELF64,                                              \
+        .cmdline = (cmdline_),                                              \
+        .console = { .port = UART_COM1 },                                   \
+        .watchdog_ms = (watchdog_ms_),                                      \
+    }
+
+/* alpha's fixed host base in hostile-stop-a, the address write-other-partition aims at:
+ * one number, as host_base and in the attacker's command line. */
+#define HOSTILE_ALPHA_BASE  0x8000000
+#define HOSTILE_TEXT(x)     #x
+#define HOSTILE_TEXT_OF(x)  HOSTILE_TEXT(x)
+
+static const struct partition_config hostile_survive_parts[] = {
+    HOSTILE_ALPHA(0),
+    HOSTILE_GUEST("hostile", 1, "scenario=survivable", 0),
+};
+
+static const struct partition_table table_hostile_survive = {
+    .name = "hostile-survive",
+    .description = "alpha (test guest) on CPU 0; hostile on CPU 1 runs every survivable "
+                   "attack (reset ports, PCI, MSRs, VMX, hypercalls, CR4, XSETBV, INVD, "
+                   "console flood) and must keep running",
+    PARTITIONS(hostile_survive_parts),
+};
+
+static const struct partition_config hostile_stop_a_parts[] = {
+    HOSTILE_ALPHA(HOSTILE_ALPHA_BASE),
+    HOSTILE_GUEST("above", 1, "scenario=read-above-end", 0),
+    HOSTILE_GUEST("other", 2, "scenario=write-other-partition target="
+                  HOSTILE_TEXT_OF(HOSTILE_ALPHA_BASE), 0),
+    HOSTILE_GUEST("ptrw", 3, "scenario=page-table-rewrite", 0),
+};
+
+static const struct partition_table table_hostile_stop_a = {
+    .name = "hostile-stop-a",
+    .description = "alpha on CPU 0 at host 0x8000000; on CPUs 1-3 hostile guests read above "
+                   "their RAM, write to alpha's host address, map the local APIC: each is "
+                   "stopped (EPT violation), alpha runs on (4 CPUs)",
+    PARTITIONS(hostile_stop_a_parts),
+};
+
+static const struct partition_config hostile_stop_b_parts[] = {
+    HOSTILE_ALPHA(0),
+    HOSTILE_GUEST("triple", 1, "scenario=triple-fault", 0),
+    HOSTILE_GUEST("clihlt", 2, "scenario=cli-hlt", 0),
+    HOSTILE_GUEST("spin", 3, "scenario=cli-spin", 2000),
+};
+
+static const struct partition_table table_hostile_stop_b = {
+    .name = "hostile-stop-b",
+    .description = "alpha on CPU 0; on CPUs 1-3 hostile guests triple-fault, CLI;HLT and "
+                   "spin with interrupts off (watchdog 2000 ms): each is stopped, alpha "
+                   "runs on (4 CPUs)",
+    PARTITIONS(hostile_stop_b_parts),
+};
+
 const struct partition_table *const partition_tables[] = {
     &table_demo,
     &table_solo,
     &table_missing,
+    &table_hostile_survive,
+    &table_hostile_stop_a,
+    &table_hostile_stop_b,
 };
 
 const uint32_t partition_table_count =

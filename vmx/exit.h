@@ -56,6 +56,10 @@ static inline unsigned exit_guest_cpl(void)
     return (unsigned)(vmcs_read_hot(VMCS_GUEST_SS_ACCESS_RIGHTS) >> 5) & 3;
 }
 
+struct cpuid_regs;
+/* CPUID as every partition sees it (vmx/exit_cpuid.c); the shell's `cpuid` shows it too. */
+void vcpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
+
 /* Handlers, one family per file (vmx/exit_*.c, vmx/vmcall.c). */
 enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_io(struct vcpu *v, const struct exit_info *e);

@@ -8,10 +8,10 @@
 #define CPUID_7_EBX_INVPCID     (1u << 10)
 #define CPUID_D1_EAX_XSAVES     (1u << 3)
 
-enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
+/* Inlined into the exit handler, which runs on every guest CPUID. */
+static inline __attribute__((always_inline)) void guest_cpuid(uint32_t leaf, uint32_t subleaf,
+                                                             struct cpuid_regs *out)
 {
-    (void)e;
-    uint32_t leaf = (uint32_t)v->regs.rax, subleaf = (uint32_t)v->regs.rcx;
     struct cpuid_regs r;
 
     if (leaf == TESSERA_CPUID_LEAF_SIGNATURE) {
@@ -33,6 +33,19 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
             r.eax &= ~CPUID_D1_EAX_XSAVES;
         }
     }
+    *out = r;
+}
+
+void vcpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
+{
+    guest_cpuid(leaf, subleaf, out);
+}
+
+enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    struct cpuid_regs r;
+    guest_cpuid((uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, &r);
     v->regs.rax = r.eax;
     v->regs.rbx = r.ebx;
     v->regs.rcx = r.ecx;

@@ -8,8 +8,6 @@
 #include "vmx/exit.h"
 #include "vmx/exit_reasons.h"
 
-#define UART_REG_THR        0
-#define UART_REG_LSR        5
 
 static uint64_t size_mask(unsigned size)
 {
@@ -25,10 +23,6 @@ static void set_in_result(struct vcpu *v, unsigned size, uint32_t value)
         v->regs.rax = (v->regs.rax & ~size_mask(size)) | (value & size_mask(size));
 }
 
-static uint32_t console_read(unsigned reg)
-{
-    return reg == UART_REG_LSR ? 0x60 : 0;     /* transmitter empty, nothing received */
-}
 
 __attribute__((noinline)) static void passthrough(struct vcpu *v, uint16_t port, unsigned size, bool in)
 {
@@ -48,16 +42,39 @@ __attribute__((noinline)) static void passthrough(struct vcpu *v, uint16_t port,
 __attribute__((noinline)) static enum exit_action io_console(struct vcpu *v, unsigned reg,
                                                              unsigned size, bool in)
 {
+    struct partition *p = v->partition;
+    /* The registers are bytes: a wider access covers the next ones, as on a real UART. */
+    uint32_t value = 0;
+    for (unsigned i = 0; i < size && reg + i < 8; i++) {
+        if (in) {
+            partition_console_pull_input(p);
+            value |= (uint32_t)vuart_read(&p->vuart, reg + i) << (8 * i);
+        } else {
+            vuart_write(&p->vuart, reg + i, (uint8_t)(v->regs.rax >> (8 * i)));
+        }
+    }
     if (in)
-        set_in_result(v, size, console_read(reg));
-    else if (reg == UART_REG_THR)
-        partition_console_putc(v->partition, (char)v->regs.rax);
+        set_in_result(v, size, value);
     return EXIT_ADVANCE;
 }
 
-static enum exit_action io_dropped(struct vcpu *v, unsigned size, bool in)
+/* Out of line: printed once per port and direction per partition. */
+__attribute__((noinline)) static void io_report_first(struct partition *p, uint16_t port, bool in)
 {
-    v->partition->io_dropped++;
+    if (report_once_first(&p->ports_reported, report_key_port(port, in ? 0 : 1)))
+        console_printf("partition %s: port 0x%x %s not granted: %s\n", p->config->name, port,
+                       in ? "read" : "write", in ? "read as all ones" : "dropped");
+}
+
+static enum exit_action io_dropped(struct vcpu *v, uint16_t port, unsigned size, bool in)
+{
+    struct partition *p = v->partition;
+    uint64_t key = report_key_port(port, in ? 0 : 1);
+    p->io_dropped++;
+    if (key != p->last_dropped_key) {   /* a guest hammering one port stays cheap */
+        p->last_dropped_key = key;
+        io_report_first(p, port, in);
+    }
     if (in)
         set_in_result(v, size, 0xFFFFFFFFu);
     return EXIT_ADVANCE;
@@ -71,7 +88,7 @@ __attribute__((noinline)) static enum exit_action io_one_way(struct vcpu *v, uin
     for (unsigned i = 0; i < size && allowed; i++)
         allowed = io_policy_allows(v->partition->config, (uint16_t)(port + i), !in);
     if (!allowed)
-        return io_dropped(v, size, in);
+        return io_dropped(v, port, size, in);
     passthrough(v, port, size, in);
     return EXIT_ADVANCE;
 }
@@ -98,5 +115,5 @@ enum exit_action exit_io(struct vcpu *v, const struct exit_info *e)
         return io_console(v, console_reg, size, in);
     if (p->has_one_way_port_grants)
         return io_one_way(v, port, size, in);
-    return io_dropped(v, size, in);
+    return io_dropped(v, port, size, in);
 }

@@ -7,6 +7,8 @@
 #include "vmx/exit_reasons.h"
 #include "vmx/guest_state_check.h"
 #include "vmx/vmcs.h"
+#include "lib/format.h"
+#include "shell/service.h"
 
 #define RFLAGS_IF               (1u << 9)
 #define INTR_INFO_VECTOR(info)  ((info) & 0xFFu)
@@ -32,19 +34,52 @@ enum exit_action exit_exception_nmi(struct vcpu *v, const struct exit_info *e)
  * from the local APIC, so the hypervisor handles it here (SDM 28.2.2). */
 enum exit_action exit_external_interrupt(struct vcpu *v, const struct exit_info *e)
 {
-    (void)v;
-    (void)e;
     uint32_t info = vmcs_read32(VMCS_EXIT_INFO_INTERRUPTION_INFO);
     if (info & INTR_INFO_VALID)
         smp_handle_interrupt(INTR_INFO_VECTOR(info));
+    if (v->stop_requested)
+        return exit_stop_with_report(v, e, "stopped from the shell");
     return EXIT_RESUME;
 }
 
+/* Exits other than the timer's since the vCPU started: if this does not move for the
+ * partition's watchdog period, the guest is spinning without ever doing anything else. */
+static uint64_t activity_exits(const struct vcpu *v)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < VCPU_EXIT_REASONS; i++)
+        n += v->exits[i];
+    return n - v->exits[VMX_EXIT_REASON_PREEMPTION_TIMER];
+}
+
+static enum exit_action watchdog_check(struct vcpu *v, const struct exit_info *e)
+{
+    uint32_t limit = v->partition->config->watchdog_ms;
+    uint64_t activity = activity_exits(v);
+    if (activity != v->watchdog_last_activity) {
+        v->watchdog_last_activity = activity;
+        v->watchdog_quiet_periods = 0;
+        return EXIT_RESUME;
+    }
+    if (++v->watchdog_quiet_periods * VCPU_TIMER_PERIOD_MS < limit)
+        return EXIT_RESUME;
+    char why[80];
+    fmt_snprintf(why, sizeof(why), "watchdog: only preemption-timer exits for %u ms", limit);
+    return exit_stop_with_report(v, e, why);
+}
+
+/* Every VCPU_TIMER_PERIOD_MS: the hypervisor's time slot on this CPU, whatever the guest
+ * does. The boot CPU serves the console and the shell here; the watchdog runs here. */
 enum exit_action exit_preemption_timer(struct vcpu *v, const struct exit_info *e)
 {
-    (void)e;
     /* With "save VMX-preemption timer value" the field now reads 0: start a new period. */
     vmcs_write32(VMCS_GUEST_PREEMPTION_TIMER_VALUE, v->preemption_timer_value);
+    if (v->cpu == 0)
+        console_service();
+    if (v->stop_requested)
+        return exit_stop_with_report(v, e, "stopped from the shell");
+    if (v->partition->config->watchdog_ms)
+        return watchdog_check(v, e);
     return EXIT_RESUME;
 }
 

@@ -5,6 +5,7 @@
  * debug control never reach hardware from a guest. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
+#include "drivers/console.h"
 #include "guest/msr_bitmap.h"
 #include "guest/partition_run.h"
 #include "vmx/caps.h"
@@ -22,6 +23,16 @@ static bool msr_never_reaches_hardware(uint32_t msr)
     return msr == MSR_IA32_FEATURE_CONTROL || msr == MSR_IA32_BIOS_UPDT_TRIG ||
            msr == MSR_IA32_BIOS_SIGN_ID || msr == MSR_IA32_DEBUGCTL ||
            (msr >= VMX_CAPS_MSR_FIRST && msr <= VMX_CAPS_MSR_LAST);
+}
+
+static enum exit_action refuse(struct vcpu *v, uint32_t msr, bool write)
+{
+    struct partition *p = v->partition;
+    if (report_once_first(&p->msrs_reported, report_key_msr(msr, write ? 1 : 0)))
+        console_printf("partition %s: %s 0x%x refused: #GP injected\n", p->config->name,
+                       write ? "wrmsr" : "rdmsr", msr);
+    vmx_inject_hw_exception(VECTOR_GP, true, 0);
+    return EXIT_RESUME;
 }
 
 static void complete_rdmsr(struct vcpu *v, uint64_t value)
@@ -52,8 +63,7 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
         complete_rdmsr(v, rdmsr(msr));
         return EXIT_ADVANCE;
     }
-    vmx_inject_hw_exception(VECTOR_GP, true, 0);
-    return EXIT_RESUME;
+    return refuse(v, msr, false);
 }
 
 enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
@@ -66,6 +76,5 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
         wrmsr(msr, value);
         return EXIT_ADVANCE;
     }
-    vmx_inject_hw_exception(VECTOR_GP, true, 0);
-    return EXIT_RESUME;
+    return refuse(v, msr, true);
 }

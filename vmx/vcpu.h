@@ -25,6 +25,7 @@ struct vmx_msr_entry {
 _Static_assert(sizeof(struct vmx_msr_entry) == 16, "MSR list entries are 16 bytes");
 
 #define VCPU_SWITCHED_MSRS_MAX  8
+#define VCPU_TIMER_PERIOD_MS    10      /* the preemption timer's period (guest/partition_run.c) */
 #define VCPU_EXIT_REASONS       (VMX_EXIT_REASON_MAX + 1)
 
 enum vcpu_state {
@@ -32,6 +33,15 @@ enum vcpu_state {
     VCPU_RUNNING,
     VCPU_HALTED,        /* HLT: waiting in the guest's activity state */
     VCPU_STOPPED,       /* stopped by the hypervisor; the VMCS is kept for inspection */
+};
+
+#define VCPU_COST_BUCKETS   24      /* up to 2^24 TSC ticks; longer lands in the last */
+#define VCPU_EXIT_RING      16      /* a power of two */
+
+struct vcpu_exit_record {
+    uint32_t reason;
+    uint64_t rip;
+    uint64_t qualification;
 };
 
 struct partition;
@@ -52,9 +62,18 @@ struct vcpu {
     uint32_t msr_count;
 
     uint32_t preemption_timer_value;    /* reloaded on each timer exit */
+    uint64_t watchdog_last_activity;    /* exits other than the timer's, at the last check */
+    uint32_t watchdog_quiet_periods;    /* timer periods since that count last moved */
+    volatile bool stop_requested;       /* the shell asked; honoured at the next exit that checks */
 
-    /* Statistics: exits by basic reason (the total is their sum) */
+    /* Statistics: exits by basic reason (the total is their sum), the root-mode cost of
+     * each reason as a histogram of power-of-two TSC buckets (bucket b counts costs in
+     * [2^b, 2^(b+1))), and the last VCPU_EXIT_RING exits. */
     uint64_t exits[VCPU_EXIT_REASONS];
+    uint32_t exit_cost[VCPU_EXIT_REASONS][VCPU_COST_BUCKETS];
+    struct vcpu_exit_record ring[VCPU_EXIT_RING];
+    uint32_t ring_next;
+    uint32_t exit_start_tsc;            /* low half of the TSC when this exit's dispatch began */
 };
 
 /* vmx/exit_stub.S: loads guest registers and VMLAUNCHes; every exit is then dispatched

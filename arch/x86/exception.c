@@ -36,12 +36,33 @@ const char *exception_name(unsigned vector)
     return vector < IDT_EXCEPTIONS ? exception_names[vector] : "unknown vector";
 }
 
+/* (faulting RIP, resume RIP) pairs emitted by rdmsr_safe() and friends (linker.ld). */
+struct exception_fixup {
+    uint64_t fault_rip;
+    uint64_t resume_rip;
+};
+extern const struct exception_fixup __fixup_start[], __fixup_end[];
+
+static bool exception_fixup(struct exception_frame *f)
+{
+    for (const struct exception_fixup *x = __fixup_start; x < __fixup_end; x++) {
+        if (x->fault_rip == f->rip) {
+            f->rip = x->resume_rip;
+            return true;
+        }
+    }
+    return false;
+}
+
 void exception_handle(struct exception_frame *f)
 {
     if (f->vector >= IDT_EXCEPTIONS) {
         smp_handle_interrupt(f->vector);
         return;
     }
+
+    if (f->vector == 13 && exception_fixup(f))
+        return;
 
     struct percpu *cpu = this_cpu();
     unsigned index = cpu ? cpu->index : 0;

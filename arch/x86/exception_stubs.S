@@ -41,6 +41,7 @@ interrupt_stub_\name:
     .endm
 
     INTERRUPT_STUB wakeup, 0xF0
+    INTERRUPT_STUB tick, 0xF1
     INTERRUPT_STUB spurious, 0xFF
 
 exception_common:

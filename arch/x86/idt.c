@@ -28,7 +28,7 @@ struct idt_pointer {
 
 /* Entry stubs in arch/x86/exception_stubs.S, one per exception vector. */
 extern const uint64_t exception_stub_table[IDT_EXCEPTIONS];
-extern const char interrupt_stub_wakeup[], interrupt_stub_spurious[];
+extern const char interrupt_stub_wakeup[], interrupt_stub_tick[], interrupt_stub_spurious[];
 
 static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
 
@@ -59,6 +59,7 @@ void idt_init(void)
     for (unsigned v = 0; v < IDT_EXCEPTIONS; v++)
         idt_set_gate(v, exception_stub_table[v], ist_for_vector(v));
     idt_set_gate(LAPIC_VECTOR_WAKEUP, (uint64_t)(uintptr_t)interrupt_stub_wakeup, 0);
+    idt_set_gate(LAPIC_VECTOR_TICK, (uint64_t)(uintptr_t)interrupt_stub_tick, 0);
     idt_set_gate(LAPIC_VECTOR_SPURIOUS, (uint64_t)(uintptr_t)interrupt_stub_spurious, 0);
 }
 

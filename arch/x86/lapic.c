@@ -146,6 +146,15 @@ uint32_t lapic_timer_current(void)
     return lapic_read(LAPIC_TIMER_CURRENT);
 }
 
+#define LVT_TIMER_PERIODIC      (1u << 17)
+
+void lapic_timer_periodic(uint8_t vector, uint32_t ticks)
+{
+    lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_1);
+    lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
+    lapic_write(LAPIC_TIMER_INITIAL, ticks ? ticks : 1);
+}
+
 void lapic_timer_stop(void)
 {
     lapic_write(LAPIC_TIMER_INITIAL, 0);

@@ -7,6 +7,7 @@
 
 #define LAPIC_DEFAULT_BASE      0xFEE00000ULL
 #define LAPIC_VECTOR_WAKEUP     0xF0    /* IPI that only wakes a halted CPU */
+#define LAPIC_VECTOR_TICK       0xF1    /* the boot CPU's periodic timer while it has no guest */
 #define LAPIC_VECTOR_SPURIOUS   0xFF
 
 /* Decides the mode once on the boot CPU: x2APIC when CPUID.1:ECX[21] offers it. */
@@ -26,5 +27,7 @@ bool lapic_send_fixed(uint32_t apic_id, uint8_t vector);
 void lapic_timer_start_count(uint32_t initial);
 uint32_t lapic_timer_current(void);
 void lapic_timer_stop(void);
+/* Periodic timer interrupt on vector `vector` every `ticks` bus clocks (divide by 1). */
+void lapic_timer_periodic(uint8_t vector, uint32_t ticks);
 
 #endif

@@ -19,6 +19,7 @@
 #define PAT_POWER_ON_DEFAULT        0x0007040600070406ULL
 
 #ifndef __ASSEMBLY__
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline uint64_t rdmsr(uint32_t msr)
@@ -31,6 +32,26 @@ static inline uint64_t rdmsr(uint32_t msr)
 static inline void wrmsr(uint32_t msr, uint64_t value)
 {
     __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+}
+
+/* RDMSR that survives the #GP of an MSR this CPU does not have (the shell's `rdmsr`):
+ * the exception handler finds the fixup entry and resumes after it. */
+static inline bool rdmsr_safe(uint32_t msr, uint64_t *value)
+{
+    uint32_t lo = 0, hi = 0, faulted = 0;
+    __asm__ volatile("1: rdmsr\n"
+                     "2:\n"
+                     ".pushsection .rodata.fixup, \"a\"\n"
+                     ".quad 1b, 3f\n"
+                     ".popsection\n"
+                     ".pushsection .text.fixup, \"ax\"\n"
+                     "3: movl $1, %2\n"
+                     "jmp 2b\n"
+                     ".popsection"
+                     : "+a"(lo), "+d"(hi), "+r"(faulted)
+                     : "c"(msr));
+    *value = ((uint64_t)hi << 32) | lo;
+    return !faulted;
 }
 #endif
 

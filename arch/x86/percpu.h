@@ -44,6 +44,10 @@ struct percpu {
     /* Work mailbox (arch/x86/smp.c): another CPU stores fn, then wakes this one. */
     void (*volatile work_fn)(void *arg);
     void *volatile work_arg;
+    /* Call mailbox (smp_call): short work served from the wakeup interrupt, so it reaches a
+     * CPU that is running a guest (the IPI makes it exit) as well as an idle one. */
+    void (*volatile call_fn)(void *arg);
+    void *volatile call_arg;
 
     /* VMX root operation (vmx/vmxon.c) and the vCPU this CPU runs, if any */
     bool vmx_on;

@@ -6,6 +6,7 @@
 #include "arch/x86/idt.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/spinlock.h"
 #include "boot/ap_trampoline.h"
 #include "drivers/console.h"
 #include "drivers/timer.h"
@@ -203,8 +204,48 @@ bool smp_run_on(uint32_t index, smp_work_fn fn, void *arg)
     return true;
 }
 
+static struct spinlock call_lock = SPINLOCK_INIT;
+
+bool smp_call(uint32_t index, smp_work_fn fn, void *arg, uint64_t timeout_us)
+{
+    if (index == this_cpu()->index) {
+        fn(arg);
+        return true;
+    }
+    if (index >= CPU_MAX || !percpu_area[index].online)
+        return false;
+    struct percpu *cpu = &percpu_area[index];
+    spin_lock(&call_lock, (int32_t)this_cpu()->index);
+    cpu->call_arg = arg;
+    __atomic_store_n(&cpu->call_fn, fn, __ATOMIC_RELEASE);
+    lapic_send_fixed(cpu->apic_id, LAPIC_VECTOR_WAKEUP);
+    uint64_t waited = 0;
+    bool done = false;
+    while (!(done = !__atomic_load_n(&cpu->call_fn, __ATOMIC_ACQUIRE)) && waited < timeout_us) {
+        udelay(10);
+        waited += 10;
+    }
+    if (!done)   /* withdraw it, unless the CPU took it just now */
+        __atomic_compare_exchange_n(&cpu->call_fn, &fn, (smp_work_fn)0, false,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    spin_unlock(&call_lock);
+    return done;
+}
+
+static void smp_serve_call(struct percpu *cpu)
+{
+    smp_work_fn fn = __atomic_load_n(&cpu->call_fn, __ATOMIC_ACQUIRE);
+    if (fn) {
+        fn(cpu->call_arg);
+        __atomic_store_n(&cpu->call_fn, (smp_work_fn)0, __ATOMIC_RELEASE);
+    }
+}
+
 void smp_handle_interrupt(uint64_t vector)
 {
-    if (vector != LAPIC_VECTOR_SPURIOUS)   /* a spurious interrupt takes no EOI (SDM 11.9) */
-        lapic_eoi();
+    if (vector == LAPIC_VECTOR_SPURIOUS)   /* a spurious interrupt takes no EOI (SDM 11.9) */
+        return;
+    lapic_eoi();
+    if (vector == LAPIC_VECTOR_WAKEUP)
+        smp_serve_call(this_cpu());
 }

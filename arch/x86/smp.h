@@ -32,6 +32,11 @@ bool smp_run_on(uint32_t index, smp_work_fn fn, void *arg);
  * partition's vCPU loop). False when that CPU is not online or is the caller. */
 bool smp_start_on(uint32_t index, smp_work_fn fn, void *arg);
 
+/* Runs fn(arg) on CPU `index` and waits, whether that CPU is idle or running a guest (its
+ * VMCS is then current, so fn may read it). False if the CPU is not online or did not
+ * answer within timeout_us. One call at a time machine-wide. */
+bool smp_call(uint32_t index, smp_work_fn fn, void *arg, uint64_t timeout_us);
+
 /* Called by the interrupt path for LAPIC_VECTOR_WAKEUP and the spurious vector. */
 void smp_handle_interrupt(uint64_t vector);
 

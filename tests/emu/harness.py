@@ -57,6 +57,8 @@ MODULE_FILE = "hello.txt"            # its file name on the ISO (/boot/hello.txt
 MODULE_SIZE = 4096
 GUEST_IMAGE = BUILD / "guest" / "testguest.elf"     # the shipped test guest (make builds it)
 GUEST_MODULE = "testguest"           # its module name, as the partition tables refer to it
+HOSTILE_IMAGE = BUILD / "guest" / "hostile.elf"     # the hostile guest (docs/HOSTILE.md)
+HOSTILE_MODULE = "hostile"
 
 POLL_SECONDS = 0.05
 TAIL_LINES = 15
@@ -592,7 +594,7 @@ def module_file():
     return path
 
 
-def grub_cfg_text(cmdline="", module=False, title="tessera test", guest=False):
+def grub_cfg_text(cmdline="", module=False, title="tessera test", guest=False, hostile=False):
     """GRUB menu for a test ISO: one entry, no wait. GRUB's terminal is on COM1 too,
     so its own errors (a missing file, a bad image) reach the test log."""
     lines = [
@@ -608,6 +610,8 @@ def grub_cfg_text(cmdline="", module=False, title="tessera test", guest=False):
         lines.append(f"    module2 /boot/{MODULE_FILE} {MODULE_NAME}")
     if guest:
         lines.append(f"    module2 /boot/{GUEST_IMAGE.name} {GUEST_MODULE}")
+    if hostile:
+        lines.append(f"    module2 /boot/{HOSTILE_IMAGE.name} {HOSTILE_MODULE}")
     lines += ["    boot", "}"]
     return "\n".join(lines) + "\n"
 
@@ -655,6 +659,7 @@ class EmuTest:
     cmdline   the kernel command line in grub.cfg
     module    load build/test-vm/hello.txt as module "hello"
     guest     load build/guest/testguest.elf as module "testguest" (the partitions' image)
+    hostile   load build/guest/hostile.elf as module "hostile" (docs/HOSTILE.md)
     expect    regexes that must each match some console line
     forbid    regexes that fail the test as soon as a line matches
     timeout   seconds from emulator start
@@ -671,6 +676,7 @@ class EmuTest:
     cmdline: str = ""
     module: bool = False
     guest: bool = False
+    hostile: bool = False
     forbid: Sequence[str] = ()
     timeout: float = 30.0
     settle: float = 0.0
@@ -704,8 +710,10 @@ def run_test(test, elf=ELF):
         modules = [module_file()] if test.module else []
         if test.guest:
             modules.append(GUEST_IMAGE)
+        if test.hostile:
+            modules.append(HOSTILE_IMAGE)
         iso = build_iso(test.name, grub_cfg_text(test.cmdline, test.module, test.name,
-                                                 test.guest), elf, modules)
+                                                 test.guest, test.hostile), elf, modules)
     except (OSError, RuntimeError) as e:
         return Result(test.name, False, 0.0, f"FAIL {test.name}: {e}")
     session = None

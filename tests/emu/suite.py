@@ -261,6 +261,135 @@ TESTS = [
 ]
 
 
+# ---- the hostile guest (docs/HOSTILE.md): attacks tessera must contain -------------------
+# alpha (the test guest) prints its heartbeat on CPU 0 in every table; each test also
+# requires one more alpha heartbeat after everything else it expects was seen, so alpha
+# demonstrably outlives the attacks. Lines marked (lead) are rate-limited hypervisor reports.
+BOCHS_SMP2_256M = Machine(emulator="bochs", mem_mib=256, cpus=2, cpu_model="corei7_skylake_x")
+BOCHS_SMP4_256M = Machine(emulator="bochs", mem_mib=256, cpus=4, cpu_model="corei7_skylake_x")
+HOSTILE_SURVIVABLE = 11              # the survivable scenarios in guest/images/hostile
+HOSTILE_FORBID = NO_EXCEPTION + (r"NOT CONTAINED", r"hostile: unexpected", r"FAIL",
+                                 r"partition alpha: stopped")
+
+
+def _heartbeat_after(partition="alpha", seconds=60):
+    """interact: `partition` must print a heartbeat after every expected line was seen."""
+    def check(session):
+        w = session.wait_for([rf"^\[{partition}\] heartbeat \d+$"], seconds,
+                             since=session.mark())
+        if w.forbidden_line is not None:
+            return f"forbidden /{w.forbidden_re}/ seen: {w.forbidden_line.strip()!r}"
+        if not w.ok:
+            return f"no [{partition}] heartbeat within {seconds}s after the expected lines"
+        return None
+    return check
+
+
+def _port(port, direction, outcome):
+    """(lead) the first dropped access to a port in one direction."""
+    return rf"^partition hostile: port 0x0*(?i:{port:x}) {direction} not granted: {outcome}$"
+
+
+TESTS += [
+    EmuTest(
+        name="bochs-hostile-survive",
+        machine=BOCHS_SMP2_256M,
+        guest=True,
+        hostile=True,
+        cmdline="partitions=hostile-survive",
+        expect=[r"^partition hostile: running on cpu 1$",
+                r"^\[hostile\] hostile: partition 1 \(hostile\), 32 MiB, scenario survivable$",
+                r"^\[hostile\] hostile: reset-ports: 0xcf9<-0x06, 0x64<-0xfe, 0x92<-0x01: "
+                r"still running, port 0x92 reads 0xff$",
+                r"^\[hostile\] hostile: pci-config: 0xcf8<-0x80000000, 0xcfc reads 0xffffffff$",
+                r"^\[hostile\] hostile: msr-feature-control: wrmsr 0x3a #GP, rdmsr 0x3a 0x1, "
+                r"rdmsr 0x480 #GP$",
+                r"^\[hostile\] hostile: msr-unknown: 0x12345678 rdmsr #GP wrmsr #GP, "
+                r"0x4b564d00 rdmsr #GP wrmsr #GP$",
+                r"^\[hostile\] hostile: vmx-instructions: vmxon vmclear vmptrld vmptrst vmread "
+                r"vmwrite vmlaunch vmresume vmxoff invept invvpid: #UD each$",
+                r"^\[hostile\] hostile: vmcall-garbage: 0xdeadbeef -2, 0xffffffff00000001 -2, "
+                r"console write above -3 straddling -3 wrapping -3, figure above -3$",
+                r"^\[hostile\] hostile: invd: completed \(no exception\), a value written just "
+                r"before reads 0x1badcafe$",
+                r"^\[hostile\] hostile: xsetbv: (XSAVE present, CR4\.OSXSAVE set \(no "
+                r"exception\): xcr0=0 #GP, xcr1=1 #GP|no XSAVE in CPUID: xsetbv #UD)$",
+                r"^\[hostile\] hostile: cr4-vmxe: mov to CR4 with VMXE #GP, CR4 reads "
+                r"0x[0-9a-f]+ \(VMXE clear\)$",
+                r"^\[hostile\] hostile: write-hv-range: 1 MiB at gpa 0x100000-0x1fffff written, "
+                r"0 words read back wrong, hypervisor answers id 1$",
+                r"^\[hostile\] hostile: console-flood: 8192 lines, 1048576 bytes written, "
+                r"guest still running, hypervisor answers id 1$",
+                rf"^\[hostile\] hostile: {HOSTILE_SURVIVABLE} scenarios, "
+                rf"{HOSTILE_SURVIVABLE} contained$",
+                r"^\[alpha\] heartbeat 3$",
+                # (lead) the line queue drops what the flood cannot get through
+                r"\.\.\. \d+ lines? dropped",
+                # (lead) rate-limited reports of refused accesses
+                _port(0xCF9, "write", "dropped"),
+                _port(0x64, "write", "dropped"),
+                _port(0x92, "write", "dropped"),
+                _port(0x92, "read", "read as all ones"),
+                _port(0xCFC, "read", "read as all ones"),
+                r"^partition hostile: wrmsr 0x0*3a refused: #GP injected$"],
+        forbid=HOSTILE_FORBID + (r"partition hostile: stopped",
+                                 r"^\[hostile\] x$",             # hypercall 1 with high bits
+                                 r".\[alpha\] ",                # alpha's line torn
+                                 r"^\[alpha\] .*flood",
+                                 r"^(?!\[hostile\] ).*flood \d{4}/8192 "),
+        interact=_heartbeat_after(),
+        timeout=200,
+    ),
+    EmuTest(
+        name="bochs-hostile-stop-a",
+        machine=BOCHS_SMP4_256M,
+        guest=True,
+        hostile=True,
+        cmdline="partitions=hostile-stop-a",
+        expect=[r"^partition alpha: cpu 0, 32 MiB at 0x8000000,",
+                r"^\[above\] hostile: read-above-end: reading gpa 0x2000000 \(memory_size, "
+                r"just above its RAM\)$",
+                r"^partition above: stopped on cpu 1: access outside its memory "
+                r"\(EPT violation\)$",
+                r"^partition above:   guest-physical 0x2000000 linear 0x2000000$",
+                r"^\[other\] hostile: write-other-partition: writing gpa 0x8000000 \(another "
+                r"partition's host-physical base\)$",
+                r"^partition other: stopped on cpu 2: access outside its memory "
+                r"\(EPT violation\)$",
+                r"^partition other:   guest-physical 0x8000000 linear 0x8000000$",
+                r"^\[ptrw\] hostile: page-table-rewrite: linear 0x40000000 mapped to 0xfee00000 "
+                r"\(the local APIC\), reading its version register$",
+                r"^partition ptrw: stopped on cpu 3: access outside its memory "
+                r"\(EPT violation\)$",
+                r"^partition ptrw:   guest-physical 0xfee00030 linear 0x40000030$",
+                r"^\[alpha\] memory: \d+ MiB from 0x[0-9a-f]+ ok$",
+                r"^\[alpha\] heartbeat 5$"],
+        forbid=HOSTILE_FORBID,
+        interact=_heartbeat_after(),
+        timeout=150,
+    ),
+    EmuTest(
+        name="bochs-hostile-stop-b",
+        machine=BOCHS_SMP4_256M,
+        guest=True,
+        hostile=True,
+        cmdline="partitions=hostile-stop-b",
+        expect=[r"^\[triple\] hostile: triple-fault: IDT limit 0, then ud2$",
+                r"^partition triple: stopped on cpu 1: triple fault$",
+                r"^\[clihlt\] hostile: cli-hlt: cli; hlt$",
+                r"^partition clihlt: stopped on cpu 2: HLT with interrupts disabled: "
+                r"the guest can never wake$",
+                r"^\[spin\] hostile: cli-spin: cli; spinning with no exits$",
+                # (lead) the watchdog
+                r"^partition spin: stopped on cpu 3: watchdog: only preemption-timer exits "
+                r"for 2000 ms$",
+                r"^\[alpha\] heartbeat 12$"],
+        forbid=HOSTILE_FORBID,
+        interact=_heartbeat_after(),
+        timeout=150,
+    ),
+]
+
 def select(only=None):
     """The tests to run; only: a list of names or fnmatch patterns. Longest timeout
     first (slow tests have long timeouts), so parallel workers finish together."""

@@ -13,10 +13,10 @@
 #define DEFINE_TIMED_LOOP(name, ...)                        \
     static uint64_t name(uint32_t n)                        \
     {                                                       \
-        uint64_t start = tg_tsc();                          \
+        uint64_t start = guest_tsc();                       \
         for (uint32_t i = 0; i < n; i++)                    \
             __asm__ volatile(__VA_ARGS__);                  \
-        return tg_tsc() - start;                            \
+        return guest_tsc() - start;                         \
     }
 
 DEFINE_TIMED_LOOP(loop_cpuid,
@@ -52,10 +52,10 @@ static uint64_t round_trip(timed_loop_fn with, timed_loop_fn without)
 
 static void report_figure(const char *name, uint64_t value)
 {
-    int64_t r = tg_hypercall(TESSERA_HC_REPORT_FIGURE, tg_gpa(name), value, 0);
+    int64_t r = guest_hypercall(TESSERA_HC_REPORT_FIGURE, guest_gpa(name), value, 0);
 
     if (r < 0)
-        tg_print("bench: FAIL report of %s returned %lld", name, (long long)r);
+        guest_print("bench: FAIL report of %s returned %lld", name, (long long)r);
 }
 
 void tg_bench_round_trips(void)
@@ -64,8 +64,8 @@ void tg_bench_round_trips(void)
     uint64_t vmcall = round_trip(loop_vmcall, loop_vmcall_setup);
     uint64_t out = round_trip(loop_out, loop_out_setup);
 
-    tg_print("bench: cpuid %llu vmcall %llu out %llu cycles",
-             (unsigned long long)cpuid, (unsigned long long)vmcall, (unsigned long long)out);
+    guest_print("bench: cpuid %llu vmcall %llu out %llu cycles",
+                (unsigned long long)cpuid, (unsigned long long)vmcall, (unsigned long long)out);
     report_figure("cpuid_round_trip", cpuid);
     report_figure("vmcall_round_trip", vmcall);
     report_figure("out_round_trip", out);

@@ -25,11 +25,11 @@ static void halt_forever(void)
  * overwrites [free_start, memory_size), so nothing we run on may lie there. */
 static void check_boot_params(const struct tessera_boot_params *bp, uint64_t entry_rsp)
 {
-    uint64_t bp_end = tg_gpa(bp) + sizeof(*bp);
+    uint64_t bp_end = guest_gpa(bp) + sizeof(*bp);
     const char *why = NULL;
 
     if (bp->magic != TESSERA_BOOT_MAGIC) {
-        tg_print("testguest: bad boot parameters");
+        guest_print("testguest: bad boot parameters");
         halt_forever();
     }
     if (bp->version != TESSERA_BOOT_VERSION)
@@ -45,17 +45,17 @@ static void check_boot_params(const struct tessera_boot_params *bp, uint64_t ent
     else if (bp->name[TESSERA_BOOT_NAME_MAX - 1] || bp->cmdline[TESSERA_BOOT_CMDLINE_MAX - 1])
         why = "name or cmdline not NUL-terminated";
     if (why) {
-        tg_print("testguest: bad boot parameters: %s (version %u, memory 0x%llx, image "
-                 "0x%llx-0x%llx, free 0x%llx, stack 0x%llx, rsp 0x%llx, block 0x%llx)",
-                 why, bp->version, (unsigned long long)bp->memory_size,
-                 (unsigned long long)bp->image_start, (unsigned long long)bp->image_end,
-                 (unsigned long long)bp->free_start, (unsigned long long)bp->stack_top,
-                 (unsigned long long)entry_rsp, (unsigned long long)tg_gpa(bp));
+        guest_print("testguest: bad boot parameters: %s (version %u, memory 0x%llx, image "
+                    "0x%llx-0x%llx, free 0x%llx, stack 0x%llx, rsp 0x%llx, block 0x%llx)",
+                    why, bp->version, (unsigned long long)bp->memory_size,
+                    (unsigned long long)bp->image_start, (unsigned long long)bp->image_end,
+                    (unsigned long long)bp->free_start, (unsigned long long)bp->stack_top,
+                    (unsigned long long)entry_rsp, (unsigned long long)guest_gpa(bp));
         halt_forever();
     }
     if (entry_rsp != bp->stack_top)
-        tg_print("testguest: FAIL rsp 0x%llx at entry, stack_top 0x%llx",
-                 (unsigned long long)entry_rsp, (unsigned long long)bp->stack_top);
+        guest_print("testguest: FAIL rsp 0x%llx at entry, stack_top 0x%llx",
+                    (unsigned long long)entry_rsp, (unsigned long long)bp->stack_top);
 }
 
 static void parse_options(const char *cmdline, struct options *opt)
@@ -69,8 +69,8 @@ static void parse_options(const char *cmdline, struct options *opt)
         if (cmdline_parse_u64(value, &cycles) && cycles > 0)
             opt->heartbeat_cycles = cycles;
         else
-            tg_print("testguest: heartbeat=%s is not a positive number, using %llu",
-                     value, HEARTBEAT_DEFAULT);
+            guest_print("testguest: heartbeat=%s is not a positive number, using %llu",
+                        value, HEARTBEAT_DEFAULT);
     }
     if (cmdline_get(cmdline, "memtest", value, sizeof(value)))
         opt->memtest = !(value[0] == 'o' && value[1] == 'f' && value[2] == 'f' && !value[3]) &&
@@ -79,13 +79,13 @@ static void parse_options(const char *cmdline, struct options *opt)
 
 static void say_hello(const struct tessera_boot_params *bp)
 {
-    tg_print("hello from partition %u (%s), %llu MiB", bp->partition_id, bp->name,
-             (unsigned long long)(bp->memory_size / MIB));
+    guest_print("hello from partition %u (%s), %llu MiB", bp->partition_id, bp->name,
+                (unsigned long long)(bp->memory_size / MIB));
 
-    int64_t id = tg_hypercall(TESSERA_HC_PARTITION_ID, 0, 0, 0);
+    int64_t id = guest_hypercall(TESSERA_HC_PARTITION_ID, 0, 0, 0);
     if (id != (int64_t)bp->partition_id)
-        tg_print("hello: FAIL partition id hypercall returned %lld, boot parameters say %u",
-                 (long long)id, bp->partition_id);
+        guest_print("hello: FAIL partition id hypercall returned %lld, boot parameters say %u",
+                    (long long)id, bp->partition_id);
 }
 
 /* One hypercall's result against the expected one; false (and a line) if it differs. */
@@ -93,8 +93,8 @@ static bool expect_hypercall(const char *what, int64_t got, int64_t expected)
 {
     if (got == expected)
         return true;
-    tg_print("hypercalls: FAIL %s returned %lld, expected %lld",
-             what, (long long)got, (long long)expected);
+    guest_print("hypercalls: FAIL %s returned %lld, expected %lld",
+                what, (long long)got, (long long)expected);
     return false;
 }
 
@@ -105,19 +105,20 @@ static void check_hypercalls(const struct tessera_boot_params *bp)
     bool ok = true;
 
     ok &= expect_hypercall("console write",
-                           tg_hypercall(TESSERA_HC_CONSOLE_WRITE, tg_gpa(text), (uint64_t)len, 0),
+                           guest_hypercall(TESSERA_HC_CONSOLE_WRITE, guest_gpa(text),
+                                           (uint64_t)len, 0),
                            len);
     ok &= expect_hypercall("console write of 4097 bytes",
-                           tg_hypercall(TESSERA_HC_CONSOLE_WRITE, tg_gpa(text),
-                                        TESSERA_HC_CONSOLE_WRITE_MAX + 1, 0),
+                           guest_hypercall(TESSERA_HC_CONSOLE_WRITE, guest_gpa(text),
+                                           TESSERA_HC_CONSOLE_WRITE_MAX + 1, 0),
                            TESSERA_HC_EINVAL);
     ok &= expect_hypercall("console write outside guest memory",
-                           tg_hypercall(TESSERA_HC_CONSOLE_WRITE, bp->memory_size, 1, 0),
+                           guest_hypercall(TESSERA_HC_CONSOLE_WRITE, bp->memory_size, 1, 0),
                            TESSERA_HC_EFAULT);
     ok &= expect_hypercall("hypercall 1000",
-                           tg_hypercall(1000, 0, 0, 0), TESSERA_HC_ENOSYS);
+                           guest_hypercall(1000, 0, 0, 0), TESSERA_HC_ENOSYS);
     if (ok)
-        tg_print("hypercalls: ok");
+        guest_print("hypercalls: ok");
 }
 
 static void signature_text(const struct cpuid_regs *r, char out[13])
@@ -133,8 +134,8 @@ static void signature_text(const struct cpuid_regs *r, char out[13])
 
 static void check_cpuid(void)
 {
-    struct cpuid_regs leaf1 = tg_cpuid(1, 0);
-    struct cpuid_regs hv = tg_cpuid(TESSERA_CPUID_LEAF_SIGNATURE, 0);
+    struct cpuid_regs leaf1 = guest_cpuid(1, 0);
+    struct cpuid_regs hv = guest_cpuid(TESSERA_CPUID_LEAF_SIGNATURE, 0);
     bool vmx = (leaf1.ecx & TESSERA_CPUID_1_ECX_VMX) != 0;
     bool hypervisor = (leaf1.ecx & TESSERA_CPUID_1_ECX_HYPERVISOR) != 0;
     bool signature = hv.ebx == TESSERA_CPUID_SIGNATURE_EBX &&
@@ -144,10 +145,10 @@ static void check_cpuid(void)
 
     signature_text(&hv, seen);
     if (!vmx && hypervisor && signature && hv.eax == TESSERA_CPUID_LEAF_MAX)
-        tg_print("cpuid: vmx hidden, hypervisor bit set, signature \"%s\"", seen);
+        guest_print("cpuid: vmx hidden, hypervisor bit set, signature \"%s\"", seen);
     else
-        tg_print("cpuid: FAIL vmx %d, hypervisor bit %d, signature \"%s\", max leaf 0x%x",
-                 vmx, hypervisor, seen, hv.eax);
+        guest_print("cpuid: FAIL vmx %d, hypervisor bit %d, signature \"%s\", max leaf 0x%x",
+                    vmx, hypervisor, seen, hv.eax);
 }
 
 /* Every 8-byte word of [free_start, memory_size) gets its own address XOR a
@@ -162,28 +163,28 @@ static void check_memory(const struct tessera_boot_params *bp)
     for (uint64_t a = start; a < end; a += 8) {
         uint64_t got = *(volatile uint64_t *)(uintptr_t)a;
         if (got != (a ^ MEMORY_PATTERN)) {
-            tg_print("memory: FAIL at 0x%llx read 0x%llx expected 0x%llx",
-                     (unsigned long long)a, (unsigned long long)got,
-                     (unsigned long long)(a ^ MEMORY_PATTERN));
+            guest_print("memory: FAIL at 0x%llx read 0x%llx expected 0x%llx",
+                        (unsigned long long)a, (unsigned long long)got,
+                        (unsigned long long)(a ^ MEMORY_PATTERN));
             return;
         }
     }
-    tg_print("memory: %llu MiB from 0x%llx ok", (unsigned long long)((end - start) / MIB),
-             (unsigned long long)start);
+    guest_print("memory: %llu MiB from 0x%llx ok", (unsigned long long)((end - start) / MIB),
+                (unsigned long long)start);
 }
 
 /* One line every `cycles` TSC cycles; if printing ever falls behind, the
  * schedule restarts from now instead of printing a burst. */
 static void heartbeat_forever(uint64_t cycles)
 {
-    uint64_t next = tg_tsc() + cycles;
+    uint64_t next = guest_tsc() + cycles;
 
     for (uint64_t k = 1;; k++) {
-        while ((int64_t)(tg_tsc() - next) < 0)
-            tg_pause();
-        tg_print("heartbeat %llu", (unsigned long long)k);
+        while ((int64_t)(guest_tsc() - next) < 0)
+            guest_pause();
+        guest_print("heartbeat %llu", (unsigned long long)k);
         next += cycles;
-        uint64_t now = tg_tsc();
+        uint64_t now = guest_tsc();
         if ((int64_t)(now - next) > 0)
             next = now + cycles;
     }
@@ -201,7 +202,7 @@ void testguest_main(const struct tessera_boot_params *params, uint64_t entry_rsp
     if (opt.memtest)
         check_memory(params);
     else
-        tg_print("memory: test skipped (memtest=off)");
+        guest_print("memory: test skipped (memtest=off)");
     tg_bench_round_trips();
     heartbeat_forever(opt.heartbeat_cycles);
 }

@@ -1,75 +1,13 @@
-/* testguest: the shipped test guest's shared declarations and one-instruction
- * wrappers (port I/O, CPUID, TSC, VMCALL). Guest code only: it must not include
- * hypervisor headers, only guest/guest_abi.h and lib/. */
+/* testguest: the shipped test guest's shared declarations. Guest code only: it must not
+ * include hypervisor headers, only guest/guest_abi.h, lib/ and the guest library
+ * (guest/images/common: port I/O, CPUID, TSC, VMCALL, the COM1 printer). */
 #ifndef TESTGUEST_TESTGUEST_H
 #define TESTGUEST_TESTGUEST_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/guest_abi.h"
-
-#define MIB (1024ull * 1024ull)
-
-struct cpuid_regs {
-    uint32_t eax, ebx, ecx, edx;
-};
-
-static inline void tg_outb(uint16_t port, uint8_t value)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
-}
-
-static inline uint8_t tg_inb(uint16_t port)
-{
-    uint8_t value;
-    __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
-
-static inline struct cpuid_regs tg_cpuid(uint32_t leaf, uint32_t subleaf)
-{
-    struct cpuid_regs r;
-    __asm__ volatile("cpuid"
-                     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
-                     : "a"(leaf), "c"(subleaf));
-    return r;
-}
-
-/* RDTSC between LFENCEs: the first waits for earlier instructions, the second
- * keeps later ones from starting before the read (SDM Vol. 2B, "RDTSC").
- * RDTSCP is avoided: it raises #UD in a guest unless the hypervisor enables it. */
-static inline uint64_t tg_tsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi) : : "memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void tg_pause(void)
-{
-    __asm__ volatile("pause");
-}
-
-/* VMCALL per guest/guest_abi.h: RAX = number, RDI RSI RDX = arguments, result in RAX. */
-static inline int64_t tg_hypercall(uint64_t number, uint64_t arg0, uint64_t arg1, uint64_t arg2)
-{
-    int64_t result;
-    __asm__ volatile("vmcall"
-                     : "=a"(result)
-                     : "a"(number), "D"(arg0), "S"(arg1), "d"(arg2)
-                     : "memory");
-    return result;
-}
-
-/* Guest-physical address of a guest object: memory is identity-mapped. */
-static inline uint64_t tg_gpa(const void *p)
-{
-    return (uint64_t)(uintptr_t)p;
-}
-
-/* console.c: one line on COM1 (the format, then '\n'), each byte after polling LSR. */
-void tg_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include "guest/images/common/guest_lib.h"
 
 /* bench.c: times CPUID, VMCALL and trapped OUT round trips, prints and reports them. */
 void tg_bench_round_trips(void);

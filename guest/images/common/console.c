@@ -1,6 +1,6 @@
-/* testguest console: lines written byte by byte to COM1's THR, polling LSR before
+/* Guest console: lines written byte by byte to COM1's THR, polling LSR before
  * each byte (16550: LSR bit 5 "THR empty"), as a guest without a driver would. */
-#include "guest/images/testguest/testguest.h"
+#include "guest/images/common/guest_lib.h"
 
 #include <stdarg.h>
 
@@ -12,14 +12,14 @@
 static void com1_put(char c)
 {
     for (uint32_t i = 0; i < LSR_POLL_LIMIT; i++) {
-        if (tg_inb(TESSERA_COM1_LSR) & TESSERA_COM1_LSR_THR_EMPTY)
+        if (guest_inb(TESSERA_COM1_LSR) & TESSERA_COM1_LSR_THR_EMPTY)
             break;
-        tg_pause();
+        guest_pause();
     }
-    tg_outb(TESSERA_COM1_THR, (uint8_t)c);
+    guest_outb(TESSERA_COM1_THR, (uint8_t)c);
 }
 
-void tg_print(const char *fmt, ...)
+void guest_print(const char *fmt, ...)
 {
     char line[LINE_MAX];
     va_list ap;

@@ -1,0 +1,148 @@
+/* hostile: attacks tessera from inside a partition (docs/HOSTILE.md). Command line:
+ *   scenario=<name>      run one scenario of the catalog
+ *   scenario=survivable  run every survivable one in turn, then
+ *                        "hostile: N scenarios, M contained"
+ *   flood=off            skip console-flood (not counted then)
+ *   target=<gpa>         the address write-other-partition writes to
+ * Each scenario prints "hostile: <name>: <observed>", or "hostile: <name>: NOT CONTAINED:
+ * <observed>" when tessera did not do what the catalog says. */
+#include "guest/images/hostile/hostile.h"
+
+#include <stdarg.h>
+
+#include "lib/cmdline.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+#define OPTION_MAX  32
+
+void observed_add(struct observed *o, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (o->len >= OBSERVED_MAX)
+        return;
+    va_start(ap, fmt);
+    int n = fmt_vsnprintf(o->text + o->len, sizeof(o->text) - o->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        o->len += (size_t)n;
+    if (o->len > OBSERVED_MAX)
+        o->len = OBSERVED_MAX;
+}
+
+void hostile_announce(const char *name, const char *fmt, ...)
+{
+    struct observed text = { .len = 0 };
+    va_list ap;
+
+    va_start(ap, fmt);
+    fmt_vsnprintf(text.text, sizeof(text.text), fmt, ap);
+    va_end(ap);
+    guest_print("hostile: %s: %s", name, text.text);
+}
+
+static bool option_is_off(const char *value)
+{
+    return strcmp(value, "off") == 0 || strcmp(value, "0") == 0;
+}
+
+static void parse_options(const struct tessera_boot_params *bp, struct hostile_env *env,
+                          char *scenario, size_t scenario_size)
+{
+    char value[OPTION_MAX];
+
+    *env = (struct hostile_env){ .bp = bp, .flood = true };
+    if (!cmdline_get(bp->cmdline, "scenario", scenario, scenario_size))
+        scenario[0] = '\0';
+    if (cmdline_get(bp->cmdline, "flood", value, sizeof(value)))
+        env->flood = !option_is_off(value);
+    if (cmdline_get(bp->cmdline, "target", value, sizeof(value))) {
+        env->has_target = cmdline_parse_u64(value, &env->target);
+        if (!env->has_target)
+            guest_print("hostile: target=%s is not a number", value);
+    }
+}
+
+/* Runs one scenario and prints its line; true if tessera contained it. */
+static bool run_one(const struct scenario *s, const struct hostile_env *env)
+{
+    struct observed o = { .len = 0 };
+    bool contained = s->run(env, &o);
+
+    if (!s->survivable) {   /* still here: the stop did not happen */
+        guest_print("hostile: %s: NOT CONTAINED: %s, still running", s->name, o.text);
+        return false;
+    }
+    if (contained)
+        guest_print("hostile: %s: %s", s->name, o.text);
+    else
+        guest_print("hostile: %s: NOT CONTAINED: %s", s->name, o.text);
+    return contained;
+}
+
+static void run_survivable(const struct hostile_env *env)
+{
+    uint32_t run = 0, contained = 0;
+
+    for (uint32_t i = 0; i < survivable_count; i++) {
+        const struct scenario *s = &survivable_scenarios[i];
+        if (strcmp(s->name, "console-flood") == 0 && !env->flood) {
+            guest_print("hostile: %s: skipped (flood=off)", s->name);
+            continue;
+        }
+        run++;
+        contained += run_one(s, env);
+    }
+    guest_print("hostile: %u scenarios, %u contained", run, contained);
+}
+
+static const struct scenario *find_scenario(const char *name)
+{
+    for (uint32_t i = 0; i < survivable_count; i++)
+        if (strcmp(survivable_scenarios[i].name, name) == 0)
+            return &survivable_scenarios[i];
+    for (uint32_t i = 0; i < stopping_count; i++)
+        if (strcmp(stopping_scenarios[i].name, name) == 0)
+            return &stopping_scenarios[i];
+    return NULL;
+}
+
+static void list_scenarios(void)
+{
+    guest_print("hostile: scenario=survivable runs, in order:");
+    for (uint32_t i = 0; i < survivable_count; i++)
+        guest_print("hostile:   %s", survivable_scenarios[i].name);
+    guest_print("hostile: scenarios that stop the partition:");
+    for (uint32_t i = 0; i < stopping_count; i++)
+        guest_print("hostile:   %s", stopping_scenarios[i].name);
+}
+
+void hostile_main(const struct tessera_boot_params *bp)
+{
+    struct hostile_env env;
+    char scenario[OPTION_MAX];
+
+    if (bp->magic != TESSERA_BOOT_MAGIC) {
+        guest_print("hostile: bad boot parameters");
+        halt_forever();
+    }
+    traps_install();
+    parse_options(bp, &env, scenario, sizeof(scenario));
+    guest_print("hostile: partition %u (%s), %llu MiB, scenario %s", bp->partition_id,
+                bp->name, (unsigned long long)(bp->memory_size / MIB),
+                scenario[0] ? scenario : "(none)");
+
+    if (strcmp(scenario, "survivable") == 0) {
+        run_survivable(&env);
+    } else {
+        const struct scenario *s = find_scenario(scenario);
+        if (s) {
+            run_one(s, &env);
+        } else {
+            guest_print("hostile: no scenario \"%s\"; give scenario=<name>", scenario);
+            list_scenarios();
+        }
+    }
+    halt_forever();
+}

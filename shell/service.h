@@ -1,0 +1,25 @@
+/* The boot CPU's console duties: partitions' output lines to the UART, fairly; keyboard
+ * input to the shell or to the partition holding the console focus. */
+#ifndef SHELL_SERVICE_H
+#define SHELL_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Ctrl-T: while a partition has the console, returns the keyboard to the shell. */
+#define CONSOLE_ESCAPE_KEY      0x14
+#define CONSOLE_SERVICE_MS      10
+
+/* One round of console work; the boot CPU calls it every CONSOLE_SERVICE_MS, from its
+ * guest's preemption-timer exits or from console_service_loop(). */
+void console_service(void);
+
+struct partition;
+/* `console <part>`: the keyboard goes to p until Ctrl-T. False (reported) if p is not running. */
+bool console_focus_set(struct partition *p);
+struct partition *console_focus_get(void);
+
+/* The boot CPU's loop when it runs no guest: console_service() on a LAPIC timer tick. */
+__attribute__((noreturn)) void console_service_loop(void);
+
+#endif
