@@ -11,6 +11,7 @@
 #include "boot/multiboot2.h"
 #include "drivers/acpi.h"
 #include "drivers/console.h"
+#include "drivers/pic.h"
 #include "drivers/timer.h"
 #include "drivers/uart.h"
 #include "lib/cmdline.h"
@@ -158,6 +159,7 @@ void boot_main(uint32_t magic, uint64_t mbi_phys)
     phys_map_all_ram();
     const struct acpi_info *acpi = acpi_init(&boot_info);
 
+    pic_disable();
     lapic_init_global();
     lapic_enable_this_cpu();
     bsp->apic_id = lapic_id();

@@ -532,7 +532,8 @@ void shell_start(void)
 
 void shell_redraw(void)
 {
-    line_editor_redraw(&editor);
+    if (editor.len)     /* something half-typed: show it again below the output */
+        line_editor_redraw(&editor);
 }
 
 void shell_resume(void)

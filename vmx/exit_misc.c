@@ -74,6 +74,10 @@ enum exit_action exit_preemption_timer(struct vcpu *v, const struct exit_info *e
 {
     /* With "save VMX-preemption timer value" the field now reads 0: start a new period. */
     vmcs_write32(VMCS_GUEST_PREEMPTION_TIMER_VALUE, v->preemption_timer_value);
+    /* Calls from other CPUs normally arrive with their IPI's exit; Bochs does not exit for an
+     * external interrupt while the guest has RFLAGS.IF clear (the SDM says it should), so
+     * the mailbox is also checked here, at worst one timer period late. */
+    smp_serve_pending_call();
     if (v->cpu == 0)
         console_service();
     if (v->stop_requested)

@@ -42,6 +42,8 @@ interrupt_stub_\name:
 
     INTERRUPT_STUB wakeup, 0xF0
     INTERRUPT_STUB tick, 0xF1
+    INTERRUPT_STUB pic_spurious_master, 0x27
+    INTERRUPT_STUB pic_spurious_slave, 0x2F
     INTERRUPT_STUB spurious, 0xFF
 
 exception_common:

@@ -5,6 +5,7 @@
 
 #include "arch/x86/cpu_regs.h"
 #include "arch/x86/lapic.h"
+#include "drivers/pic.h"
 #include "arch/x86/percpu.h"
 
 #define GATE_TYPE_INTERRUPT 0xE
@@ -29,6 +30,7 @@ struct idt_pointer {
 /* Entry stubs in arch/x86/exception_stubs.S, one per exception vector. */
 extern const uint64_t exception_stub_table[IDT_EXCEPTIONS];
 extern const char interrupt_stub_wakeup[], interrupt_stub_tick[], interrupt_stub_spurious[];
+extern const char interrupt_stub_pic_spurious_master[], interrupt_stub_pic_spurious_slave[];
 
 static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
 
@@ -60,6 +62,9 @@ void idt_init(void)
         idt_set_gate(v, exception_stub_table[v], ist_for_vector(v));
     idt_set_gate(LAPIC_VECTOR_WAKEUP, (uint64_t)(uintptr_t)interrupt_stub_wakeup, 0);
     idt_set_gate(LAPIC_VECTOR_TICK, (uint64_t)(uintptr_t)interrupt_stub_tick, 0);
+    /* A masked 8259A can still raise its spurious IRQ 7 or 15 (8259A data sheet). */
+    idt_set_gate(PIC_SPURIOUS_MASTER, (uint64_t)(uintptr_t)interrupt_stub_pic_spurious_master, 0);
+    idt_set_gate(PIC_SPURIOUS_SLAVE, (uint64_t)(uintptr_t)interrupt_stub_pic_spurious_slave, 0);
     idt_set_gate(LAPIC_VECTOR_SPURIOUS, (uint64_t)(uintptr_t)interrupt_stub_spurious, 0);
 }
 

@@ -48,6 +48,7 @@ struct percpu {
      * CPU that is running a guest (the IPI makes it exit) as well as an idle one. */
     void (*volatile call_fn)(void *arg);
     void *volatile call_arg;
+    volatile bool call_taken;       /* the CPU started running call_fn */
 
     /* VMX root operation (vmx/vmxon.c) and the vCPU this CPU runs, if any */
     bool vmx_on;

@@ -9,6 +9,7 @@
 #include "arch/x86/spinlock.h"
 #include "boot/ap_trampoline.h"
 #include "drivers/console.h"
+#include "drivers/pic.h"
 #include "drivers/timer.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -205,6 +206,7 @@ bool smp_run_on(uint32_t index, smp_work_fn fn, void *arg)
 }
 
 static struct spinlock call_lock = SPINLOCK_INIT;
+static void smp_serve_call(struct percpu *cpu);
 
 bool smp_call(uint32_t index, smp_work_fn fn, void *arg, uint64_t timeout_us)
 {
@@ -219,23 +221,38 @@ bool smp_call(uint32_t index, smp_work_fn fn, void *arg, uint64_t timeout_us)
     cpu->call_arg = arg;
     __atomic_store_n(&cpu->call_fn, fn, __ATOMIC_RELEASE);
     lapic_send_fixed(cpu->apic_id, LAPIC_VECTOR_WAKEUP);
+    /* The timeout covers being picked up; once running, the call may take as long as it
+     * needs (a VMCS dump on a slow serial line takes a second). */
     uint64_t waited = 0;
-    bool done = false;
-    while (!(done = !__atomic_load_n(&cpu->call_fn, __ATOMIC_ACQUIRE)) && waited < timeout_us) {
+    bool taken = false;
+    while (!(taken = __atomic_load_n(&cpu->call_taken, __ATOMIC_ACQUIRE)) && waited < timeout_us) {
         udelay(10);
         waited += 10;
     }
-    if (!done)   /* withdraw it, unless the CPU took it just now */
-        __atomic_compare_exchange_n(&cpu->call_fn, &fn, (smp_work_fn)0, false,
-                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    if (!taken && __atomic_compare_exchange_n(&cpu->call_fn, &fn, (smp_work_fn)0, false,
+                                              __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        spin_unlock(&call_lock);   /* withdrawn before the CPU saw it */
+        return false;
+    }
+    while (__atomic_load_n(&cpu->call_fn, __ATOMIC_ACQUIRE))
+        cpu_relax();
+    __atomic_store_n(&cpu->call_taken, false, __ATOMIC_RELEASE);
     spin_unlock(&call_lock);
-    return done;
+    return true;
+}
+
+void smp_serve_pending_call(void)
+{
+    struct percpu *cpu = this_cpu();
+    if (__atomic_load_n(&cpu->call_fn, __ATOMIC_RELAXED))
+        smp_serve_call(cpu);
 }
 
 static void smp_serve_call(struct percpu *cpu)
 {
     smp_work_fn fn = __atomic_load_n(&cpu->call_fn, __ATOMIC_ACQUIRE);
     if (fn) {
+        __atomic_store_n(&cpu->call_taken, true, __ATOMIC_RELEASE);
         fn(cpu->call_arg);
         __atomic_store_n(&cpu->call_fn, (smp_work_fn)0, __ATOMIC_RELEASE);
     }
@@ -243,7 +260,9 @@ static void smp_serve_call(struct percpu *cpu)
 
 void smp_handle_interrupt(uint64_t vector)
 {
-    if (vector == LAPIC_VECTOR_SPURIOUS)   /* a spurious interrupt takes no EOI (SDM 11.9) */
+    /* Spurious interrupts take no EOI (SDM 11.9; the 8259A's IRQ 7 and 15 are its own). */
+    if (vector == LAPIC_VECTOR_SPURIOUS || vector == PIC_SPURIOUS_MASTER ||
+        vector == PIC_SPURIOUS_SLAVE)
         return;
     lapic_eoi();
     if (vector == LAPIC_VECTOR_WAKEUP)

@@ -37,6 +37,9 @@ bool smp_start_on(uint32_t index, smp_work_fn fn, void *arg);
  * answer within timeout_us. One call at a time machine-wide. */
 bool smp_call(uint32_t index, smp_work_fn fn, void *arg, uint64_t timeout_us);
 
+/* Runs a call another CPU posted for this one, if any (polled from guest exits). */
+void smp_serve_pending_call(void);
+
 /* Called by the interrupt path for LAPIC_VECTOR_WAKEUP and the spurious vector. */
 void smp_handle_interrupt(uint64_t vector);
 

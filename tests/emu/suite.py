@@ -7,7 +7,70 @@ removed; anchor them with ^ and $. See harness.EmuTest for the fields, including
 `interact` for tests that type at the guest over a socket console.
 """
 
-from .harness import EmuTest, Machine
+from .harness import EmuTest, Machine, TestFailure
+
+
+def scripted(steps, timeout=60):
+    """An `interact` function: for each (line typed, regexes expected after it), type the
+    line (CR-terminated) and wait for every regex among the lines that follow."""
+    def run(session):
+        for typed, expect in steps:
+            mark = session.mark()
+            session.send(typed + "\r")
+            w = session.wait_for(expect, timeout, since=mark)
+            if not w.ok:
+                raise TestFailure(f"after typing {typed!r}: missing "
+                                  + " ".join(f"/{m}/" for m in w.missing))
+    return run
+
+
+# The shell session one Bochs boot runs: every command, errors, stop/start/restart of one
+# partition while the other keeps its heartbeat, console focus to a guest and back.
+SHELL_STEPS = [
+    ("help", [r"vmcs <part> \[area\]", r"restart <part>"]),
+    ("version", [r"^tessera 0\.1\.0, commit [0-9a-f]+, gcc \S+, built "]),
+    ("uptime", [r"^up \d"]),
+    ("cpus", [r"^0 +0 +on +alpha +\d+$", r"^1 +1 +on +beta +\d+$"]),
+    ("parts", [r"^alpha +0 +running +32 MiB at 0x[0-9a-f]+ +testguest +\d+$",
+               r"^beta +1 +running +32 MiB at 0x[0-9a-f]+ +testguest +\d+$"]),
+    ("vmcs beta exec", [r"^vmcs: -- VM-execution controls --$",
+                        r"^vmcs:   CTRL_EXEC_PIN_BASED +0x[0-9a-f]{8}  external-interrupt exiting"]),
+    ("vmcs alpha", [r"^vmcs: -- guest-state area --$", r"^vmcs: -- host-state area --$",
+                    r"^vmcs: -- VM-exit information --$"]),
+    ("regs beta", [r"^rip 0x[0-9a-f]{16} rsp 0x[0-9a-f]{16} rflags", r"^cs +sel 0x0008 "]),
+    ("exits alpha", [r"^exits of alpha: \d+ in all$", r"^I/O instruction +\d+ +root-mode cost",
+                     r"^ +\d+-\d+ +\d+ #", r"^last 16 exits, oldest first:$"]),
+    ("ept beta 0x100000", [r"^ept: PD\[0\] 0x[0-9a-f]{16} 2 MiB page hpa 0x[0-9a-f]+ rwx wb$",
+                           r"^ept: gpa 0x100000 -> hpa 0x[0-9a-f]+$"]),
+    ("ept beta 0x4000000", [r"^ept: gpa 0x4000000 not mapped"]),
+    ("mem beta 0x2000 16", [r"^0x0*2000  54 45 53 53 45 52 41 31 "]),
+    ("verify", [r"^verify alpha: ok ", r"^verify beta: ok "]),
+    ("cpuid 0x40000000", [r"^cpuid 0x40000000\.0 partitions: eax 0x40000001 ebx 0x73736574 "
+                          r"ecx 0x20617265 edx 0x204d4d56$"]),
+    ("rdmsr 1 0x3a", [r"^rdmsr: cpu 1 msr 0x3a = 0x0000000000000005$"]),
+    ("rdmsr 0 0x12345678", [r"^rdmsr: cpu 0 msr 0x12345678: #GP, no such MSR$"]),
+    ("frob", [r'^unknown command "frob"; type help$']),
+    ("vmcs beta foo", [r'^vmcs: bad area "foo" \(guest host exec exit entry info\); '
+                       r"usage: vmcs <part> \[area\]$"]),
+    ("stop gamma", [r'^stop: no partition "gamma"; type parts$']),
+    ("stop beta", [r"^partition beta: stopped on cpu 1: stopped from the shell$",
+                   r"^stop: beta stopped$"]),
+    ("parts", [r"^beta +1 +stopped .*: stopped from the shell$", r"^\[alpha\] heartbeat \d+$"]),
+    ("start beta", [r"^start: beta on cpu 1$", r"^partition beta: running on cpu 1$",
+                    r"^\[beta\] hello from partition 1 \(beta\), 32 MiB$",
+                    r"^\[beta\] heartbeat 1$"]),
+    ("restart alpha", [r"^partition alpha: stopped on cpu 0: stopped from the shell$",
+                       r"^partition alpha: running on cpu 0$",
+                       r"^\[alpha\] hello from partition 0 \(alpha\), 32 MiB$",
+                       r"^\[beta\] heartbeat \d+$"]),
+    ("console beta", [r"^console: keyboard to beta; Ctrl-T returns to the shell$"]),
+    ("xyz\x14", [r"^console: keyboard back to the shell$"]),
+    ("log debug", [r"^log level debug$"]),
+    ("uptime", [r"^up \d", r"^shell: answered in \d+ us$"]),
+    ("dmesg", [r"^boot: ready$", r"^vmx: cpu 1 \(apic 1\): vmxon ok$"]),
+    ("reboot", [r"^reboot: type yes to reset the machine, anything else cancels$"]),
+    ("no", [r"^reboot: cancelled$"]),
+]
 
 # Machines ---------------------------------------------------------------------------------
 QEMU_64M = Machine(emulator="qemu", mem_mib=64)
@@ -250,6 +313,33 @@ TESTS = [
                 r"^\[beta\] heartbeat 2$"],
         forbid=NO_EXCEPTION + (r"FAIL", r"partition beta: stopped"),
         timeout=120,
+    ),
+    # ---- the debug shell ----
+    EmuTest(
+        name="bochs-shell",
+        machine=BOCHS_SMP2_128M,
+        guest=True,
+        serial="socket",
+        expect=[r"^shell: type help for the commands$", r"^\[alpha\] heartbeat 1$",
+                r"^\[beta\] heartbeat 1$"],
+        interact=scripted(SHELL_STEPS),
+        forbid=NO_EXCEPTION + (r"FAIL", r"did not answer"),
+        timeout=120,
+    ),
+    EmuTest(
+        name="qemu-shell-no-vmx",
+        machine=QEMU_SMP4,
+        serial="socket",
+        expect=[r"^vmx: not available; tessera stays up without partitions$",
+                r"^shell: type help for the commands$"],
+        interact=scripted([
+            ("version", [r"^tessera 0\.1\.0, commit "]),
+            ("cpus", [r"^0 +0 +off +- +0$", r"^3 +3 +off +- +0$"]),
+            ("parts", [r"^name +cpu +state"]),
+            ("garbage line", [r'^unknown command "garbage"; type help$']),
+        ], timeout=30),
+        forbid=NO_EXCEPTION,
+        timeout=30,
     ),
     EmuTest(
         name="bochs-5g",
