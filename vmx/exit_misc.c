@@ -108,6 +108,13 @@ enum exit_action exit_hlt(struct vcpu *v, const struct exit_info *e)
 {
     if (!(vmcs_read_natural(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
         return exit_stop_with_report(v, e, "HLT with interrupts disabled: the guest can never wake");
+    /* "sti; hlt" (every idle loop): HLT sits in STI's shadow, and skipping HLT ends that
+     * shadow; VM entry refuses the HLT activity state with STI or MOV-SS blocking set
+     * (SDM 28.3.1.5), so clear them as the CPU would have. */
+    uint32_t blocking = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY_STATE);
+    if (blocking & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS))
+        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY_STATE,
+                     blocking & ~(VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
     vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_HLT);
     v->state = VCPU_HALTED;
     return EXIT_ADVANCE;
