@@ -468,7 +468,8 @@ void partitions_start(const char *cmdline, const struct mb2_info *info)
         return;
     }
 
-    const struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0 };
+    const struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0,
+                                               console_uart_base() };
     for (uint32_t i = 0; i < table->count && i < PARTITION_MAX; i++) {
         struct partition *p = &partitions[partitions_used++];
         p->config = &table->parts[i];
@@ -561,7 +562,8 @@ bool partition_request_start(struct partition *p)
         return false;
     }
     if (!p->prepared) {
-        const struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0 };
+        const struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0,
+                                                   console_uart_base() };
         if (!partition_check_machine(p->config, &machine, &report))
             return false;
         p->module = find_module(p->config->module);

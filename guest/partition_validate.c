@@ -304,6 +304,56 @@ static void check_console(struct check *c, uint32_t index)
         }
 }
 
+/* Ports that reset or reconfigure the whole machine: at most one partition may own each. */
+static const struct machine_port {
+    uint16_t first, last;
+    const char *what;
+} machine_ports[] = {
+    { 0x0020, 0x0021, "the master 8259A PIC" },
+    { 0x0040, 0x0043, "the 8254 PIT" },
+    { 0x0064, 0x0064, "the keyboard controller's command port (reset)" },
+    { 0x0092, 0x0092, "system control port A (fast reset, A20)" },
+    { 0x00A0, 0x00A1, "the slave 8259A PIC" },
+    { 0x0CF8, 0x0CF8, "the PCI configuration address" },
+    { 0x0CF9, 0x0CF9, "the reset control register" },
+    { 0x0CFC, 0x0CFF, "the PCI configuration data" },
+};
+
+static const struct port_range *granted_overlap(const struct partition_config *p, uint16_t first,
+                                                uint16_t last)
+{
+    for (uint32_t i = 0; p->ports && i < p->port_count; i++)   /* malformed ranges: reported already */
+        if (p->ports[i].first <= p->ports[i].last && p->ports[i].first <= last &&
+            first <= p->ports[i].last)
+            return &p->ports[i];
+    return NULL;
+}
+
+static void check_machine_ports(struct check *c, uint32_t index)
+{
+    const struct partition_config *p = &c->t->parts[index];
+    char other[32];
+
+    /* Where the partition's own virtual UART sits there, check_grants said so already. */
+    const struct port_range *g = p->console.port == PARTITION_HV_CONSOLE_DEFAULT ? NULL :
+        granted_overlap(p, PARTITION_HV_CONSOLE_DEFAULT, PARTITION_HV_CONSOLE_DEFAULT + 7);
+    if (g)
+        problem(c, "ports 0x%x-0x%x grant the hypervisor's console UART (0x%x-0x%x)", g->first,
+                g->last, PARTITION_HV_CONSOLE_DEFAULT, PARTITION_HV_CONSOLE_DEFAULT + 7);
+    for (size_t k = 0; k < sizeof(machine_ports) / sizeof(machine_ports[0]); k++) {
+        const struct machine_port *m = &machine_ports[k];
+        if (!granted_overlap(p, m->first, m->last))
+            continue;
+        for (uint32_t j = 0; j < index; j++) {
+            if (granted_overlap(&c->t->parts[j], m->first, m->last)) {
+                problem(c, "ports 0x%x-0x%x: %s, already granted to %s", m->first, m->last,
+                        m->what, entry_label(c->t, j, other, sizeof(other)));
+                break;
+            }
+        }
+    }
+}
+
 bool partition_table_validate(const struct partition_table *t, const struct diag *d)
 {
     struct check c = { .t = t, .d = d, .ok = true };
@@ -333,6 +383,7 @@ bool partition_table_validate(const struct partition_table *t, const struct diag
         check_grants(&c, p, GRANT_MSRS);
         check_mmio(&c, i);
         check_console(&c, i);
+        check_machine_ports(&c, i);
     }
     return c.ok;
 }
@@ -372,6 +423,15 @@ bool partition_check_machine(const struct partition_config *p, const struct part
     if (!has_text(p->module) || !m->module_present || !m->module_present(m->ctx, p->module)) {
         diag_report(d, "partition %s: module \"%s\" not loaded", name,
                     p->module ? p->module : "");
+        ok = false;
+    }
+    const struct port_range *g = m->console_port
+                                     ? granted_overlap(p, m->console_port, m->console_port + 7)
+                                     : NULL;
+    if (g) {
+        diag_report(d, "partition %s: ports 0x%x-0x%x grant the hypervisor's console UART "
+                       "(0x%x-0x%x)", name, g->first, g->last, m->console_port,
+                    m->console_port + 7);
         ok = false;
     }
     return ok;

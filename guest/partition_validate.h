@@ -25,7 +25,11 @@ struct partition_machine {
     bool (*cpu_usable)(void *ctx, uint32_t cpu);            /* logical CPU online for guests */
     bool (*module_present)(void *ctx, const char *name);    /* multiboot2 module loaded */
     void *ctx;
+    uint16_t console_port;      /* the hypervisor's own UART (0: not checked) */
 };
+
+/* The static checks assume the console on COM1; at boot the real port is checked too. */
+#define PARTITION_HV_CONSOLE_DEFAULT 0x3F8
 
 /* Checks that one (statically valid) partition can start on this machine: its CPU is online
  * and its module loaded. Reports "partition <name>: cpu 7 is not online" and

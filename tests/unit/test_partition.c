@@ -391,7 +391,7 @@ static bool testguest_only(void *ctx, const char *name)
     return strcmp(name, "testguest") == 0;
 }
 
-static const struct partition_machine machine = { two_cpus, testguest_only, NULL };
+static const struct partition_machine machine = { two_cpus, testguest_only, NULL, 0x3f8 };
 
 static void test_machine_missing_table(void **state)
 {
@@ -414,6 +414,61 @@ static void test_machine_both_missing(void **state)
     assert_false(partition_check_machine(&p, &machine, &capture));
     assert_lines(2, (const char *const[]){ "partition lost: cpu 5 is not online",
                                            "partition lost: module \"gone\" not loaded" });
+}
+
+static void test_machine_port_granted_twice(void **state)
+{
+    struct partition_config p[] = { base("alpha", 0), base("beta", 1), base("gamma", 2) };
+
+    (void)state;
+    p[0].ports = (const struct port_range[]){ PORT_RANGE(0xcf9, 0xcf9, PORT_WRITE) };
+    p[0].port_count = 1;
+    p[1].ports = (const struct port_range[]){ PORT_RANGE(0xcf8, 0xcff, PORT_RW) };
+    p[1].port_count = 1;
+    p[2].ports = (const struct port_range[]){ PORT_RANGE(0x40, 0x40, PORT_READ),
+                                              PORT_RANGE(0x92, 0x92, PORT_RW) };
+    p[2].port_count = 2;
+    EXPECT_PROBLEMS(p, "partitions t: beta: ports 0xcf9-0xcf9: the reset control register, "
+                       "already granted to alpha");
+}
+
+static void test_machine_port_pit_twice(void **state)
+{
+    struct partition_config p[] = { base("alpha", 0), base("beta", 1) };
+
+    (void)state;
+    p[0].ports = (const struct port_range[]){ PORT_RANGE(0x43, 0x43, PORT_WRITE) };
+    p[0].port_count = 1;
+    p[1].ports = (const struct port_range[]){ PORT_RANGE(0x40, 0x42, PORT_RW) };
+    p[1].port_count = 1;
+    EXPECT_PROBLEMS(p, "partitions t: beta: ports 0x40-0x43: the 8254 PIT, already granted to "
+                       "alpha");
+}
+
+static void test_hypervisor_console_never_granted(void **state)
+{
+    struct partition_config p[] = { base("alpha", 0) };
+
+    (void)state;
+    p[0].console.port = 0x2f8;
+    p[0].ports = (const struct port_range[]){ PORT_RANGE(0x3fc, 0x3fd, PORT_READ) };
+    p[0].port_count = 1;
+    EXPECT_PROBLEMS(p, "partitions t: alpha: ports 0x3fc-0x3fd grant the hypervisor's console "
+                       "UART (0x3f8-0x3ff)");
+}
+
+static void test_machine_console_port_at_boot(void **state)
+{
+    struct partition_config p = base("alpha", 0);
+    struct partition_machine on_com2 = machine;
+
+    (void)state;
+    on_com2.console_port = 0x2f8;
+    p.ports = (const struct port_range[]){ PORT_RANGE(0x2f8, 0x2ff, PORT_RW) };
+    p.port_count = 1;
+    assert_false(partition_check_machine(&p, &on_com2, &capture));
+    assert_lines(1, (const char *const[]){ "partition alpha: ports 0x2f8-0x2ff grant the "
+                                           "hypervisor's console UART (0x2f8-0x2ff)" });
 }
 
 static void test_machine_demo_fits(void **state)
@@ -452,6 +507,10 @@ int main(void)
         cmocka_unit_test_setup(test_image_addresses, reset_sink),
         cmocka_unit_test_setup(test_format_unknown_and_elf_load_address, reset_sink),
         cmocka_unit_test_setup(test_console, reset_sink),
+        cmocka_unit_test_setup(test_machine_port_granted_twice, reset_sink),
+        cmocka_unit_test_setup(test_machine_port_pit_twice, reset_sink),
+        cmocka_unit_test_setup(test_hypervisor_console_never_granted, reset_sink),
+        cmocka_unit_test_setup(test_machine_console_port_at_boot, reset_sink),
         cmocka_unit_test_setup(test_empty_table_and_names, reset_sink),
         cmocka_unit_test_setup(test_machine_missing_table, reset_sink),
         cmocka_unit_test_setup(test_machine_both_missing, reset_sink),
