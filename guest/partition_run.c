@@ -128,8 +128,7 @@ void partition_stop(struct partition *p, const char *fmt, ...)
     fmt_vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
     va_end(ap);
     line_queue_flush_partial(&p->output);
-    p->state = PARTITION_STOPPED;
-    p->vcpu.state = VCPU_STOPPED;
+    p->vcpu.state = VCPU_STOPPED;   /* p->state follows once its CPU has left the guest */
     console_printf("partition %s: stopped on cpu %u: %s\n", p->config->name, p->vcpu.cpu,
                    p->reason);
 }
@@ -420,6 +419,7 @@ static void partition_vcpu_main(void *arg)
         v->msr_host[i].value = rdmsr(v->msr_host[i].index);
     if (!vmcs_setup(v, &p->entry, p->eptp, p->vpid)) {
         partition_stop(p, "its VMCS could not be set up");
+        p->state = PARTITION_STOPPED;
         return;
     }
     flush_guest_tlbs(p);
@@ -439,6 +439,8 @@ static void partition_vcpu_main(void *arg)
     int result = vmx_enter(&v->regs);
     if (result != VMX_ENTER_STOPPED)
         vmx_entry_failed(v, result);
+    /* Only now, with every report line printed, does the shell see it stopped. */
+    __atomic_store_n(&p->state, PARTITION_STOPPED, __ATOMIC_RELEASE);
 }
 
 void partitions_start(const char *cmdline, const struct mb2_info *info)
