@@ -70,37 +70,7 @@ static void arena_free(void *ctx, uint64_t phys)
 }
 
 /* ---- diagnostics capture ------------------------------------------------------------------- */
-#define MAX_LINES 16
-
-struct sink {
-    char lines[MAX_LINES][DIAG_LINE_MAX];
-    unsigned count;
-    struct diag diag;
-};
-
-static void capture_line(void *ctx, const char *line)
-{
-    struct sink *s = ctx;
-
-    if (s->count < MAX_LINES)
-        snprintf(s->lines[s->count], DIAG_LINE_MAX, "%s", line);
-    s->count++;
-}
-
-static void assert_lines(const struct sink *s, unsigned count, const char *const *expected)
-{
-    for (unsigned i = 0; i < s->count && i < MAX_LINES; i++)
-        print_message("  reported: %s\n", s->lines[i]);
-    assert_int_equal(s->count, count);
-    for (unsigned i = 0; i < count; i++)
-        assert_string_equal(s->lines[i], expected[i]);
-}
-
-#define ASSERT_LINES(sink, ...)                                                     \
-    do {                                                                            \
-        static const char *const expected_[] = { __VA_ARGS__ };                     \
-        assert_lines((sink), sizeof(expected_) / sizeof(expected_[0]), expected_);  \
-    } while (0)
+#include "tests/unit/diag_sink.h"
 
 /* ---- fixture ------------------------------------------------------------------------------- */
 struct fixture {

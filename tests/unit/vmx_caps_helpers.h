@@ -15,38 +15,7 @@
 #include "vmx/caps.h"
 
 #define REFERENCE_PATH "../shared/reference/bochs-vmx-msrs.txt"
-#define MAX_LINES 16
-
-/* Reports of one test, errors and debug lines apart, in order. */
-struct sink {
-    char lines[MAX_LINES][DIAG_LINE_MAX];
-    unsigned count;
-    struct diag diag;
-};
-
-static void capture_line(void *ctx, const char *line)
-{
-    struct sink *s = ctx;
-
-    if (s->count < MAX_LINES)
-        snprintf(s->lines[s->count], DIAG_LINE_MAX, "%s", line);
-    s->count++;
-}
-
-static void assert_lines(const struct sink *s, unsigned count, const char *const *expected)
-{
-    for (unsigned i = 0; i < s->count && i < MAX_LINES; i++)
-        print_message("  reported: %s\n", s->lines[i]);
-    assert_int_equal(s->count, count);
-    for (unsigned i = 0; i < count; i++)
-        assert_string_equal(s->lines[i], expected[i]);
-}
-
-#define ASSERT_LINES(sink, ...)                                                     \
-    do {                                                                            \
-        static const char *const expected_[] = { __VA_ARGS__ };                     \
-        assert_lines((sink), sizeof(expected_) / sizeof(expected_[0]), expected_);  \
-    } while (0)
+#include "tests/unit/diag_sink.h"
 
 /* ---- the reference file: "[model]" sections of "CPUID.1 ...", "IA32_FEATURE_CONTROL(0x3a)=",
  * "msr 0x4xx = 0x..." lines ---------------------------------------------------------- */
