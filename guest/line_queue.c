@@ -120,6 +120,12 @@ bool line_queue_pop(struct line_queue *q, char *out, size_t size, uint32_t *drop
     return true;
 }
 
+bool line_queue_has_room(const struct line_queue *q)
+{
+    uint32_t tail = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
+    return q->head - tail < LINE_QUEUE_DEPTH;
+}
+
 uint64_t line_queue_dropped_total(const struct line_queue *q)
 {
     return __atomic_load_n(&q->dropped, __ATOMIC_RELAXED);

@@ -68,4 +68,9 @@ bool line_queue_pop(struct line_queue *q, char *out, size_t size, uint32_t *drop
 /* Lines dropped since init (either side; a statistic, possibly a little stale). */
 uint64_t line_queue_dropped_total(const struct line_queue *q);
 
+/* Producer side: false when the ring holds LINE_QUEUE_DEPTH finished lines, i.e. the next
+ * finished line would be dropped. The virtual UART reports its transmitter busy then, so a
+ * guest that polls LSR waits instead of losing lines. */
+bool line_queue_has_room(const struct line_queue *q);
+
 #endif

@@ -48,7 +48,11 @@ __attribute__((noinline)) static enum exit_action io_console(struct vcpu *v, uns
     for (unsigned i = 0; i < size && reg + i < 8; i++) {
         if (in) {
             partition_console_pull_input(p);
-            value |= (uint32_t)vuart_read(&p->vuart, reg + i) << (8 * i);
+            uint8_t byte = vuart_read(&p->vuart, reg + i);
+            /* Back-pressure: while its line queue is full the transmitter reads busy. */
+            if (reg + i == VUART_REG_LSR && !line_queue_has_room(&p->output))
+                byte &= (uint8_t)~(VUART_LSR_THRE | VUART_LSR_TEMT);
+            value |= (uint32_t)byte << (8 * i);
         } else {
             vuart_write(&p->vuart, reg + i, (uint8_t)(v->regs.rax >> (8 * i)));
         }

@@ -135,6 +135,23 @@ static void test_small_out_buffer_truncates(void **state)
     expect_empty(&q1);
 }
 
+static void test_has_room_tracks_the_ring(void **state)
+{
+    (void)state;
+    char line[32];
+    line_queue_init(&q1);
+    assert_true(line_queue_has_room(&q1));
+    for (unsigned i = 0; i < LINE_QUEUE_DEPTH - 1; i++) {
+        snprintf(line, sizeof(line), "line %u\n", i);
+        put(&q1, line);
+    }
+    assert_true(line_queue_has_room(&q1));
+    put(&q1, "the last one that fits\n");
+    assert_false(line_queue_has_room(&q1));
+    expect_line(&q1, "line 0");
+    assert_true(line_queue_has_room(&q1));
+}
+
 static void test_ring_full_drops_new_lines(void **state)
 {
     (void)state;
@@ -309,6 +326,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lines_cr_and_controls),
+        cmocka_unit_test(test_has_room_tracks_the_ring),
         cmocka_unit_test(test_split_at_line_max),
         cmocka_unit_test(test_small_out_buffer_truncates),
         cmocka_unit_test(test_ring_full_drops_new_lines),

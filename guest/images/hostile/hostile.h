@@ -17,6 +17,7 @@
 struct hostile_env {
     const struct tessera_boot_params *bp;
     bool flood;                 /* flood=off skips the console flood */
+    uint64_t settle_cycles;     /* settle=<TSC cycles> to wait after the flood */
     bool has_target;
     uint64_t target;            /* target=<gpa> for write-other-partition */
 };
@@ -114,6 +115,6 @@ __attribute__((noreturn)) static inline void halt_forever(void)
 }
 
 /* main.c, called from entry.S with the loader's RDI. */
-void hostile_main(const struct tessera_boot_params *params);
+__attribute__((noreturn)) void hostile_main(const struct tessera_boot_params *params);
 
 #endif

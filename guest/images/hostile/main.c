@@ -3,6 +3,9 @@
  *   scenario=survivable  run every survivable one in turn, then
  *                        "hostile: N scenarios, M contained"
  *   flood=off            skip console-flood (not counted then)
+ *   settle=<cycles>      TSC cycles console-flood waits before reporting, so tessera's
+ *                        console queue, full after the flood, has room for the report
+ *                        (default 150000000: 3 s in Bochs at 50 M instructions/s)
  *   target=<gpa>         the address write-other-partition writes to
  * Each scenario prints "hostile: <name>: <observed>", or "hostile: <name>: NOT CONTAINED:
  * <observed>" when tessera did not do what the catalog says. */
@@ -14,7 +17,8 @@
 #include "lib/format.h"
 #include "lib/string.h"
 
-#define OPTION_MAX  32
+#define OPTION_MAX      32
+#define SETTLE_DEFAULT  150000000ull
 
 void observed_add(struct observed *o, const char *fmt, ...)
 {
@@ -52,11 +56,14 @@ static void parse_options(const struct tessera_boot_params *bp, struct hostile_e
 {
     char value[OPTION_MAX];
 
-    *env = (struct hostile_env){ .bp = bp, .flood = true };
+    *env = (struct hostile_env){ .bp = bp, .flood = true, .settle_cycles = SETTLE_DEFAULT };
     if (!cmdline_get(bp->cmdline, "scenario", scenario, scenario_size))
         scenario[0] = '\0';
     if (cmdline_get(bp->cmdline, "flood", value, sizeof(value)))
         env->flood = !option_is_off(value);
+    if (cmdline_get(bp->cmdline, "settle", value, sizeof(value)) &&
+        !cmdline_parse_u64(value, &env->settle_cycles))
+        guest_print("hostile: settle=%s is not a number", value);
     if (cmdline_get(bp->cmdline, "target", value, sizeof(value))) {
         env->has_target = cmdline_parse_u64(value, &env->target);
         if (!env->has_target)
@@ -144,5 +151,8 @@ void hostile_main(const struct tessera_boot_params *bp)
             list_scenarios();
         }
     }
+    /* The usual idle of an operating system with nothing to do: HLT right behind STI, in
+     * its interrupt shadow. tessera must let it wait, not stop it. */
+    guest_print("hostile: idle (sti; hlt)");
     halt_forever();
 }

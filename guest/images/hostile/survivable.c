@@ -300,7 +300,8 @@ static bool write_hv_range(const struct hostile_env *env, struct observed *o)
 }
 
 /* 1 MiB through COM1's THR without ever polling LSR: tessera must neither stop the guest
- * nor let the flood tear other partitions' lines. */
+ * nor let the flood tear other partitions' lines. Its console queue is full afterwards and
+ * drops lines until it drains, so the report waits env->settle_cycles first. */
 static bool console_flood(const struct hostile_env *env, struct observed *o)
 {
     static const char filler[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -316,6 +317,8 @@ static bool console_flood(const struct hostile_env *env, struct observed *o)
             guest_outb(TESSERA_COM1_THR, (uint8_t)line[i]);
         bytes += FLOOD_LINE_CHARS + 1;
     }
+    for (uint64_t start = guest_tsc(); guest_tsc() - start < env->settle_cycles;)
+        guest_pause();
     int64_t id = guest_hypercall(TESSERA_HC_PARTITION_ID, 0, 0, 0);
 
     observed_add(o, "%u lines, %llu bytes written, guest still running, hypervisor answers "
