@@ -82,7 +82,7 @@ static const struct partition_table table_missing = {
         .host_base = (host_base_),                                          \
         .module = "testguest",                                              \
         .format = IMAGE_ELF64,                                              \
-        .cmdline = "partition=alpha",                                       \
+        .cmdline = "partition=alpha memtest=off heartbeat=5000000",       \
         .console = { .port = UART_COM1, .input_focus = true },              \
     }
 

@@ -13,8 +13,10 @@
          as the hypervisor measures them with its calibrated TSC, median of 5) and Bochs
          with 2 CPUs (TSC ticks = instructions)
   guests the demo partitions under Bochs (2 CPUs): the test guest's exit round trips
-         (CPUID, VMCALL, a trapped OUT) in TSC ticks, i.e. instructions on the path, and
-         the memory each partition costs beyond its RAM (VMCS, bitmaps, MSR lists, EPT)
+         (CPUID, VMCALL, a trapped OUT, a write to its virtual UART) in TSC ticks, i.e.
+         instructions on the path, and the memory each partition costs beyond its RAM
+  flood  the hostile guest's 1 MiB console flood beside alpha's heartbeat (Bochs): flood
+         lines printed and dropped, alpha's lines printed meanwhile, garbled ones
 """
 
 import argparse
@@ -117,6 +119,28 @@ def bochs_guests(elf):
     return bring_up, figures, overhead
 
 
+def flood_figures(elf):
+    """One partition floods 1 MiB through its COM1 while alpha prints its heartbeat: how
+    many flood lines reached the console, how many were dropped, how many heartbeats alpha
+    got out meanwhile, and whether any of alpha's lines came out garbled."""
+    iso = harness.build_iso("bench-flood", harness.grub_cfg_text(
+        "partitions=hostile-survive", title="tessera bench", guest=True, hostile=True),
+        elf, [harness.GUEST_IMAGE, harness.HOSTILE_IMAGE])
+    machine = harness.Machine(emulator="bochs", mem_mib=256, cpus=2,
+                              cpu_model="corei7_skylake_x")
+    lines = run_until(machine, iso, "bench-bochs-flood", [r"hostile: \d+ scenarios"], 300)
+    start = next(i for i, l in enumerate(lines) if l.startswith("[hostile] flood"))
+    end = max(i for i, l in enumerate(lines) if l.startswith("[hostile] flood"))
+    window = lines[start:end + 1]
+    dropped = sum(int(m.group(1)) for m in
+                  (re.search(r"^\[hostile\] \.\.\. (\d+) lines dropped$", l) for l in window) if m)
+    printed = sum(1 for l in window if l.startswith("[hostile] flood "))
+    heartbeats = sum(1 for l in window if re.match(r"^\[alpha\] heartbeat \d+$", l))
+    garbled = sum(1 for l in window if l.startswith("[alpha]")
+                  and not re.match(r"^\[alpha\] heartbeat \d+$", l))
+    return printed, dropped, heartbeats, garbled
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--elf", default=str(harness.ELF))
@@ -134,6 +158,7 @@ def main():
         tsc = bochs_tsc(bench_iso)
         smp_us = qemu_smp_bring_up_us(bench_iso)
         bring_up_tsc, figures, overhead = bochs_guests(elf)
+        flood = flood_figures(elf)
     except KeyboardInterrupt:
         harness.kill_all()
         print("interrupted", file=sys.stderr)
@@ -164,6 +189,10 @@ def main():
         note = f"(target < {target})" if target else ""
         rows.append(f"  bochs {name:<18} {max(values):>6} ticks = instructions on the path "
                     f"{note}".rstrip())
+    printed, dropped, heartbeats, garbled = flood
+    rows.append(f"  console flood       {printed:>6} of 8192 flood lines printed, {dropped} dropped "
+                f"(1 MiB through one partition's COM1)")
+    rows.append(f"  meanwhile           {heartbeats:>6} heartbeat lines from alpha, {garbled} garbled")
     for part, kib in sorted(overhead.items()):
         rows.append(f"  partition {part:<9} {kib:>8} KiB beyond its RAM (VMCS, I/O and MSR "
                     f"bitmaps, MSR lists, EPT tables)")
