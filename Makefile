@@ -27,7 +27,7 @@ VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instructi
                 vmx/exit_msr.c vmx/exit_cr.c vmx/exit_misc.c vmx/vmcall.c vmx/guest_state_report.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
-                guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/partition_run.c \
+                guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/partition_run.c guest/partition_control.c \
                 guest/vuart.c guest/line_queue.c
 SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/commands.c shell/service.c
 HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(LIB_SRCS) \

@@ -2,6 +2,8 @@
  * then run each vCPU on its own CPU until the hypervisor stops it. */
 #include "guest/partition_run.h"
 
+#include "guest/partition_internal.h"
+
 #include <stdarg.h>
 
 #include "arch/x86/cpu.h"
@@ -73,7 +75,7 @@ static void report_line(void *ctx, const char *line)
     console_printf("%s\n", line);
 }
 
-static const struct diag report = { report_line, 0 };
+const struct diag partition_report = { report_line, 0 };
 
 static void dump_line(void *ctx, const char *line)
 {
@@ -88,7 +90,7 @@ void partition_console_putc(struct partition *p, char c)
     line_queue_putc(&p->output, c);
 }
 
-static void vuart_transmit(void *ctx, uint8_t byte)
+void partition_vuart_transmit(void *ctx, uint8_t byte)
 {
     partition_console_putc(ctx, (char)byte);
 }
@@ -165,6 +167,16 @@ static bool machine_module_present(void *ctx, const char *name)
     return find_module(name) != 0;
 }
 
+bool partition_check_this_machine(struct partition *p)
+{
+    const struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0,
+                                               console_uart_base() };
+    if (!partition_check_machine(p->config, &machine, &partition_report))
+        return false;
+    p->module = find_module(p->config->module);
+    return true;
+}
+
 /* ---- preparing one partition ----------------------------------------------------------- */
 
 static uint64_t alloc_page(uint64_t *overhead)
@@ -192,7 +204,7 @@ static void ept_free_table(void *ctx, uint64_t phys)
     phys_free_run(phys, PAGE);
 }
 
-static bool load_image(struct partition *p, struct guest_boot_info *bi)
+bool partition_load_image(struct partition *p, struct guest_boot_info *bi)
 {
     const struct partition_config *cfg = p->config;
     const void *image = (const void *)(uintptr_t)p->module->start;
@@ -212,7 +224,7 @@ static bool load_image(struct partition *p, struct guest_boot_info *bi)
         return true;
     }
     struct elf_load_plan plan;
-    if (!elf64_plan(image, size, p->memory_size, &plan, &report)) {
+    if (!elf64_plan(image, size, p->memory_size, &plan, &partition_report)) {
         not_started(p, "module \"%s\" is not a loadable ELF64 image", cfg->module);
         return false;
     }
@@ -242,14 +254,14 @@ struct ept_memory partition_ept_memory(struct partition *p)
                                 &p->overhead_bytes };
 }
 
-static bool build_ept(struct partition *p)
+bool partition_build_ept(struct partition *p)
 {
     const struct vmx_controls *ctl = &vmx_config()->controls;
     struct ept_mapping maps[PARTITION_EPT_MAPPINGS_MAX];
     uint32_t count = partition_ept_mappings(p, maps, PARTITION_EPT_MAPPINGS_MAX);
     const struct ept_memory mem = partition_ept_memory(p);
     const struct ept_options opt = { ctl->ept_2m, ctl->ept_1g, ctl->ept_accessed_dirty };
-    if (!ept_build(&p->ept, &mem, maps, count, &opt, &report)) {
+    if (!ept_build(&p->ept, &mem, maps, count, &opt, &partition_report)) {
         not_started(p, "EPT could not be built");
         return false;
     }
@@ -289,7 +301,7 @@ uint32_t partition_msr_allow_list(const struct partition *p, struct msr_range *o
 }
 
 /* Bitmaps and MSR lists from the table (again on a restart). */
-static void fill_vcpu_pages(struct partition *p)
+void partition_fill_vcpu_pages(struct partition *p)
 {
     struct vcpu *v = &p->vcpu;
     io_bitmap_build(v->io_bitmap_a, v->io_bitmap_b, p->config->ports, p->config->port_count);
@@ -324,7 +336,7 @@ static bool build_vcpu_pages(struct partition *p)
     v->msr_bitmap = (uint8_t *)(uintptr_t)msr_bitmap;
     v->msr_guest = (struct vmx_msr_entry *)(uintptr_t)msr_lists;
     v->msr_host = v->msr_guest + VCPU_SWITCHED_MSRS_MAX;
-    fill_vcpu_pages(p);
+    partition_fill_vcpu_pages(p);
     return true;
 }
 
@@ -336,7 +348,7 @@ static void preemption_timer_setup(struct vcpu *v)
     v->preemption_timer_value = period > 0xFFFFFFFFULL ? 0xFFFFFFFFu : (uint32_t)period;
 }
 
-static bool partition_prepare(struct partition *p)
+bool partition_prepare(struct partition *p)
 {
     const struct partition_config *cfg = p->config;
     const struct vmx_controls *ctl = &vmx_config()->controls;
@@ -360,20 +372,20 @@ static bool partition_prepare(struct partition *p)
     memset((void *)(uintptr_t)p->memory_hpa, 0, p->memory_size);
 
     struct guest_boot_info bi = { p->id, cfg->name, cfg->cmdline, 0, 0, 0 };
-    if (!load_image(p, &bi))
+    if (!partition_load_image(p, &bi))
         goto free_memory;
     if (!guest_boot_prepare((uint8_t *)(uintptr_t)p->memory_hpa, p->memory_size, &bi, &p->entry,
-                            &report)) {
+                            &partition_report)) {
         not_started(p, "its image does not leave room for the boot environment");
         goto free_memory;
     }
-    if (!build_ept(p))
+    if (!partition_build_ept(p))
         goto free_memory;
     if (!build_vcpu_pages(p))
         goto free_memory;
     p->vpid = ctl->vpid ? (uint16_t)(p->id + 1) : 0;
     line_queue_init(&p->output);
-    vuart_init(&p->vuart, vuart_transmit, p);
+    vuart_init(&p->vuart, partition_vuart_transmit, p);
     p->last_dropped_key = UINT64_MAX;
     p->vcpu.partition = p;
     p->vcpu.cpu = cfg->cpu;
@@ -409,7 +421,7 @@ static void flush_guest_tlbs(const struct partition *p)
 }
 
 /* Runs on the partition's own CPU until the partition stops; the VMCS stays current there. */
-static void partition_vcpu_main(void *arg)
+void partition_vcpu_main(void *arg)
 {
     struct partition *p = arg;
     struct vcpu *v = &p->vcpu;
@@ -461,7 +473,7 @@ void partitions_start(const char *cmdline, const struct mb2_info *info)
     }
     console_printf("partitions: table \"%s\": %s (%u partitions)\n", table->name,
                    table->description, table->count);
-    if (!partition_table_validate(table, &report)) {
+    if (!partition_table_validate(table, &partition_report)) {
         console_printf("partitions: table \"%s\" is invalid; no partition started\n", table->name);
         return;
     }
@@ -470,18 +482,15 @@ void partitions_start(const char *cmdline, const struct mb2_info *info)
         return;
     }
 
-    const struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0,
-                                               console_uart_base() };
     for (uint32_t i = 0; i < table->count && i < PARTITION_MAX; i++) {
         struct partition *p = &partitions[partitions_used++];
         p->config = &table->parts[i];
         p->id = i;
         p->vcpu.cpu = p->config->cpu;
-        if (!partition_check_machine(p->config, &machine, &report)) {
+        if (!partition_check_this_machine(p)) {
             not_started(p, "this machine lacks what its table entry needs");
             continue;
         }
-        p->module = find_module(p->config->module);
         partition_prepare(p);
     }
     for (uint32_t i = 0; i < partitions_used; i++)
@@ -497,123 +506,3 @@ void partitions_run_boot_cpu(void)
     partition_run_pending_boot_cpu();
 }
 
-/* ---- the shell's controls ------------------------------------------------------------------ */
-
-static struct partition *volatile boot_cpu_pending;
-
-static void force_exit(void *arg)
-{
-    (void)arg;     /* the IPI that delivered this call made the guest exit; nothing more */
-}
-
-bool partition_request_stop(struct partition *p)
-{
-    if (p->state != PARTITION_RUNNING) {
-        console_printf("stop: %s is not running\n", p->config->name);
-        return false;
-    }
-    p->vcpu.stop_requested = true;
-    if (p->config->cpu == this_cpu()->index)
-        return true;   /* this CPU is in one of its exits: it stops when that returns */
-    smp_call(p->config->cpu, force_exit, 0, 100000);
-    for (int waited = 0; p->state == PARTITION_RUNNING && waited < 100000; waited += 100)
-        udelay(100);
-    if (p->state == PARTITION_RUNNING) {
-        console_printf("stop: %s did not stop within 100 ms\n", p->config->name);
-        return false;
-    }
-    return true;
-}
-
-/* A stopped partition starts from scratch: its RAM zeroed, the image loaded again from its
- * module, EPT, bitmaps, MSR lists and statistics rebuilt, in the memory it already has. */
-static bool partition_reload(struct partition *p)
-{
-    struct vcpu *v = &p->vcpu;
-    memset((void *)(uintptr_t)p->memory_hpa, 0, p->memory_size);
-    struct guest_boot_info bi = { p->id, p->config->name, p->config->cmdline, 0, 0, 0 };
-    if (!load_image(p, &bi) ||
-        !guest_boot_prepare((uint8_t *)(uintptr_t)p->memory_hpa, p->memory_size, &bi, &p->entry,
-                            &report))
-        return false;
-    struct ept_memory mem = partition_ept_memory(p);
-    ept_destroy(&p->ept, &mem);
-    if (!build_ept(p))
-        return false;
-    fill_vcpu_pages(p);
-    memset(v->exits, 0, sizeof(v->exits));
-    memset(v->exit_cost, 0, sizeof(v->exit_cost));
-    memset(v->ring, 0, sizeof(v->ring));
-    v->ring_next = 0;
-    v->watchdog_last_activity = 0;
-    v->watchdog_quiet_periods = 0;
-    v->stop_requested = false;
-    p->io_dropped = 0;
-    p->ports_reported = (struct report_once){ 0 };
-    p->msrs_reported = (struct report_once){ 0 };
-    p->last_dropped_key = UINT64_MAX;
-    vuart_init(&p->vuart, vuart_transmit, p);
-    return true;
-}
-
-bool partition_request_start(struct partition *p)
-{
-    const char *name = p->config->name;
-    if (p->state == PARTITION_RUNNING) {
-        console_printf("start: %s is already running\n", name);
-        return false;
-    }
-    if (!p->prepared) {
-        const struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0,
-                                                   console_uart_base() };
-        if (!partition_check_machine(p->config, &machine, &report))
-            return false;
-        p->module = find_module(p->config->module);
-        if (!partition_prepare(p))
-            return false;
-    } else if (!partition_reload(p)) {
-        console_printf("start: %s could not be rebuilt\n", name);
-        return false;
-    }
-    console_printf("start: %s on cpu %u\n", name, p->config->cpu);
-    if (p->config->cpu == 0) {
-        boot_cpu_pending = p;   /* the boot CPU's console loop launches it */
-        return true;
-    }
-    return smp_start_on(p->config->cpu, partition_vcpu_main, p);
-}
-
-bool partition_request_restart(struct partition *p)
-{
-    if (p->state == PARTITION_RUNNING) {
-        if (p->config->cpu == this_cpu()->index) {
-            /* Stopping needs this exit to return first: let the loop restart it. */
-            p->vcpu.stop_requested = true;
-            p->restart_pending = true;
-            return true;
-        }
-        if (!partition_request_stop(p))
-            return false;
-    }
-    return partition_request_start(p);
-}
-
-void partition_run_pending_boot_cpu(void)
-{
-    for (;;) {
-        struct partition *p = boot_cpu_pending;
-        if (!p) {
-            for (uint32_t i = 0; i < partitions_used && !p; i++)
-                if (partitions[i].restart_pending && partitions[i].config->cpu == 0 &&
-                    partitions[i].state != PARTITION_RUNNING)
-                    p = &partitions[i];
-            if (!p)
-                return;
-            p->restart_pending = false;
-            if (!partition_request_start(p))
-                continue;
-        }
-        boot_cpu_pending = 0;
-        partition_vcpu_main(p);
-    }
-}
