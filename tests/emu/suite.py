@@ -482,6 +482,53 @@ TESTS += [
     ),
 ]
 
+# The whole catalog (docs/HOSTILE.md): each scenario, the test whose boot runs it, and the
+# console line that shows it was contained. The survivable ones are the guest's own verdicts;
+# a stopping scenario's proof is the hypervisor's report, since the guest cannot report on
+# itself. hostile_catalog() checks them all once the three tests have run.
+HOSTILE_CATALOG = [
+    ("reset-ports", "bochs-hostile-survive", r"^\[hostile\] hostile: reset-ports: .*still running"),
+    ("pci-config", "bochs-hostile-survive", r"^\[hostile\] hostile: pci-config: .*reads 0xffffffff$"),
+    ("msr-feature-control", "bochs-hostile-survive", r"^\[hostile\] hostile: msr-feature-control: wrmsr 0x3a #GP"),
+    ("msr-unknown", "bochs-hostile-survive", r"^\[hostile\] hostile: msr-unknown: .*wrmsr #GP$"),
+    ("vmx-instructions", "bochs-hostile-survive", r"^\[hostile\] hostile: vmx-instructions: .*#UD each$"),
+    ("vmcall-garbage", "bochs-hostile-survive", r"^\[hostile\] hostile: vmcall-garbage: 0xdeadbeef -2"),
+    ("invd", "bochs-hostile-survive", r"^\[hostile\] hostile: invd: completed"),
+    ("xsetbv", "bochs-hostile-survive", r"^\[hostile\] hostile: xsetbv: .*(#GP|#UD)$"),
+    ("cr4-vmxe", "bochs-hostile-survive", r"^\[hostile\] hostile: cr4-vmxe: .*\(VMXE clear\)$"),
+    ("write-hv-range", "bochs-hostile-survive", r"^\[hostile\] hostile: write-hv-range: .*0 words read back wrong"),
+    ("console-flood", "bochs-hostile-survive", r"^\[hostile\] hostile: console-flood: .*guest still running"),
+    ("read-above-end", "bochs-hostile-stop-a", r"^partition above: stopped on cpu 1: access outside its memory"),
+    ("write-other-partition", "bochs-hostile-stop-a", r"^partition other: stopped on cpu 2: access outside its memory"),
+    ("page-table-rewrite", "bochs-hostile-stop-a", r"^partition ptrw: stopped on cpu 3: access outside its memory"),
+    ("triple-fault", "bochs-hostile-stop-b", r"^partition triple: stopped on cpu 1: triple fault$"),
+    ("cli-hlt", "bochs-hostile-stop-b", r"^partition clihlt: stopped on cpu 2: HLT with interrupts disabled"),
+    ("cli-spin", "bochs-hostile-stop-b", r"^partition spin: stopped on cpu 3: watchdog: "),
+]
+
+
+def hostile_catalog(results):
+    """After the hostile tests: checks every catalog scenario against its test's result and
+    log, prints `hostile: N scenarios, M contained`, and returns whether M == N. Returns None
+    when not every hostile test ran (then there is nothing to sum up)."""
+    import re
+    from .harness import LOG_DIR, _clean
+    by_name = {r.name: r for r in results}
+    needed = {test for _, test, _ in HOSTILE_CATALOG}
+    if not needed <= by_name.keys():
+        return None
+    contained = 0
+    for scenario, test, proof in HOSTILE_CATALOG:
+        log = LOG_DIR / f"{test}.log"
+        text = _clean(log.read_bytes()) if log.exists() else ""
+        if by_name[test].passed and re.search(proof, text, re.MULTILINE):
+            contained += 1
+        else:
+            print(f"hostile: {scenario}: NOT CONTAINED or not seen ({test}, /{proof}/)")
+    print(f"hostile: {len(HOSTILE_CATALOG)} scenarios, {contained} contained", flush=True)
+    return contained == len(HOSTILE_CATALOG)
+
+
 def select(only=None):
     """The tests to run; only: a list of names or fnmatch patterns. Longest timeout
     first (slow tests have long timeouts), so parallel workers finish together."""
