@@ -54,7 +54,8 @@
 #define TESSERA_HC_CONSOLE_WRITE    1   /* rdi = gpa of bytes, rsi = length -> bytes written */
 #define TESSERA_HC_REPORT_FIGURE    2   /* rdi = gpa of NUL-terminated name, rsi = value -> 0 */
 #define TESSERA_HC_NOP              3   /* -> 0; for timing the exit round trip */
-#define TESSERA_HC_COUNT            4   /* numbers at or above this: TESSERA_HC_ENOSYS */
+#define TESSERA_HC_TSC_KHZ          4   /* -> the TSC frequency in kHz, as tessera calibrated it */
+#define TESSERA_HC_COUNT            5   /* numbers at or above this: TESSERA_HC_ENOSYS */
 
 #define TESSERA_HC_CONSOLE_WRITE_MAX 4096   /* longer writes: TESSERA_HC_EINVAL */
 /* REPORT_FIGURE: the name has 1..63 characters from [A-Za-z0-9_] (an empty,

@@ -1,5 +1,6 @@
 /* VMCALL: the hypercall ABI of guest/guest_abi.h (SDM Vol. 3C 27.1.2: VMCALL always exits). */
 #include "drivers/console.h"
+#include "drivers/timer.h"
 #include "guest/guest_abi.h"
 #include "guest/partition_run.h"
 #include "vmx/exit.h"
@@ -64,6 +65,9 @@ enum exit_action exit_vmcall(struct vcpu *v, const struct exit_info *e)
             break;
         case TESSERA_HC_NOP:
             result = 0;
+            break;
+        case TESSERA_HC_TSC_KHZ:
+            result = (int64_t)(timer_calibration()->tsc_hz / 1000);
             break;
         default:
             result = TESSERA_HC_ENOSYS;

@@ -1,12 +1,14 @@
 /* testguest: checks what a tessera partition promises (guest/guest_abi.h) and
  * prints one line per check on COM1, then a heartbeat forever. Command line:
- *   heartbeat=<cycles>   TSC cycles between heartbeat lines (default 20000000)
+ *   heartbeat=<cycles>   TSC cycles between heartbeat lines (default: half a second by
+ *                        the TSC frequency tessera reports, else 20000000)
  *   memtest=off          skip the memory test (large partitions on slow emulators) */
 #include "guest/images/testguest/testguest.h"
 
 #include "lib/cmdline.h"
 
-#define HEARTBEAT_DEFAULT   20000000ull
+#define HEARTBEAT_DEFAULT   20000000ull     /* when tessera does not say the TSC frequency */
+#define HEARTBEAT_MS        500ull
 #define MEMORY_PATTERN      0x5a5a5a5a5a5a5a5aull
 #define OPTION_MAX          32
 
@@ -62,7 +64,9 @@ static void parse_options(const char *cmdline, struct options *opt)
 {
     char value[OPTION_MAX];
 
-    opt->heartbeat_cycles = HEARTBEAT_DEFAULT;
+    /* Half a second of real time, whatever the CPU: 20 M cycles is 7 ms on real hardware. */
+    int64_t tsc_khz = guest_hypercall(TESSERA_HC_TSC_KHZ, 0, 0, 0);
+    opt->heartbeat_cycles = tsc_khz > 0 ? (uint64_t)tsc_khz * HEARTBEAT_MS : HEARTBEAT_DEFAULT;
     opt->memtest = true;
     if (cmdline_get(cmdline, "heartbeat", value, sizeof(value))) {
         uint64_t cycles;
@@ -70,7 +74,7 @@ static void parse_options(const char *cmdline, struct options *opt)
             opt->heartbeat_cycles = cycles;
         else
             guest_print("testguest: heartbeat=%s is not a positive number, using %llu",
-                        value, HEARTBEAT_DEFAULT);
+                        value, (unsigned long long)opt->heartbeat_cycles);
     }
     if (cmdline_get(cmdline, "memtest", value, sizeof(value)))
         opt->memtest = !(value[0] == 'o' && value[1] == 'f' && value[2] == 'f' && !value[3]) &&
@@ -117,6 +121,12 @@ static void check_hypercalls(const struct tessera_boot_params *bp)
                            TESSERA_HC_EFAULT);
     ok &= expect_hypercall("hypercall 1000",
                            guest_hypercall(1000, 0, 0, 0), TESSERA_HC_ENOSYS);
+    int64_t tsc_khz = guest_hypercall(TESSERA_HC_TSC_KHZ, 0, 0, 0);
+    if (tsc_khz <= 0) {
+        guest_print("hypercalls: FAIL tsc frequency returned %lld, expected > 0",
+                    (long long)tsc_khz);
+        ok = false;
+    }
     if (ok)
         guest_print("hypercalls: ok");
 }
