@@ -12,11 +12,11 @@
 static void com1_put(char c)
 {
     for (uint32_t i = 0; i < LSR_POLL_LIMIT; i++) {
-        if (guest_inb(TESSERA_COM1_LSR) & TESSERA_COM1_LSR_THR_EMPTY)
+        if (inb(TESSERA_COM1_LSR) & TESSERA_COM1_LSR_THR_EMPTY)
             break;
         guest_pause();
     }
-    guest_outb(TESSERA_COM1_THR, (uint8_t)c);
+    outb(TESSERA_COM1_THR, (uint8_t)c);
 }
 
 void guest_print(const char *fmt, ...)

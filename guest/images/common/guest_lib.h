@@ -1,12 +1,13 @@
-/* The guest images' shared library: one-instruction wrappers (port I/O, CPUID, TSC,
- * VMCALL) and the COM1 line printer. Guest code only: it includes guest/guest_abi.h and
- * lib/, never a hypervisor header. */
+/* The guest images' shared library: one-instruction wrappers (CPUID, TSC, VMCALL; port
+ * I/O is arch/x86/io.h, plain x86 wrappers any code may use) and the COM1 line printer.
+ * Guest code only: besides that header it includes guest/guest_abi.h and lib/. */
 #ifndef GUEST_IMAGES_COMMON_GUEST_LIB_H
 #define GUEST_IMAGES_COMMON_GUEST_LIB_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/io.h"
 #include "guest/guest_abi.h"
 
 #define MIB (1024ull * 1024ull)
@@ -14,30 +15,6 @@
 struct cpuid_regs {
     uint32_t eax, ebx, ecx, edx;
 };
-
-static inline void guest_outb(uint16_t port, uint8_t value)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
-}
-
-static inline uint8_t guest_inb(uint16_t port)
-{
-    uint8_t value;
-    __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
-
-static inline void guest_outl(uint16_t port, uint32_t value)
-{
-    __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port));
-}
-
-static inline uint32_t guest_inl(uint16_t port)
-{
-    uint32_t value;
-    __asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
 
 static inline struct cpuid_regs guest_cpuid(uint32_t leaf, uint32_t subleaf)
 {

@@ -108,8 +108,8 @@ static bool reset_ports(const struct hostile_env *env, struct observed *o)
 static bool pci_config(const struct hostile_env *env, struct observed *o)
 {
     (void)env;
-    guest_outl(PORT_PCI_ADDRESS, PCI_ENABLE_BUS0_DEV0);
-    uint32_t id = guest_inl(PORT_PCI_DATA);
+    outl(PORT_PCI_ADDRESS, PCI_ENABLE_BUS0_DEV0);
+    uint32_t id = inl(PORT_PCI_DATA);
 
     observed_add(o, "0xcf8<-0x80000000, 0xcfc reads 0x%08x", id);
     return id == 0xFFFFFFFFu;
@@ -314,7 +314,7 @@ static bool console_flood(const struct hostile_env *env, struct observed *o)
             line[i] = filler[(unsigned)(i - head) % (sizeof(filler) - 1)];
         line[FLOOD_LINE_CHARS] = '\n';
         for (int i = 0; i <= FLOOD_LINE_CHARS; i++)
-            guest_outb(TESSERA_COM1_THR, (uint8_t)line[i]);
+            outb(TESSERA_COM1_THR, (uint8_t)line[i]);
         bytes += FLOOD_LINE_CHARS + 1;
     }
     for (uint64_t start = guest_tsc(); guest_tsc() - start < env->settle_cycles;)
