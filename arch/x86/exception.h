@@ -23,7 +23,7 @@ const char *exception_name(unsigned vector);
  * exception prints the report and halts this CPU. */
 void exception_handle(struct exception_frame *frame);
 
-/* Raises an exception on purpose (kernel command line `selftest=ud|pf|gp|de|df`),
+/* Raises an exception on purpose (kernel command line `selftest=ud|pf|gp|de|df|nmi`),
  * so the tests can check the report. Unknown names are reported and ignored. */
 void exception_selftest(const char *which);
 

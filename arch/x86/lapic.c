@@ -129,6 +129,14 @@ bool lapic_send_startup(uint32_t apic_id, uint8_t vector_page)
     return lapic_send_ipi(apic_id, ICR_DELIVERY_STARTUP | ICR_LEVEL_ASSERT | vector_page);
 }
 
+#define ICR_DELIVERY_NMI        (4u << 8)
+#define ICR_SHORTHAND_SELF      (1u << 18)
+
+bool lapic_send_nmi_self(void)
+{
+    return lapic_send_ipi(lapic_id(), ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT | ICR_SHORTHAND_SELF);
+}
+
 bool lapic_send_fixed(uint32_t apic_id, uint8_t vector)
 {
     return lapic_send_ipi(apic_id, ICR_DELIVERY_FIXED | ICR_LEVEL_ASSERT | vector);

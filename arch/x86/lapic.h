@@ -22,6 +22,8 @@ void lapic_eoi(void);
 bool lapic_send_init(uint32_t apic_id);
 bool lapic_send_startup(uint32_t apic_id, uint8_t vector_page);
 bool lapic_send_fixed(uint32_t apic_id, uint8_t vector);
+/* An NMI to this CPU itself (destination shorthand "self"). */
+bool lapic_send_nmi_self(void);
 
 /* One-shot timer, divide by 1, masked: the count reads how many bus clocks pass. */
 void lapic_timer_start_count(uint32_t initial);

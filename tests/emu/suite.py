@@ -173,6 +173,14 @@ TESTS = [
         timeout=30,
     ),
     EmuTest(
+        name="qemu-selftest-nmi",
+        machine=QEMU_64M,
+        cmdline="selftest=nmi",
+        expect=[r"^exception: NMI on cpu 0 at rip 0x[0-9a-f]{16}, ignored$", READY],
+        forbid=[r"halted"],
+        timeout=30,
+    ),
+    EmuTest(
         name="qemu-console-com2",
         machine=QEMU_COM2,
         cmdline="console=com2",
