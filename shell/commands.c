@@ -261,13 +261,13 @@ static void cmd_exits(const struct shell_command *c)
     console_printf("last %u exits, oldest first:\n", VCPU_EXIT_RING);
     for (uint32_t i = 0; i < VCPU_EXIT_RING; i++) {
         const struct vcpu_exit_record *e = &v->ring[(v->ring_next + i) % VCPU_EXIT_RING];
-        if (!e->reason && !e->rip)
+        if (!e->info.reason && !e->rip)
             continue;
         char q[96];
-        vmx_exit_qualification_format(q, sizeof(q), VMX_EXIT_REASON_BASIC(e->reason),
+        vmx_exit_qualification_format(q, sizeof(q), e->info.basic,
                                       e->qualification);
         console_printf("  %-24s rip 0x%llx  %s\n",
-                       vmx_exit_reason_name(VMX_EXIT_REASON_BASIC(e->reason)),
+                       vmx_exit_reason_name(e->info.basic),
                        (unsigned long long)e->rip, q);
     }
 }

@@ -122,27 +122,26 @@ static inline uint32_t tsc_low(void)
     return lo;
 }
 
-/* Everything the dispatcher needs after the handler lives in *v, not in registers, so only
- * v itself has to survive the handler call: the common exit keeps a tiny stack frame. */
+/* What the dispatcher needs after the handler is in *v and the ring record, so little has
+ * to survive the handler call: the common exit keeps a tiny stack frame. */
 enum exit_action vmx_exit_dispatch(struct vcpu *v)
 {
     v->exit_start_tsc = tsc_low();
-    struct exit_info e;
-    e.reason = (uint32_t)vmcs_read_hot(VMCS_EXIT_INFO_EXIT_REASON);
-    e.basic = VMX_EXIT_REASON_BASIC(e.reason);
-    struct vcpu_exit_record *rec = &v->ring[v->ring_next % VCPU_EXIT_RING];
-    rec->reason = e.reason;
+    struct vcpu_exit_record *rec = &v->ring[v->ring_next++ % VCPU_EXIT_RING];
+    uint32_t reason = (uint32_t)vmcs_read_hot(VMCS_EXIT_INFO_EXIT_REASON);
+    uint32_t basic = VMX_EXIT_REASON_BASIC(reason);
+    rec->info.reason = reason;
+    rec->info.basic = basic;
     rec->rip = vmcs_read_hot(VMCS_GUEST_RIP);
     rec->qualification = vmcs_read_hot(VMCS_EXIT_INFO_QUALIFICATION);
 
-    if (e.reason & VMX_EXIT_REASON_ENTRY_FAILURE)
-        return exit_entry_failure(v, &e);
-    if (e.basic >= VMX_EXIT_REASON_COUNT || !exit_handlers[e.basic])
-        return exit_unhandled(v, &e);
-    v->exits[e.basic]++;
+    if (reason & VMX_EXIT_REASON_ENTRY_FAILURE)
+        return exit_entry_failure(v, &rec->info);
+    if (basic >= VMX_EXIT_REASON_COUNT || !exit_handlers[basic])
+        return exit_unhandled(v, &rec->info);
+    v->exits[basic]++;
 
-    enum exit_action action = exit_handlers[e.basic](v, &e);
-    rec = &v->ring[v->ring_next++ % VCPU_EXIT_RING];
+    enum exit_action action = exit_handlers[basic](v, &rec->info);
     if (action == EXIT_ADVANCE) {
         vmcs_write_hot(VMCS_GUEST_RIP,
                        rec->rip + vmcs_read_hot(VMCS_EXIT_INFO_INSTRUCTION_LENGTH));
@@ -151,8 +150,7 @@ enum exit_action vmx_exit_dispatch(struct vcpu *v)
     /* Root-mode cost, from here to just before the stub resumes the guest. */
     uint32_t cost = tsc_low() - v->exit_start_tsc;
     unsigned bucket = cost ? 31u - (unsigned)__builtin_clz(cost) : 0;
-    v->exit_cost[VMX_EXIT_REASON_BASIC(rec->reason)]
-                [bucket < VCPU_COST_BUCKETS ? bucket : VCPU_COST_BUCKETS - 1]++;
+    v->exit_cost[rec->info.basic][bucket < VCPU_COST_BUCKETS ? bucket : VCPU_COST_BUCKETS - 1]++;
     return action;
 }
 

@@ -16,10 +16,6 @@ enum exit_action {
     EXIT_STOP,          /* the partition was stopped (and reported) */
 };
 
-struct exit_info {
-    uint32_t reason;            /* the whole exit-reason field */
-    uint32_t basic;             /* bits 15:0 */
-};
 
 /* Read by the handlers that use it, not by the dispatcher for every exit. */
 static inline uint64_t exit_qualification(void)

@@ -38,8 +38,16 @@ enum vcpu_state {
 #define VCPU_COST_BUCKETS   24      /* up to 2^24 TSC ticks; longer lands in the last */
 #define VCPU_EXIT_RING      16      /* a power of two */
 
+/* What the handlers are told about the exit they handle. */
+struct exit_info {
+    uint32_t reason;            /* the whole exit-reason field */
+    uint32_t basic;             /* bits 15:0 */
+};
+
+/* The exit ring's entries; the handler of the current exit gets a pointer to its `info`,
+ * so the exit is written down once. */
 struct vcpu_exit_record {
-    uint32_t reason;
+    struct exit_info info;
     uint64_t rip;
     uint64_t qualification;
 };
