@@ -75,7 +75,7 @@ SHELL_STEPS = [
 # Machines ---------------------------------------------------------------------------------
 QEMU_64M = Machine(emulator="qemu", mem_mib=64)
 QEMU_4G = Machine(emulator="qemu", mem_mib=4096)
-QEMU_OVMF = Machine(emulator="qemu", firmware="uefi", mem_mib=256)
+QEMU_OVMF = Machine(emulator="qemu", firmware="uefi", mem_mib=64)
 QEMU_OVMF_4G = Machine(emulator="qemu", firmware="uefi", mem_mib=4096)
 QEMU_COM2 = Machine(emulator="qemu", mem_mib=64, console=2)
 BOCHS_64M = Machine(emulator="bochs", mem_mib=64, cpus=1, cpu_model="corei7_skylake_x")
