@@ -97,6 +97,8 @@
 #define TESSERA_COM1_LSR            0x3FD
 #define TESSERA_COM1_LSR_THR_EMPTY  0x20    /* LSR bit 5: THR can take a byte */
 #define TESSERA_COM1_LSR_IDLE       0x60    /* bits 5 and 6: THR and shift register empty */
+#define TESSERA_COM1_RBR            0x3F8   /* reading: a received byte */
+#define TESSERA_COM1_LSR_DATA_READY 0x01    /* LSR bit 0: RBR holds a byte */
 
 /* The POST-code port: writes trap and are dropped. Used to time an I/O exit. */
 #define TESSERA_PORT_POST           0x80

@@ -183,15 +183,30 @@ static void check_memory(const struct tessera_boot_params *bp)
                 (unsigned long long)start);
 }
 
+/* Echoes what the console sends this partition (when it has the focus), one line per byte,
+ * so the tests can see keyboard input reach a guest. */
+static void echo_input(void)
+{
+    while (inb(TESSERA_COM1_LSR) & TESSERA_COM1_LSR_DATA_READY)
+        guest_print("input 0x%02x", inb(TESSERA_COM1_RBR));
+}
+
 /* One line every `cycles` TSC cycles; if printing ever falls behind, the
- * schedule restarts from now instead of printing a burst. */
+ * schedule restarts from now instead of printing a burst. Input is polled every
+ * cycles/64 meanwhile (each poll is an exit, so not in a tight loop). */
 static void heartbeat_forever(uint64_t cycles)
 {
     uint64_t next = guest_tsc() + cycles;
+    uint64_t poll_every = cycles / 64 ? cycles / 64 : 1, next_poll = guest_tsc();
 
     for (uint64_t k = 1;; k++) {
-        while ((int64_t)(guest_tsc() - next) < 0)
+        while ((int64_t)(guest_tsc() - next) < 0) {
+            if ((int64_t)(guest_tsc() - next_poll) >= 0) {
+                echo_input();
+                next_poll = guest_tsc() + poll_every;
+            }
             guest_pause();
+        }
         guest_print("heartbeat %llu", (unsigned long long)k);
         next += cycles;
         uint64_t now = guest_tsc();
