@@ -19,12 +19,6 @@ static enum log_level console_level = LOG_INFO;
 static char log_ring[CONSOLE_LOG_SIZE];
 static uint64_t log_total;
 
-static int32_t current_cpu_index(void)
-{
-    struct percpu *cpu = this_cpu();
-    return cpu ? (int32_t)cpu->index : 0;
-}
-
 static void uart_write(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -56,7 +50,7 @@ static void console_vprintf(const char *fmt, va_list ap)
     int n = fmt_vsnprintf(line, sizeof(line), fmt, ap);
     size_t len = n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1;
 
-    spin_lock(&console_lock, current_cpu_index());
+    spin_lock(&console_lock, this_cpu_index());
     console_write_locked(line, len);
     spin_unlock(&console_lock);
 }
@@ -94,7 +88,7 @@ void console_read_log(void (*fn)(void *ctx, const char *bytes, uint32_t n), void
 {
     /* Copy under the lock, print outside it: fn prints through the console itself. */
     static char snapshot[CONSOLE_LOG_SIZE];
-    spin_lock(&console_lock, current_cpu_index());
+    spin_lock(&console_lock, this_cpu_index());
     uint64_t start = log_total > CONSOLE_LOG_SIZE ? log_total - CONSOLE_LOG_SIZE : 0;
     uint32_t n = (uint32_t)(log_total - start);
     for (uint32_t i = 0; i < n; i++)
@@ -109,7 +103,7 @@ void console_read_log(void (*fn)(void *ctx, const char *bytes, uint32_t n), void
 
 void console_write_raw(const char *bytes, uint32_t n)
 {
-    spin_lock(&console_lock, current_cpu_index());
+    spin_lock(&console_lock, this_cpu_index());
     for (uint32_t i = 0; i < n; i++)
         uart_putc(&console_uart, bytes[i]);
     if (n)
@@ -135,7 +129,7 @@ bool console_parse_level(const char *name, enum log_level *out)
 
 bool console_attach_uart(uint16_t base)
 {
-    spin_lock(&console_lock, current_cpu_index());
+    spin_lock(&console_lock, this_cpu_index());
     bool ok = uart_init(&console_uart, base, CONSOLE_BAUD);
     if (ok) {
         uart_write("\n", 1);   /* start clean after whatever the firmware or loader left */
@@ -160,6 +154,6 @@ int console_getc(void)
 
 void console_emergency(void)
 {
-    if (console_lock.owner == current_cpu_index())
+    if (console_lock.owner == this_cpu_index())
         spin_unlock(&console_lock);
 }

@@ -90,14 +90,9 @@ void phys_init(const struct mb2_info *info, uint64_t mbi_phys)
                    (unsigned long long)(phys_frames.free_bytes >> 20), phys_frames.count);
 }
 
-static int32_t cpu_index(void)
-{
-    return (int32_t)this_cpu()->index;
-}
-
 uint64_t phys_alloc_frame(void)
 {
-    spin_lock(&phys_lock, cpu_index());
+    spin_lock(&phys_lock, this_cpu_index());
     uint64_t frame = frame_alloc(&phys_frames);
     spin_unlock(&phys_lock);
     return frame;
@@ -105,7 +100,7 @@ uint64_t phys_alloc_frame(void)
 
 uint64_t phys_alloc_run(uint64_t bytes, uint64_t align)
 {
-    spin_lock(&phys_lock, cpu_index());
+    spin_lock(&phys_lock, this_cpu_index());
     uint64_t run = frame_alloc_run(&phys_frames, bytes, align);
     spin_unlock(&phys_lock);
     return run;
@@ -147,7 +142,7 @@ void phys_map_all_ram(void)
 bool phys_claim_range(uint64_t base, uint64_t bytes)
 {
     bool claimed = false;
-    spin_lock(&phys_lock, cpu_index());
+    spin_lock(&phys_lock, this_cpu_index());
     for (uint32_t i = 0; i < phys_frames.count; i++) {
         if (phys_frames.free[i].base <= base && base + bytes <= phys_frames.free[i].end) {
             claimed = frame_reserve(&phys_frames, base, bytes, &phys_diag);
@@ -160,7 +155,7 @@ bool phys_claim_range(uint64_t base, uint64_t bytes)
 
 void phys_free_run(uint64_t base, uint64_t bytes)
 {
-    spin_lock(&phys_lock, cpu_index());
+    spin_lock(&phys_lock, this_cpu_index());
     frame_free_run(&phys_frames, base, bytes, &phys_diag);
     spin_unlock(&phys_lock);
 }

@@ -79,4 +79,11 @@ static inline struct percpu *this_cpu(void)
     return cpu;
 }
 
+/* This CPU's logical index, for a spinlock's owner; 0 before the GS base is set. */
+static inline int32_t this_cpu_index(void)
+{
+    struct percpu *cpu = this_cpu();
+    return cpu ? (int32_t)cpu->index : 0;
+}
+
 #endif

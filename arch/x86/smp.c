@@ -217,7 +217,7 @@ bool smp_call(uint32_t index, smp_work_fn fn, void *arg, uint64_t timeout_us)
     if (index >= CPU_MAX || !percpu_area[index].online)
         return false;
     struct percpu *cpu = &percpu_area[index];
-    spin_lock(&call_lock, (int32_t)this_cpu()->index);
+    spin_lock(&call_lock, this_cpu_index());
     cpu->call_arg = arg;
     __atomic_store_n(&cpu->call_fn, fn, __ATOMIC_RELEASE);
     lapic_send_fixed(cpu->apic_id, LAPIC_VECTOR_WAKEUP);
