@@ -23,15 +23,18 @@ MM_SRCS      := mm/frame.c mm/phys.c mm/lowmem.c
 VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
                 vmx/vmxon.c vmx/ept.c vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c \
                 vmx/guest_state_check.c vmx/guest_state_check_segments.c \
-                vmx/vmcs_setup.c vmx/exit_stub.S vmx/exit.c vmx/exit_cpuid.c vmx/exit_io.c \
-                vmx/exit_msr.c vmx/exit_cr.c vmx/exit_misc.c vmx/vmcall.c vmx/guest_state_report.c
+                vmx/vmcs_setup.c vmx/exit_stub.S vmx/guest_state_report.c
+VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_registry.c \
+                vcpu/entry_state.c vcpu/exit_cpuid.c vcpu/exit_io.c vcpu/exit_msr.c \
+                vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/hypercall.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
-                guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/partition_run.c guest/partition_control.c \
-                guest/vuart.c guest/line_queue.c
-SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/commands.c shell/service.c
-HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(LIB_SRCS) \
-                $(GUEST_SRCS) $(SHELL_SRCS)
+                guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
+                guest/partition_run.c guest/partition_control.c guest/partition_console.c \
+                guest/console_mux.c guest/vuart.c guest/line_queue.c
+SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/commands.c
+HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(VCPU_SRCS) \
+                $(LIB_SRCS) $(GUEST_SRCS) $(SHELL_SRCS)
 
 HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
 
@@ -67,7 +70,7 @@ $(BUILD)/hv/%.S.o: %.S | $(BUILD)/gen/asm_offsets.h
 	@$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
 
 # Offsets of C structures that assembly uses, generated from vmx/asm_offsets.c.
-$(BUILD)/gen/asm_offsets.h: vmx/asm_offsets.c vmx/vcpu.h vmx/vmcs_fields.h vmx/vmcs_fields.def
+$(BUILD)/gen/asm_offsets.h: vmx/asm_offsets.c vmx/vmx_entry.h vmx/vmcs_fields.h vmx/vmcs_fields.def
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	@$(CC) $(HV_CFLAGS) -S -o $@.s $<
@@ -169,7 +172,7 @@ UNIT_SRCS_multiboot2 := boot/multiboot2.c lib/diag.c lib/format.c
 UNIT_TESTS += frame
 UNIT_SRCS_frame      := mm/frame.c lib/diag.c lib/format.c
 UNIT_TESTS += guest_boot
-UNIT_SRCS_guest_boot := guest/guest_boot.c lib/format.c lib/diag.c
+UNIT_SRCS_guest_boot := guest/guest_boot.c vcpu/entry_state.c lib/format.c lib/diag.c
 UNIT_TESTS += lowmem
 UNIT_SRCS_lowmem     := mm/lowmem.c
 UNIT_TESTS += acpi

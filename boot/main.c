@@ -18,7 +18,7 @@
 #include "lib/string.h"
 #include "mm/phys.h"
 #include "guest/partition_run.h"
-#include "shell/service.h"
+#include "guest/console_mux.h"
 #include "shell/shell.h"
 #include "vmx/vmxon.h"
 

@@ -157,3 +157,9 @@ void console_emergency(void)
     if (console_lock.owner == this_cpu_index())
         spin_unlock(&console_lock);
 }
+
+void console_line_sink(void *ctx, const char *line)
+{
+    (void)ctx;
+    console_printf("%s\n", line);
+}

@@ -17,6 +17,9 @@ bool console_attach_uart(uint16_t base);
 uint16_t console_uart_base(void);
 
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One finished line (no newline) to the console: the sink of lib/diag.h reports and of
+ * every report_line_fn, so no caller needs a copy of its own. ctx is unused. */
+void console_line_sink(void *ctx, const char *line);
 /* Like console_printf, only when the log level is at least `level`. */
 void console_log(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

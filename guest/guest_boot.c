@@ -3,6 +3,7 @@
 #include "guest/guest_boot.h"
 
 #include "lib/string.h"
+#include "vcpu/entry_state.h"
 
 #define PAGE_2M         0x200000ULL
 #define GIB             0x40000000ULL
@@ -57,7 +58,7 @@ static void build_gdt(uint8_t *mem)
 }
 
 bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot_info *info,
-                        struct guest_entry_state *out, const struct diag *d)
+                        struct vcpu_entry *out, const struct diag *d)
 {
     if (mem_size == 0 || mem_size % PAGE_2M) {
         diag_report(d, "guest boot: memory size 0x%llx not a multiple of 2 MiB",
@@ -100,10 +101,9 @@ bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot
     params.stack_top = GUEST_STACK_TOP;
     memcpy(mem + GUEST_BOOT_PARAMS_GPA, &params, sizeof(params));
 
-    *out = (struct guest_entry_state){
+    const struct entry_long_mode mode = {
         .rip = info->entry,
         .rsp = GUEST_STACK_TOP,
-        .rdi = GUEST_BOOT_PARAMS_GPA,
         .cr3 = GUEST_PML4_GPA,
         .gdtr_base = GUEST_GDT_GPA,
         .gdtr_limit = GUEST_GDT_LIMIT,
@@ -113,5 +113,7 @@ bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot
         .ds = TESSERA_GUEST_SEL_DATA,
         .tr = GUEST_SEL_TSS,
     };
+    entry_state_long_mode(out, &mode);
+    out->regs.rdi = GUEST_BOOT_PARAMS_GPA;
     return true;
 }

@@ -7,8 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/guest_abi.h"
+#include "vcpu/guest_abi.h"
 #include "lib/diag.h"
+#include "vcpu/vcpu.h"
 
 /* Guest-physical layout below the image (which must start at or above 1 MiB). */
 #define GUEST_GDT_GPA           0x1000ULL   /* null, code64, data, 16-byte TSS descriptor */
@@ -33,22 +34,12 @@ struct guest_boot_info {
     uint64_t entry;
 };
 
-/* The registers the VMCS's guest-state area needs for this environment. */
-struct guest_entry_state {
-    uint64_t rip, rsp, rdi;
-    uint64_t cr3;
-    uint64_t gdtr_base;
-    uint32_t gdtr_limit;
-    uint64_t tr_base;
-    uint32_t tr_limit;
-    uint16_t cs, ds, tr;
-};
-
 /* mem is the host's view of guest-physical 0..mem_size. Checks that the image
  * lies at or above GUEST_IMAGE_MIN_GPA and inside memory, and that memory is a
  * whole number of 2 MiB pages no larger than GUEST_PD_MAX GiB; reports
- * "guest boot: ..." and returns false otherwise. */
+ * "guest boot: ..." and returns false otherwise. *out is a 64-bit long-mode entry
+ * with RDI = the boot-parameter block's address. */
 bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot_info *info,
-                        struct guest_entry_state *out, const struct diag *d);
+                        struct vcpu_entry *out, const struct diag *d);
 
 #endif

@@ -44,10 +44,8 @@ static bool partition_reload(struct partition *p)
 {
     struct vcpu *v = &p->vcpu;
     memset((void *)(uintptr_t)p->memory_hpa, 0, p->memory_size);
-    struct guest_boot_info bi = { p->id, p->config->name, p->config->cmdline, 0, 0, 0 };
-    if (!partition_load_image(p, &bi) ||
-        !guest_boot_prepare((uint8_t *)(uintptr_t)p->memory_hpa, p->memory_size, &bi, &p->entry,
-                            &partition_report))
+    struct loader_output loaded;
+    if (!partition_load_image(p, &loaded))
         return false;
     struct ept_memory mem = partition_ept_memory(p);
     ept_destroy(&p->ept, &mem);
@@ -61,12 +59,7 @@ static bool partition_reload(struct partition *p)
     v->watchdog_last_activity = 0;
     v->watchdog_quiet_periods = 0;
     v->stop_requested = false;
-    p->io_dropped = 0;
-    p->ports_reported = (struct report_once){ 0 };
-    p->msrs_reported = (struct report_once){ 0 };
-    p->last_dropped_key = UINT64_MAX;
-    vuart_init(&p->vuart, partition_vuart_transmit, p);
-    return true;
+    return partition_vcpu_reset(p);
 }
 
 bool partition_request_start(struct partition *p)

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/guest_boot.h"
+#include "guest/loader.h"
 #include "guest/partition_run.h"
 #include "lib/diag.h"
 
@@ -15,11 +15,14 @@ extern const struct diag partition_report;
 bool partition_check_this_machine(struct partition *p);
 /* Memory, image, boot environment, EPT and VMCS pages, first time. */
 bool partition_prepare(struct partition *p);
-bool partition_load_image(struct partition *p, struct guest_boot_info *bi);
+/* The image through its format's loader; p->entry is where it starts. */
+bool partition_load_image(struct partition *p, struct loader_output *out);
 bool partition_build_ept(struct partition *p);
 void partition_fill_vcpu_pages(struct partition *p);
-/* The virtual UART's transmitter: a byte into the partition's line queue. */
-void partition_vuart_transmit(void *ctx, uint8_t byte);
+/* The vCPU's identity, owner, memory and devices, its accounting cleared (every start). */
+bool partition_vcpu_reset(struct partition *p);
+/* The virtual UART (a fresh one) claims its ports on the vCPU (guest/partition_console.c). */
+bool partition_console_attach(struct partition *p);
 /* Runs on the partition's CPU until it stops. */
 void partition_vcpu_main(void *arg);
 

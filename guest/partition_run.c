@@ -12,20 +12,19 @@
 #include "arch/x86/smp.h"
 #include "drivers/console.h"
 #include "drivers/timer.h"
-#include "guest/elf_loader.h"
+#include "guest/console_mux.h"
 #include "guest/io_bitmap.h"
+#include "guest/loader.h"
 #include "guest/msr_bitmap.h"
 #include "guest/partition_validate.h"
 #include "lib/cmdline.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/phys.h"
-#include "vmx/exit.h"
 #include "vmx/guest_state_check.h"
-#include "vmx/guest_state_report.h"
 #include "vmx/vmcs.h"
-#include "vmx/vmcs_setup.h"
-#include "vmx/vmx_asm.h"
+#include "vmx/guest_state_report.h"
+#include "vmx/vmcs_dump.h"
 #include "vmx/vmxon.h"
 
 #define PAGE                        4096ULL
@@ -34,11 +33,6 @@
  * guest instructions, at the calibrated TSC rate of one per instruction). */
 #define PREEMPTION_PERIOD_DIVISOR   (1000 / VCPU_TIMER_PERIOD_MS)
 
-#define MSR_IA32_STAR               0xC0000081
-#define MSR_IA32_LSTAR              0xC0000082
-#define MSR_IA32_CSTAR              0xC0000083
-#define MSR_IA32_FMASK              0xC0000084
-#define MSR_IA32_TSC_AUX            0xC0000103
 #define CPUID_80000001_EDX_RDTSCP   (1u << 27)
 
 static struct partition partitions[PARTITION_MAX];
@@ -69,71 +63,49 @@ struct partition *partition_find(const char *name)
     return 0;
 }
 
-static void report_line(void *ctx, const char *line)
-{
-    (void)ctx;
-    console_printf("%s\n", line);
-}
-
-const struct diag partition_report = { report_line, 0 };
-
-static void dump_line(void *ctx, const char *line)
-{
-    (void)ctx;
-    console_printf("%s\n", line);
-}
-
-/* ---- guest console ------------------------------------------------------------------- */
-
-void partition_console_putc(struct partition *p, char c)
-{
-    line_queue_putc(&p->output, c);
-}
-
-void partition_vuart_transmit(void *ctx, uint8_t byte)
-{
-    partition_console_putc(ctx, (char)byte);
-}
-
-void partition_console_input(struct partition *p, uint8_t byte)
-{
-    uint32_t head = __atomic_load_n(&p->input_head, __ATOMIC_RELAXED);
-    uint32_t tail = __atomic_load_n(&p->input_tail, __ATOMIC_ACQUIRE);
-    if (head - tail >= PARTITION_INPUT_MAX)
-        return;     /* the guest is not reading: drop, as a UART would overrun */
-    p->input[head % PARTITION_INPUT_MAX] = byte;
-    __atomic_store_n(&p->input_head, head + 1, __ATOMIC_RELEASE);
-}
-
-void partition_console_pull_input(struct partition *p)
-{
-    uint32_t tail = __atomic_load_n(&p->input_tail, __ATOMIC_RELAXED);
-    uint32_t head = __atomic_load_n(&p->input_head, __ATOMIC_ACQUIRE);
-    while (tail != head && vuart_rx_room(&p->vuart)) {
-        vuart_receive(&p->vuart, p->input[tail % PARTITION_INPUT_MAX]);
-        tail++;
-    }
-    __atomic_store_n(&p->input_tail, tail, __ATOMIC_RELEASE);
-}
+const struct diag partition_report = { console_line_sink, 0 };
 
 void *partition_gpa_to_host(const struct partition *p, uint64_t gpa, uint64_t size)
 {
-    if (gpa >= p->memory_size || size > p->memory_size - gpa)
-        return 0;
-    return (void *)(uintptr_t)(p->memory_hpa + gpa);
+    return vcpu_gpa_to_host(&p->vcpu, gpa, size);
 }
 
-void partition_stop(struct partition *p, const char *fmt, ...)
+/* ---- what the vCPU asks of its partition (vcpu/vcpu.h) ------------------------------------- */
+
+static void owner_stopped(void *ctx, struct vcpu *v, const char *reason)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
-    va_end(ap);
+    struct partition *p = ctx;
+    fmt_snprintf(p->reason, sizeof(p->reason), "%s", reason);
     line_queue_flush_partial(&p->output);
-    p->vcpu.state = VCPU_STOPPED;   /* p->state follows once its CPU has left the guest */
-    console_printf("partition %s: stopped on cpu %u: %s\n", p->config->name, p->vcpu.cpu,
-                   p->reason);
+    /* p->state follows once its CPU has left the guest (partition_vcpu_main). */
+    console_printf("partition %s: stopped on cpu %u: %s\n", p->config->name, v->cpu, p->reason);
 }
+
+static void owner_timer_tick(void *ctx, struct vcpu *v)
+{
+    (void)ctx;
+    if (v->cpu == 0)
+        console_service();
+}
+
+static bool owner_port_granted(void *ctx, uint16_t port, bool write)
+{
+    return io_policy_allows(((struct partition *)ctx)->config, port, write);
+}
+
+static bool owner_msr_granted(void *ctx, uint32_t msr, bool write)
+{
+    return msr_policy_allows(((struct partition *)ctx)->config, msr, write);
+}
+
+static void owner_console_putc(void *ctx, char c)
+{
+    partition_console_putc(ctx, c);
+}
+
+static const struct vcpu_owner_ops partition_vcpu_owner = {
+    owner_stopped, owner_timer_tick, owner_port_granted, owner_msr_granted, owner_console_putc,
+};
 
 static void not_started(struct partition *p, const char *fmt, ...)
 {
@@ -204,34 +176,28 @@ static void ept_free_table(void *ctx, uint64_t phys)
     phys_free_run(phys, PAGE);
 }
 
-bool partition_load_image(struct partition *p, struct guest_boot_info *bi)
+bool partition_load_image(struct partition *p, struct loader_output *out)
 {
     const struct partition_config *cfg = p->config;
-    const void *image = (const void *)(uintptr_t)p->module->start;
-    uint64_t size = p->module->end - p->module->start;
-    void *guest = (void *)(uintptr_t)p->memory_hpa;
-
-    if (cfg->format == IMAGE_FLAT) {
-        if (cfg->load_address >= p->memory_size || size > p->memory_size - cfg->load_address) {
-            not_started(p, "image of %llu bytes does not fit at 0x%llx", (unsigned long long)size,
-                        (unsigned long long)cfg->load_address);
-            return false;
-        }
-        memcpy((uint8_t *)guest + cfg->load_address, image, size);
-        bi->image_start = cfg->load_address;
-        bi->image_end = cfg->load_address + size;
-        bi->entry = cfg->entry;
-        return true;
-    }
-    struct elf_load_plan plan;
-    if (!elf64_plan(image, size, p->memory_size, &plan, &partition_report)) {
-        not_started(p, "module \"%s\" is not a loadable ELF64 image", cfg->module);
+    const struct guest_loader *loader = guest_loader_find(cfg->format);
+    if (!loader) {
+        not_started(p, "no loader for its image format %u", (unsigned)cfg->format);
         return false;
     }
-    elf64_apply(&plan, image, guest);
-    bi->image_start = plan.lowest_gpa;
-    bi->image_end = plan.highest_gpa_end;
-    bi->entry = cfg->entry ? cfg->entry : plan.entry;
+    const struct loader_input in = {
+        .image = (const void *)(uintptr_t)p->module->start,
+        .image_size = p->module->end - p->module->start,
+        .memory = (uint8_t *)(uintptr_t)p->memory_hpa,
+        .memory_size = p->memory_size,
+        .config = cfg,
+        .partition_id = p->id,
+        .cmdline = cfg->cmdline,
+    };
+    if (!loader->load(&in, out, &partition_report)) {
+        not_started(p, "module \"%s\" is not a loadable %s image", cfg->module, loader->name);
+        return false;
+    }
+    p->entry = out->entry;
     return true;
 }
 
@@ -265,7 +231,7 @@ bool partition_build_ept(struct partition *p)
         not_started(p, "EPT could not be built");
         return false;
     }
-    p->eptp = ept_pointer(&p->ept, p->ept.accessed_dirty);
+    p->vcpu.eptp = ept_pointer(&p->ept, p->ept.accessed_dirty);
     return true;
 }
 
@@ -307,7 +273,7 @@ void partition_fill_vcpu_pages(struct partition *p)
     io_bitmap_build(v->io_bitmap_a, v->io_bitmap_b, p->config->ports, p->config->port_count);
     for (uint32_t i = 0; i < p->config->port_count; i++)
         if (p->config->ports[i].access != PORT_RW)
-            p->has_one_way_port_grants = true;
+            v->has_one_way_port_grants = true;
 
     uint32_t msrs[VCPU_SWITCHED_MSRS_MAX];
     v->msr_count = switched_msrs(msrs);
@@ -371,31 +337,24 @@ bool partition_prepare(struct partition *p)
     }
     memset((void *)(uintptr_t)p->memory_hpa, 0, p->memory_size);
 
-    struct guest_boot_info bi = { p->id, cfg->name, cfg->cmdline, 0, 0, 0 };
-    if (!partition_load_image(p, &bi))
+    struct loader_output loaded;
+    if (!partition_load_image(p, &loaded))
         goto free_memory;
-    if (!guest_boot_prepare((uint8_t *)(uintptr_t)p->memory_hpa, p->memory_size, &bi, &p->entry,
-                            &partition_report)) {
-        not_started(p, "its image does not leave room for the boot environment");
-        goto free_memory;
-    }
     if (!partition_build_ept(p))
         goto free_memory;
     if (!build_vcpu_pages(p))
         goto free_memory;
-    p->vpid = ctl->vpid ? (uint16_t)(p->id + 1) : 0;
+    p->vcpu.vpid = ctl->vpid ? (uint16_t)(p->id + 1) : 0;
     line_queue_init(&p->output);
-    vuart_init(&p->vuart, partition_vuart_transmit, p);
-    p->last_dropped_key = UINT64_MAX;
-    p->vcpu.partition = p;
-    p->vcpu.cpu = cfg->cpu;
+    if (!partition_vcpu_reset(p))
+        goto free_memory;
     preemption_timer_setup(&p->vcpu);
     p->prepared = true;
     console_printf("partition %s: cpu %u, %llu MiB at 0x%llx, image 0x%llx-0x%llx entry 0x%llx, "
                    "ept %u tables, vpid %u, %llu KiB overhead\n", cfg->name, cfg->cpu,
                    (unsigned long long)(p->memory_size / MIB), (unsigned long long)p->memory_hpa,
-                   (unsigned long long)bi.image_start, (unsigned long long)bi.image_end,
-                   (unsigned long long)p->entry.rip, p->ept.tables, p->vpid,
+                   (unsigned long long)loaded.image_start, (unsigned long long)loaded.image_end,
+                   (unsigned long long)p->entry.cpu.rip, p->ept.tables, p->vcpu.vpid,
                    (unsigned long long)(p->overhead_bytes / 1024));
     return true;
 
@@ -407,17 +366,25 @@ free_memory:
 
 /* ---- running ----------------------------------------------------------------------------- */
 
-static void flush_guest_tlbs(const struct partition *p)
+/* What the vCPU gets from its partition, and its devices, again on every (re)start: a
+ * restarted guest finds no state and no accounting of its previous life. */
+bool partition_vcpu_reset(struct partition *p)
 {
-    const struct vmx_caps *caps = &vmx_config()->caps;
-    if (caps->invept_single) {
-        struct vmx_invept_desc d = { p->eptp, 0 };
-        invept(VMX_INVEPT_SINGLE_CONTEXT, &d);
-    }
-    if (p->vpid && caps->invvpid_single) {
-        struct vmx_invvpid_desc d = { p->vpid, { 0, 0, 0 }, 0 };
-        invvpid(VMX_INVVPID_SINGLE_CONTEXT, &d);
-    }
+    struct vcpu *v = &p->vcpu;
+    v->name = p->config->name;
+    v->id = p->id;
+    v->cpu = p->config->cpu;
+    v->owner = &partition_vcpu_owner;
+    v->owner_ctx = p;
+    v->memory_hpa = p->memory_hpa;
+    v->memory_size = p->memory_size;
+    v->watchdog_ms = p->config->watchdog_ms;
+    v->io_dropped = 0;
+    v->ports_reported = (struct report_once){ 0 };
+    v->msrs_reported = (struct report_once){ 0 };
+    v->last_dropped_key = UINT64_MAX;
+    vcpu_release_devices(v);
+    return partition_console_attach(p);
 }
 
 /* Runs on the partition's own CPU until the partition stops; the VMCS stays current there. */
@@ -426,31 +393,20 @@ void partition_vcpu_main(void *arg)
     struct partition *p = arg;
     struct vcpu *v = &p->vcpu;
 
-    this_cpu()->vcpu = v;
-    for (uint32_t i = 0; i < v->msr_count; i++)
-        v->msr_host[i].value = rdmsr(v->msr_host[i].index);
-    if (!vmcs_setup(v, &p->entry, p->eptp, p->vpid)) {
-        partition_stop(p, "its VMCS could not be set up");
+    if (!vcpu_prepare(v, &p->entry)) {
         p->state = PARTITION_STOPPED;
         return;
     }
-    flush_guest_tlbs(p);
     if (strcmp(badguest_name, p->config->name) == 0) {
         console_printf("partition %s: selftest: CS.L and CS.D/B both set on purpose\n",
                        p->config->name);
         vmcs_write32(VMCS_GUEST_CS_ACCESS_RIGHTS, VMX_AR_CODE64 | VMX_SEG_AR_DB);
     }
     if (strcmp(vmcsdump_name, p->config->name) == 0)
-        vmcs_dump_current(VMCS_AREA_MASK_ALL, dump_line, 0);
-    v->regs = (struct guest_regs){ 0 };
-    v->regs.rdi = p->entry.rdi;
+        vmcs_dump_current(VMCS_AREA_MASK_ALL, console_line_sink, 0);
     p->state = PARTITION_RUNNING;
-    v->state = VCPU_RUNNING;
     console_printf("partition %s: running on cpu %u\n", p->config->name, v->cpu);
-
-    int result = vmx_enter(&v->regs);
-    if (result != VMX_ENTER_STOPPED)
-        vmx_entry_failed(v, result);
+    vcpu_enter(v);
     /* Only now, with every report line printed, does the shell see it stopped. */
     __atomic_store_n(&p->state, PARTITION_STOPPED, __ATOMIC_RELEASE);
 }

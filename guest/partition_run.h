@@ -7,13 +7,12 @@
 #include <stdint.h>
 
 #include "boot/multiboot2.h"
-#include "guest/guest_boot.h"
 #include "guest/line_queue.h"
 #include "guest/partition.h"
 #include "guest/vuart.h"
 #include "lib/ratelimit.h"
 #include "vmx/ept.h"
-#include "vmx/vcpu.h"
+#include "vcpu/vcpu.h"
 
 #define PARTITION_MAX           16
 #define PARTITION_INPUT_MAX     64      /* keyboard bytes waiting for the guest; a power of two */
@@ -35,12 +34,10 @@ struct partition {
     uint64_t memory_size;
     const struct mb2_module *module;
 
-    struct ept ept;
-    uint64_t eptp;
-    uint16_t vpid;                      /* 0: VPID not used */
+    struct ept ept;                     /* its pointer and VPID are the vCPU's */
     uint64_t overhead_bytes;            /* VMCS, bitmaps, MSR lists, EPT tables */
 
-    struct guest_entry_state entry;     /* where and how the guest starts */
+    struct vcpu_entry entry;            /* where and how the guest starts (its loader's) */
     bool prepared;                      /* memory, image, EPT and VMCS pages ready */
     bool restart_pending;               /* restart asked on its own CPU: start once stopped */
     struct vcpu vcpu;
@@ -53,11 +50,6 @@ struct partition {
     uint8_t input[PARTITION_INPUT_MAX];
     uint32_t input_head, input_tail;
 
-    uint64_t io_dropped;                /* trapped accesses to ports it was not granted */
-    struct report_once ports_reported;  /* one line per port and direction */
-    uint64_t last_dropped_key;          /* the port and direction dropped last */
-    struct report_once msrs_reported;   /* one line per MSR and direction */
-    bool has_one_way_port_grants;       /* read-only or write-only ports: exits check them */
 };
 
 /* Prepares every partition of the table named on the command line (partitions=...,
@@ -67,10 +59,6 @@ struct partition {
 void partitions_start(const char *cmdline, const struct mb2_info *info);
 /* Runs the boot CPU's partition, if any; returns when there is none or it stops. */
 void partitions_run_boot_cpu(void);
-
-/* Stops p's vCPU from its own CPU, inside an exit handler: prints the report. */
-void partition_stop(struct partition *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 /* Translates a guest-physical range to a host pointer; NULL if not wholly inside memory. */
 void *partition_gpa_to_host(const struct partition *p, uint64_t gpa, uint64_t size);

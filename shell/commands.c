@@ -17,8 +17,8 @@
 #include "shell/format.h"
 #include "shell/line_editor.h"
 #include "shell/parse.h"
-#include "shell/service.h"
-#include "vmx/exit.h"
+#include "guest/console_mux.h"
+#include "vcpu/exit.h"
 #include "vmx/exit_reasons.h"
 #include "vmx/guest_state_report.h"
 #include "vmx/vmcs.h"
@@ -134,7 +134,7 @@ static void cmd_cpus(const struct shell_command *c)
         last_exits[i] = exits;
         last_tsc[i] = now;
         console_printf("%-4u %-5u %-5s %-10s %llu\n", i, cpu->apic_id, cpu->vmx_on ? "on" : "off",
-                       v ? v->partition->config->name : "-", (unsigned long long)rate);
+                       v ? v->name : "-", (unsigned long long)rate);
     }
 }
 
@@ -525,7 +525,9 @@ static void run_line(const char *line)
 
 void shell_start(void)
 {
+    static const struct console_input_sink sink = { shell_input, shell_redraw, shell_resume };
     line_editor_init(&editor, SHELL_PROMPT, echo, partition_name_at, 0);
+    console_mux_set_sink(&sink);
     console_printf("shell: type help for the commands\n");
     echo(0, SHELL_PROMPT, sizeof(SHELL_PROMPT) - 1);
 }

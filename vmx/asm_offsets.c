@@ -2,7 +2,7 @@
  * build/gen/asm_offsets.h by the Makefile; never linked). */
 #include <stddef.h>
 
-#include "vmx/vcpu.h"
+#include "vmx/vmx_entry.h"
 #include "vmx/vmcs_fields.h"
 
 #define DEFINE(symbol, value) __asm__ volatile("\n.ascii \"->" #symbol " %c0\"" : : "i"(value))

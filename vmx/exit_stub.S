@@ -81,7 +81,7 @@ vmx_exit_entry:
     mov %r15, GUEST_REGS_R15(%rdi)
     popq GUEST_REGS_RDI(%rdi)
     /* RSP is HOST_RSP again: 16-byte aligned, as a call needs (vmx_enter pushed 7). */
-    call vmx_exit_dispatch          /* regs is the first member of struct vcpu */
+    call vmx_exit_handler
     test %eax, %eax
     jnz 1f
     mov (%rsp), %rdi

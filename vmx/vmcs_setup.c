@@ -53,68 +53,71 @@ uint64_t vmcs_guest_cr4_actual(uint64_t wanted)
 
 /* ---- guest-state area (25.4) ----------------------------------------------------------- */
 
-static void vmcs_setup_guest_state(const struct vcpu *v, const struct guest_entry_state *es)
+static void write_segment(enum vmcs_field selector, const struct vmx_segment *seg)
 {
-    const uint64_t cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-    const uint64_t cr4 = CR4_PAE;
-
-    vmcs_write_natural(VMCS_GUEST_CR0, vmcs_guest_cr0_actual(cr0));
-    vmcs_write_natural(VMCS_GUEST_CR3, es->cr3);
-    vmcs_write_natural(VMCS_GUEST_CR4, vmcs_guest_cr4_actual(cr4));
-    vmcs_write_natural(VMCS_CTRL_EXEC_CR0_READ_SHADOW, cr0);
-    vmcs_write_natural(VMCS_CTRL_EXEC_CR4_READ_SHADOW, cr4);
-    vmcs_write_natural(VMCS_GUEST_DR7, VMX_GUEST_DR7_RESET);
-    vmcs_write_natural(VMCS_GUEST_RSP, es->rsp);
-    vmcs_write_natural(VMCS_GUEST_RIP, es->rip);
-    vmcs_write_natural(VMCS_GUEST_RFLAGS, VMX_GUEST_RFLAGS_RESET);
-
-    vmcs_write16(VMCS_GUEST_CS_SELECTOR, es->cs);
-    vmcs_write_natural(VMCS_GUEST_CS_BASE, 0);
-    vmcs_write32(VMCS_GUEST_CS_LIMIT, 0xFFFFFFFF);
-    vmcs_write32(VMCS_GUEST_CS_ACCESS_RIGHTS, VMX_AR_CODE64);
-
+    /* Each segment's four fields are laid out alike: selector, limit, access rights and base
+     * differ only in their width and index (Appendix B), so one table names them. */
     static const struct {
         enum vmcs_field selector, base, limit, access_rights;
-    } data_segments[] = {
+    } fields[] = {
         { VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_ES_BASE, VMCS_GUEST_ES_LIMIT, VMCS_GUEST_ES_ACCESS_RIGHTS },
+        { VMCS_GUEST_CS_SELECTOR, VMCS_GUEST_CS_BASE, VMCS_GUEST_CS_LIMIT, VMCS_GUEST_CS_ACCESS_RIGHTS },
         { VMCS_GUEST_SS_SELECTOR, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_ACCESS_RIGHTS },
         { VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_DS_BASE, VMCS_GUEST_DS_LIMIT, VMCS_GUEST_DS_ACCESS_RIGHTS },
         { VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_FS_BASE, VMCS_GUEST_FS_LIMIT, VMCS_GUEST_FS_ACCESS_RIGHTS },
         { VMCS_GUEST_GS_SELECTOR, VMCS_GUEST_GS_BASE, VMCS_GUEST_GS_LIMIT, VMCS_GUEST_GS_ACCESS_RIGHTS },
+        { VMCS_GUEST_LDTR_SELECTOR, VMCS_GUEST_LDTR_BASE, VMCS_GUEST_LDTR_LIMIT, VMCS_GUEST_LDTR_ACCESS_RIGHTS },
+        { VMCS_GUEST_TR_SELECTOR, VMCS_GUEST_TR_BASE, VMCS_GUEST_TR_LIMIT, VMCS_GUEST_TR_ACCESS_RIGHTS },
     };
-    for (unsigned i = 0; i < sizeof(data_segments) / sizeof(data_segments[0]); i++) {
-        vmcs_write_any(data_segments[i].selector, es->ds);
-        vmcs_write_any(data_segments[i].base, 0);
-        vmcs_write_any(data_segments[i].limit, 0xFFFFFFFF);
-        vmcs_write_any(data_segments[i].access_rights, VMX_AR_DATA);
+    for (unsigned i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        if (fields[i].selector != selector)
+            continue;
+        vmcs_write_any(fields[i].selector, seg->selector);
+        vmcs_write_any(fields[i].base, seg->base);
+        vmcs_write_any(fields[i].limit, seg->limit);
+        vmcs_write_any(fields[i].access_rights, seg->access_rights);
     }
+}
 
-    vmcs_write16(VMCS_GUEST_LDTR_SELECTOR, 0);
-    vmcs_write_natural(VMCS_GUEST_LDTR_BASE, 0);
-    vmcs_write32(VMCS_GUEST_LDTR_LIMIT, 0);
-    vmcs_write32(VMCS_GUEST_LDTR_ACCESS_RIGHTS, VMX_AR_UNUSABLE);
-    vmcs_write16(VMCS_GUEST_TR_SELECTOR, es->tr);
-    vmcs_write_natural(VMCS_GUEST_TR_BASE, es->tr_base);
-    vmcs_write32(VMCS_GUEST_TR_LIMIT, es->tr_limit);
-    vmcs_write32(VMCS_GUEST_TR_ACCESS_RIGHTS, VMX_AR_TSS_BUSY);
+static void vmcs_setup_guest_state(const struct vmcs_setup_params *p)
+{
+    const struct vmx_entry_state *es = p->entry;
 
+    vmcs_write_natural(VMCS_GUEST_CR0, vmcs_guest_cr0_actual(es->cr0));
+    vmcs_write_natural(VMCS_GUEST_CR3, es->cr3);
+    vmcs_write_natural(VMCS_GUEST_CR4, vmcs_guest_cr4_actual(es->cr4));
+    vmcs_write_natural(VMCS_CTRL_EXEC_CR0_READ_SHADOW, es->cr0);
+    vmcs_write_natural(VMCS_CTRL_EXEC_CR4_READ_SHADOW, es->cr4);
+    vmcs_write_natural(VMCS_GUEST_DR7, VMX_GUEST_DR7_RESET);
+    vmcs_write_natural(VMCS_GUEST_RSP, es->rsp);
+    vmcs_write_natural(VMCS_GUEST_RIP, es->rip);
+    vmcs_write_natural(VMCS_GUEST_RFLAGS, es->rflags | VMX_GUEST_RFLAGS_RESET);
+
+    write_segment(VMCS_GUEST_CS_SELECTOR, &es->cs);
+    write_segment(VMCS_GUEST_SS_SELECTOR, &es->ss);
+    write_segment(VMCS_GUEST_DS_SELECTOR, &es->ds);
+    write_segment(VMCS_GUEST_ES_SELECTOR, &es->es);
+    write_segment(VMCS_GUEST_FS_SELECTOR, &es->fs);
+    write_segment(VMCS_GUEST_GS_SELECTOR, &es->gs);
+    write_segment(VMCS_GUEST_LDTR_SELECTOR, &es->ldtr);
+    write_segment(VMCS_GUEST_TR_SELECTOR, &es->tr);
     vmcs_write_natural(VMCS_GUEST_GDTR_BASE, es->gdtr_base);
     vmcs_write32(VMCS_GUEST_GDTR_LIMIT, es->gdtr_limit);
-    vmcs_write_natural(VMCS_GUEST_IDTR_BASE, 0);
-    vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0);
+    vmcs_write_natural(VMCS_GUEST_IDTR_BASE, es->idtr_base);
+    vmcs_write32(VMCS_GUEST_IDTR_LIMIT, es->idtr_limit);
 
     vmcs_write64(VMCS_GUEST_IA32_DEBUGCTL, 0);
     vmcs_write32(VMCS_GUEST_IA32_SYSENTER_CS, 0);
     vmcs_write_natural(VMCS_GUEST_IA32_SYSENTER_ESP, 0);
     vmcs_write_natural(VMCS_GUEST_IA32_SYSENTER_EIP, 0);
     vmcs_write64(VMCS_GUEST_IA32_PAT, PAT_POWER_ON_DEFAULT);
-    vmcs_write64(VMCS_GUEST_IA32_EFER, VMX_GUEST_EFER_LONG_MODE);
+    vmcs_write64(VMCS_GUEST_IA32_EFER, es->efer);
 
     vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);
     vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY_STATE, 0);
     vmcs_write_natural(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, 0);
     vmcs_write64(VMCS_GUEST_VMCS_LINK_POINTER, VMX_VMCS_LINK_NONE);
-    vmcs_write32(VMCS_GUEST_PREEMPTION_TIMER_VALUE, v->preemption_timer_value);
+    vmcs_write32(VMCS_GUEST_PREEMPTION_TIMER_VALUE, p->preemption_timer_value);
 }
 
 /* ---- host-state area (25.5) ------------------------------------------------------------ */
@@ -149,8 +152,9 @@ void vmcs_setup_host_state(void)
 
 /* ---- VM-execution control fields (25.6) ------------------------------------------------ */
 
-static void vmcs_setup_exec_controls(const struct vcpu *v, uint64_t eptp, uint16_t vpid)
+static void vmcs_setup_exec_controls(const struct vmcs_setup_params *p)
 {
+    uint16_t vpid = p->vpid;
     const struct vmx_controls *ctl = &vmx_config()->controls;
     uint32_t secondary = ctl->secondary;
     if (!vpid)
@@ -162,37 +166,39 @@ static void vmcs_setup_exec_controls(const struct vcpu *v, uint64_t eptp, uint16
     vmcs_write32(VMCS_CTRL_EXEC_EXCEPTION_BITMAP, 0);
     vmcs_write32(VMCS_CTRL_EXEC_PF_ERROR_CODE_MASK, 0);
     vmcs_write32(VMCS_CTRL_EXEC_PF_ERROR_CODE_MATCH, 0);
-    vmcs_write64(VMCS_CTRL_EXEC_IO_BITMAP_A, (uint64_t)(uintptr_t)v->io_bitmap_a);
-    vmcs_write64(VMCS_CTRL_EXEC_IO_BITMAP_B, (uint64_t)(uintptr_t)v->io_bitmap_b);
-    vmcs_write64(VMCS_CTRL_EXEC_MSR_BITMAP, (uint64_t)(uintptr_t)v->msr_bitmap);
+    vmcs_write64(VMCS_CTRL_EXEC_IO_BITMAP_A, (uint64_t)(uintptr_t)p->io_bitmap_a);
+    vmcs_write64(VMCS_CTRL_EXEC_IO_BITMAP_B, (uint64_t)(uintptr_t)p->io_bitmap_b);
+    vmcs_write64(VMCS_CTRL_EXEC_MSR_BITMAP, (uint64_t)(uintptr_t)p->msr_bitmap);
     vmcs_write64(VMCS_CTRL_EXEC_TSC_OFFSET, 0);
     vmcs_write_natural(VMCS_CTRL_EXEC_CR0_GUEST_HOST_MASK, vmcs_guest_cr0_mask());
     vmcs_write_natural(VMCS_CTRL_EXEC_CR4_GUEST_HOST_MASK, vmcs_guest_cr4_mask());
     vmcs_write32(VMCS_CTRL_EXEC_CR3_TARGET_COUNT, 0);
-    vmcs_write64(VMCS_CTRL_EXEC_EPTP, eptp);
+    vmcs_write64(VMCS_CTRL_EXEC_EPTP, p->eptp);
     if (vpid)
         vmcs_write16(VMCS_CTRL_EXEC_VPID, vpid);
 }
 
 /* ---- VM-exit control fields (25.7) ----------------------------------------------------- */
 
-static void vmcs_setup_exit_controls(const struct vcpu *v)
+static void vmcs_setup_exit_controls(const struct vmcs_setup_params *p)
 {
     vmcs_write32(VMCS_CTRL_EXIT_CONTROLS, vmx_config()->controls.exit);
-    vmcs_write32(VMCS_CTRL_EXIT_MSR_STORE_COUNT, v->msr_count);
-    vmcs_write64(VMCS_CTRL_EXIT_MSR_STORE_ADDRESS, (uint64_t)(uintptr_t)v->msr_guest);
-    vmcs_write32(VMCS_CTRL_EXIT_MSR_LOAD_COUNT, v->msr_count);
-    vmcs_write64(VMCS_CTRL_EXIT_MSR_LOAD_ADDRESS, (uint64_t)(uintptr_t)v->msr_host);
+    vmcs_write32(VMCS_CTRL_EXIT_MSR_STORE_COUNT, p->msr_count);
+    vmcs_write64(VMCS_CTRL_EXIT_MSR_STORE_ADDRESS, (uint64_t)(uintptr_t)p->msr_guest);
+    vmcs_write32(VMCS_CTRL_EXIT_MSR_LOAD_COUNT, p->msr_count);
+    vmcs_write64(VMCS_CTRL_EXIT_MSR_LOAD_ADDRESS, (uint64_t)(uintptr_t)p->msr_host);
 }
 
 /* ---- VM-entry control fields (25.8) ---------------------------------------------------- */
 
-static void vmcs_setup_entry_controls(const struct vcpu *v)
+static void vmcs_setup_entry_controls(const struct vmcs_setup_params *p)
 {
-    vmcs_write32(VMCS_CTRL_ENTRY_CONTROLS,
-                 vmx_config()->controls.entry | VMX_ENTRY_IA32E_MODE_GUEST);
-    vmcs_write32(VMCS_CTRL_ENTRY_MSR_LOAD_COUNT, v->msr_count);
-    vmcs_write64(VMCS_CTRL_ENTRY_MSR_LOAD_ADDRESS, (uint64_t)(uintptr_t)v->msr_guest);
+    uint32_t entry = vmx_config()->controls.entry & ~(uint32_t)VMX_ENTRY_IA32E_MODE_GUEST;
+    if (p->entry->efer & EFER_LMA)
+        entry |= VMX_ENTRY_IA32E_MODE_GUEST;
+    vmcs_write32(VMCS_CTRL_ENTRY_CONTROLS, entry);
+    vmcs_write32(VMCS_CTRL_ENTRY_MSR_LOAD_COUNT, p->msr_count);
+    vmcs_write64(VMCS_CTRL_ENTRY_MSR_LOAD_ADDRESS, (uint64_t)(uintptr_t)p->msr_guest);
     vmcs_write32(VMCS_CTRL_ENTRY_INTERRUPTION_INFO, 0);
     vmcs_write32(VMCS_CTRL_ENTRY_EXCEPTION_ERROR_CODE, 0);
     vmcs_write32(VMCS_CTRL_ENTRY_INSTRUCTION_LENGTH, 0);
@@ -207,18 +213,16 @@ static bool vmx_check(const char *what, enum vmx_result r)
     return false;
 }
 
-bool vmcs_setup(struct vcpu *v, const struct guest_entry_state *es, uint64_t eptp,
-                uint16_t vpid)
+bool vmcs_setup(const struct vmcs_setup_params *p)
 {
-    *(volatile uint32_t *)(uintptr_t)v->vmcs_phys = vmx_config()->caps.revision_id;
-    if (!vmx_check("vmclear", vmclear(v->vmcs_phys)) ||
-        !vmx_check("vmptrld", vmptrld(v->vmcs_phys)))
+    *(volatile uint32_t *)(uintptr_t)p->vmcs_phys = vmx_config()->caps.revision_id;
+    if (!vmx_check("vmclear", vmclear(p->vmcs_phys)) ||
+        !vmx_check("vmptrld", vmptrld(p->vmcs_phys)))
         return false;
-    v->launched = false;
-    vmcs_setup_guest_state(v, es);
+    vmcs_setup_guest_state(p);
     vmcs_setup_host_state();
-    vmcs_setup_exec_controls(v, eptp, vpid);
-    vmcs_setup_exit_controls(v);
-    vmcs_setup_entry_controls(v);
+    vmcs_setup_exec_controls(p);
+    vmcs_setup_exit_controls(p);
+    vmcs_setup_entry_controls(p);
     return true;
 }

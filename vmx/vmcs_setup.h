@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/guest_boot.h"
-#include "vmx/vcpu.h"
+#include "vmx/vmx_entry.h"
+#include "vmx/vmx_state.h"
 
 /* Segment access rights as the VMCS holds them (SDM 25.4.1, table 25-2). */
 #define VMX_AR_CODE64       0xA09Bu     /* execute/read, accessed, S, P, L, G */
@@ -19,10 +19,32 @@
 #define VMX_GUEST_DR7_RESET         0x400u
 #define VMX_VMCS_LINK_NONE          0xFFFFFFFFFFFFFFFFULL
 
-/* Makes v's VMCS current on this CPU (VMCLEAR, revision ID, VMPTRLD) and fills all
- * five areas for a 64-bit guest entering at es. False (reported) on a VMX failure. */
-bool vmcs_setup(struct vcpu *v, const struct guest_entry_state *es, uint64_t eptp,
-                uint16_t vpid);
+/* The architectural state a guest starts in (real, protected or long mode), from which the
+ * guest-state area is loaded. CR0 and CR4 are the values the guest sees (the read shadows);
+ * VMX's fixed bits are applied on top. "IA-32e mode guest" follows EFER.LMA. */
+struct vmx_entry_state {
+    uint64_t cr0, cr3, cr4, efer;
+    uint64_t rip, rsp, rflags;
+    struct vmx_segment cs, ss, ds, es, fs, gs, tr, ldtr;
+    uint64_t gdtr_base, idtr_base;
+    uint32_t gdtr_limit, idtr_limit;
+};
+
+/* Everything one VMCS points to or starts from. */
+struct vmcs_setup_params {
+    const struct vmx_entry_state *entry;
+    uint64_t vmcs_phys;
+    uint64_t eptp;
+    uint16_t vpid;                      /* 0: VPID not used */
+    const uint8_t *io_bitmap_a, *io_bitmap_b, *msr_bitmap;
+    const struct vmx_msr_entry *msr_guest, *msr_host;
+    uint32_t msr_count;
+    uint32_t preemption_timer_value;
+};
+
+/* Makes the VMCS current on this CPU (VMCLEAR, revision ID, VMPTRLD) and fills all five
+ * areas from p. False (reported) on a VMX failure. */
+bool vmcs_setup(const struct vmcs_setup_params *p);
 
 /* The host-state area again: what a CPU that did not set the VMCS up must refresh. */
 void vmcs_setup_host_state(void);

@@ -9,6 +9,7 @@
 #include "drivers/console.h"
 #include "lib/format.h"
 #include "vmx/vm_instruction_error.h"
+#include "vmx/vmcs.h"
 #include "vmx/vmx_asm.h"
 
 struct vmx_config vmx_negotiated;
@@ -141,4 +142,18 @@ void vmx_bring_up(void)
     }
     vmx_negotiated.usable = percpu_area[0].vmx_on;
     console_printf("vmx: %u of %u cpus in VMX root operation\n", in_root, online);
+}
+
+/* Called by the VMCS accessors when VMREAD/VMWRITE fails: a programming error, so say
+ * which field, but only a few times per CPU so a loop cannot flood the console. */
+void vmcs_access_failed(enum vmcs_field field, bool is_write, enum vmx_result result)
+{
+    static uint32_t reported[CPU_MAX];
+    uint32_t cpu = this_cpu()->index;
+    if (reported[cpu]++ >= 8)
+        return;
+    const struct vmcs_field_info *info = vmcs_field_lookup(field);
+    console_printf("vmx: cpu %u: %s of %s (0x%x) failed: %s\n", cpu,
+                   is_write ? "VMWRITE" : "VMREAD", info ? info->name : "unknown field",
+                   (unsigned)field, result == VMX_FAIL_INVALID ? "no current VMCS" : "invalid field");
 }

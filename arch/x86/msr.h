@@ -2,13 +2,23 @@
 #ifndef ARCH_X86_MSR_H
 #define ARCH_X86_MSR_H
 
+#define MSR_IA32_TSC                0x00000010
 #define MSR_IA32_APIC_BASE          0x0000001B
 #define MSR_IA32_FEATURE_CONTROL    0x0000003A
+#define MSR_IA32_BIOS_UPDT_TRIG     0x00000079
+#define MSR_IA32_BIOS_SIGN_ID       0x0000008B
+#define MSR_IA32_MISC_ENABLE        0x000001A0
+#define MSR_IA32_DEBUGCTL           0x000001D9
 #define MSR_IA32_PAT                0x00000277
 #define MSR_IA32_EFER               0xC0000080
+#define MSR_IA32_STAR               0xC0000081
+#define MSR_IA32_LSTAR              0xC0000082
+#define MSR_IA32_CSTAR              0xC0000083
+#define MSR_IA32_FMASK              0xC0000084
 #define MSR_IA32_FS_BASE            0xC0000100
 #define MSR_IA32_GS_BASE            0xC0000101
 #define MSR_IA32_KERNEL_GS_BASE     0xC0000102
+#define MSR_IA32_TSC_AUX            0xC0000103
 
 #define EFER_SCE    (1u << 0)
 #define EFER_LME    (1u << 8)
@@ -51,6 +61,25 @@ static inline bool rdmsr_safe(uint32_t msr, uint64_t *value)
                      : "+a"(lo), "+d"(hi), "+r"(faulted)
                      : "c"(msr));
     *value = ((uint64_t)hi << 32) | lo;
+    return !faulted;
+}
+
+/* WRMSR with the same fixup: a value or MSR the CPU refuses (#GP) returns false. */
+static inline bool wrmsr_safe(uint32_t msr, uint64_t value)
+{
+    uint32_t faulted = 0;
+    __asm__ volatile("1: wrmsr\n"
+                     "2:\n"
+                     ".pushsection .rodata.fixup, \"a\"\n"
+                     ".quad 1b, 3f\n"
+                     ".popsection\n"
+                     ".pushsection .text.fixup, \"ax\"\n"
+                     "3: movl $1, %0\n"
+                     "jmp 2b\n"
+                     ".popsection"
+                     : "+r"(faulted)
+                     : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+                     : "memory");
     return !faulted;
 }
 #endif

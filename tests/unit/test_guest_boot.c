@@ -46,15 +46,15 @@ static void test_identity_map_covers_memory_exactly(void **state)
     (void)state;
     uint64_t size = 32 * MIB;
     uint8_t *mem = calloc(1, size);
-    struct guest_entry_state es;
+    struct vcpu_entry es;
     assert_true(guest_boot_prepare(mem, size, &testguest, &es, &capture_diag));
-    assert_int_equal(es.cr3, GUEST_PML4_GPA);
+    assert_int_equal(es.cpu.cr3, GUEST_PML4_GPA);
     int present;
     for (uint64_t va = 0; va < size; va += 0x1F0000) {
-        assert_int_equal(translate(mem, es.cr3, va, &present), va);
+        assert_int_equal(translate(mem, es.cpu.cr3, va, &present), va);
         assert_true(present);
     }
-    translate(mem, es.cr3, size, &present);
+    translate(mem, es.cpu.cr3, size, &present);
     assert_false(present);
     free(mem);
 }
@@ -64,12 +64,12 @@ static void test_more_than_one_gib(void **state)
     (void)state;
     uint64_t size = 1024 * MIB + 4 * MIB;
     uint8_t *mem = calloc(1, size);
-    struct guest_entry_state es;
+    struct vcpu_entry es;
     assert_true(guest_boot_prepare(mem, size, &testguest, &es, &capture_diag));
     int present;
-    assert_int_equal(translate(mem, es.cr3, 1024 * MIB + 0x1234, &present), 1024 * MIB + 0x1234);
+    assert_int_equal(translate(mem, es.cpu.cr3, 1024 * MIB + 0x1234, &present), 1024 * MIB + 0x1234);
     assert_true(present);
-    translate(mem, es.cr3, 1024 * MIB + 4 * MIB, &present);
+    translate(mem, es.cpu.cr3, 1024 * MIB + 4 * MIB, &present);
     assert_false(present);
     free(mem);
 }
@@ -79,10 +79,10 @@ static void test_boot_params_and_registers(void **state)
     (void)state;
     uint64_t size = 32 * MIB;
     uint8_t *mem = calloc(1, size);
-    struct guest_entry_state es;
+    struct vcpu_entry es;
     assert_true(guest_boot_prepare(mem, size, &testguest, &es, &capture_diag));
     struct tessera_boot_params p;
-    memcpy(&p, mem + es.rdi, sizeof(p));
+    memcpy(&p, mem + es.regs.rdi, sizeof(p));
     assert_true(p.magic == TESSERA_BOOT_MAGIC);
     assert_int_equal(p.version, TESSERA_BOOT_VERSION);
     assert_int_equal(p.partition_id, 1);
@@ -90,12 +90,12 @@ static void test_boot_params_and_registers(void **state)
     assert_string_equal(p.cmdline, "heartbeat=100");
     assert_int_equal(p.memory_size, size);
     assert_int_equal(p.free_start, 0x105000);
-    assert_int_equal(p.stack_top, es.rsp);
-    assert_true(es.rsp <= p.free_start && es.rsp % 16 == 0);
-    assert_int_equal(es.rip, 0x100000);
-    assert_int_equal(es.cs, TESSERA_GUEST_SEL_CODE);
+    assert_int_equal(p.stack_top, es.cpu.rsp);
+    assert_true(es.cpu.rsp <= p.free_start && es.cpu.rsp % 16 == 0);
+    assert_int_equal(es.cpu.rip, 0x100000);
+    assert_int_equal(es.cpu.cs.selector, TESSERA_GUEST_SEL_CODE);
     /* The stack's lowest byte is above every structure the loader placed. */
-    assert_true(es.rsp - TESSERA_GUEST_STACK_MIN >= GUEST_PD_GPA + 4096);
+    assert_true(es.cpu.rsp - TESSERA_GUEST_STACK_MIN >= GUEST_PD_GPA + 4096);
     free(mem);
 }
 
@@ -106,15 +106,15 @@ static void test_gdt_descriptors(void **state)
     uint8_t *mem = calloc(1, size);
     struct guest_boot_info small = testguest;
     small.image_end = 0x180000;
-    struct guest_entry_state es;
+    struct vcpu_entry es;
     assert_true(guest_boot_prepare(mem, size, &small, &es, &capture_diag));
-    uint64_t code = read_u64(mem, es.gdtr_base + es.cs);
+    uint64_t code = read_u64(mem, es.cpu.gdtr_base + es.cpu.cs.selector);
     assert_true(code & (1ULL << 53));          /* L */
     assert_false(code & (1ULL << 54));         /* D/B clear with L */
-    uint64_t tss_low = read_u64(mem, es.gdtr_base + es.tr);
+    uint64_t tss_low = read_u64(mem, es.cpu.gdtr_base + es.cpu.tr.selector);
     assert_int_equal((tss_low >> 40) & 0xF, 0xB);   /* busy 64-bit TSS */
-    assert_int_equal(((tss_low >> 16) & 0xFFFFFF) | ((tss_low >> 56) << 24), es.tr_base);
-    assert_int_equal(es.gdtr_limit, GUEST_GDT_LIMIT);
+    assert_int_equal(((tss_low >> 16) & 0xFFFFFF) | ((tss_low >> 56) << 24), es.cpu.tr.base);
+    assert_int_equal(es.cpu.gdtr_limit, GUEST_GDT_LIMIT);
     free(mem);
 }
 
@@ -130,10 +130,10 @@ static void test_long_strings_truncated(void **state)
     info.name = long_name;
     info.cmdline = NULL;
     info.image_end = 0x101000;
-    struct guest_entry_state es;
+    struct vcpu_entry es;
     assert_true(guest_boot_prepare(mem, size, &info, &es, &capture_diag));
     struct tessera_boot_params p;
-    memcpy(&p, mem + es.rdi, sizeof(p));
+    memcpy(&p, mem + es.regs.rdi, sizeof(p));
     assert_int_equal(strlen(p.name), TESSERA_BOOT_NAME_MAX - 1);
     assert_string_equal(p.cmdline, "");
     free(mem);
@@ -143,7 +143,7 @@ static void test_rejections(void **state)
 {
     (void)state;
     uint8_t *mem = calloc(1, 4 * MIB);
-    struct guest_entry_state es;
+    struct vcpu_entry es;
     struct guest_boot_info info = testguest;
 
     assert_false(guest_boot_prepare(mem, 3 * MIB, &info, &es, &capture_diag));

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "arch/x86/io.h"
-#include "guest/guest_abi.h"
+#include "vcpu/guest_abi.h"
 
 #define MIB (1024ull * 1024ull)
 

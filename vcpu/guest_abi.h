@@ -8,8 +8,8 @@
  * This header is the contract: a guest built against it must run on any
  * tessera of the same TESSERA_BOOT_VERSION. It has no dependency on the rest of
  * the hypervisor and is usable from C and (the constants) from assembly. */
-#ifndef GUEST_GUEST_ABI_H
-#define GUEST_GUEST_ABI_H
+#ifndef VCPU_GUEST_ABI_H
+#define VCPU_GUEST_ABI_H
 
 /* ---- machine state at the guest's first instruction ------------------------------
  *
@@ -89,10 +89,10 @@
 
 /* ---- I/O ports --------------------------------------------------------------------- */
 
-/* COM1. Until the virtual 16550 exists: each byte written to THR goes to the
- * real console, line-buffered and prefixed with "[<partition name>] "; reading
- * LSR returns TESSERA_COM1_LSR_IDLE (transmitter empty); other COM1 registers
- * read as 0 and ignore writes. */
+/* COM1: a virtual 16550 (guest/vuart.c). Bytes written to THR reach the real console
+ * line by line, prefixed with "[<partition name>] "; LSR reports the transmitter busy
+ * while the partition's line queue is full, and received bytes come from the keyboard
+ * while the partition holds the console focus. */
 #define TESSERA_COM1_THR            0x3F8
 #define TESSERA_COM1_LSR            0x3FD
 #define TESSERA_COM1_LSR_THR_EMPTY  0x20    /* LSR bit 5: THR can take a byte */

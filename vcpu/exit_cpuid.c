@@ -1,8 +1,8 @@
 /* CPUID exits (SDM Vol. 2A CPUID; Vol. 3C 27.1.2: CPUID always exits): the host's answer,
  * with VMX hidden, the hypervisor-present bit set and tessera's own leaves added. */
 #include "arch/x86/cpu.h"
-#include "guest/guest_abi.h"
-#include "vmx/exit.h"
+#include "vcpu/exit.h"
+#include "vcpu/guest_abi.h"
 #include "vmx/vmxon.h"
 
 #define CPUID_7_EBX_INVPCID     (1u << 10)
@@ -22,7 +22,7 @@ static inline __attribute__((always_inline)) void guest_cpuid(uint32_t leaf, uin
     } else if (leaf > TESSERA_CPUID_LEAF_MAX && leaf < 0x80000000u && leaf >= 0x40000000u) {
         r = (struct cpuid_regs){ 0, 0, 0, 0 };
     } else {
-        r = cpuid(leaf, subleaf);
+        r = vcpu_host_cpuid(leaf, subleaf);
         const struct vmx_controls *ctl = &vmx_config()->controls;
         if (leaf == 1) {
             r.ecx &= ~TESSERA_CPUID_1_ECX_VMX;
@@ -41,7 +41,7 @@ void vcpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
     guest_cpuid(leaf, subleaf, out);
 }
 
-enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_cpuid(struct vcpu *v, const struct exit_info *e)
 {
     (void)e;
     struct cpuid_regs r;
@@ -50,5 +50,5 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
     v->regs.rbx = r.ebx;
     v->regs.rcx = r.ecx;
     v->regs.rdx = r.edx;
-    return EXIT_ADVANCE;
+    return VCPU_ADVANCE;
 }

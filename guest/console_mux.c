@@ -1,20 +1,26 @@
-/* The boot CPU's console duties (every CONSOLE_SERVICE_MS): partitions' output lines to the
- * UART, a few per partition per round so a flooding guest cannot starve the others; keyboard
- * bytes to the shell, or to the partition holding the focus until Ctrl-T. */
-#include "shell/service.h"
+/* The console multiplexer, the boot CPU's console duties (every CONSOLE_SERVICE_MS):
+ * partitions' output lines to the UART, a few per partition per round so a flooding guest
+ * cannot starve the others; keyboard bytes to the input sink (the shell), or to the
+ * partition holding the focus until Ctrl-T. */
+#include "guest/console_mux.h"
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "drivers/console.h"
 #include "drivers/timer.h"
 #include "guest/partition_run.h"
-#include "shell/shell.h"
 
 /* Per round and partition: enough to keep up with a chatty guest (a few hundred lines a
  * second) while bounding how long the boot CPU's guest waits in a timer exit. */
 #define LINES_PER_PARTITION_PER_ROUND   4
 
 static struct partition *focus;
+static const struct console_input_sink *sink;
+
+void console_mux_set_sink(const struct console_input_sink *s)
+{
+    sink = s;
+}
 
 bool console_focus_set(struct partition *p)
 {
@@ -60,11 +66,13 @@ static void handle_input(void)
     int c;
     while ((c = console_getc()) >= 0) {
         if (!focus) {
-            shell_input((uint8_t)c);
+            if (sink)
+                sink->input((uint8_t)c);
         } else if (c == CONSOLE_ESCAPE_KEY || focus->state != PARTITION_RUNNING) {
             console_printf("\nconsole: keyboard back to the shell\n");
             focus = 0;
-            shell_resume();
+            if (sink)
+                sink->resume();
         } else {
             partition_console_input(focus, (uint8_t)c);
         }
@@ -73,8 +81,8 @@ static void handle_input(void)
 
 void console_service(void)
 {
-    if (drain_output() && !focus)
-        shell_redraw();
+    if (drain_output() && !focus && sink)
+        sink->redraw();
     handle_input();
 }
 

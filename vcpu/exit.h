@@ -1,0 +1,74 @@
+/* The VM-exit path after the assembly stub: one handler per basic exit reason (SDM Vol. 3C,
+ * chapter 28 and Appendix C), each deciding from the exit and the vCPU, returning a verdict.
+ * The helpers here are what the handler families share. */
+#ifndef VCPU_EXIT_H
+#define VCPU_EXIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vcpu/hw.h"
+#include "vcpu/vcpu.h"
+#include "vmx/vmx_state.h"
+
+typedef enum vcpu_verdict (*exit_handler_fn)(struct vcpu *v, const struct exit_info *e);
+
+/* The dispatch table's entry point (vcpu/dispatch.c); vmx_exit_handler() calls it. */
+enum vcpu_verdict vcpu_exit_dispatch(struct vcpu *v);
+
+/* Read by the handlers that use it, not by the dispatcher for every exit. */
+static inline uint64_t exit_qualification(void)
+{
+    return vcpu_vmread_hot(VMCS_EXIT_INFO_QUALIFICATION);
+}
+
+/* Exception vectors (SDM Vol. 3A, 6.3.1, Table 6-1) the handlers raise. */
+#define VECTOR_DB 1
+#define VECTOR_UD 6
+#define VECTOR_GP 13
+
+/* Queues a hardware exception for the guest at the next VM entry. */
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error_code,
+                           uint32_t error_code);
+
+/* General register by the index exit qualifications use (0 RAX, 1 RCX, ... 4 RSP, ... 15 R15). */
+uint64_t vcpu_read_gpr(const struct vcpu *v, unsigned index);
+void vcpu_write_gpr(struct vcpu *v, unsigned index, uint64_t value);
+
+/* The guest's current privilege level: SS.DPL (SDM 25.4.1). */
+static inline unsigned vcpu_guest_cpl(void)
+{
+    return (unsigned)(vcpu_vmread(VMCS_GUEST_SS_ACCESS_RIGHTS) >> 5) & 3;
+}
+
+/* The low and high halves of an MSR or XCR value from EDX:EAX. */
+static inline uint64_t vcpu_edx_eax(const struct vcpu *v)
+{
+    return ((v->regs.rdx & 0xFFFFFFFFULL) << 32) | (v->regs.rax & 0xFFFFFFFFULL);
+}
+
+struct cpuid_regs;
+/* CPUID as every partition sees it (vcpu/exit_cpuid.c); the shell's `cpuid` shows it too. */
+void vcpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
+
+/* Handlers, one family per file (vcpu/exit_*.c, vcpu/hypercall.c). */
+enum vcpu_verdict exit_cpuid(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_io(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_rdmsr(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_wrmsr(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_cr_access(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_xsetbv(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_vmcall(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_hlt(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_invd_wbinvd(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_undefined_opcode(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_triple_fault(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_ept_violation(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_ept_misconfig(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_init_signal(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_sipi(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_exception_nmi(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_external_interrupt(struct vcpu *v, const struct exit_info *e);
+enum vcpu_verdict exit_preemption_timer(struct vcpu *v, const struct exit_info *e);
+
+#endif

@@ -1,0 +1,98 @@
+/* Control-register and XSETBV exits (SDM Vol. 3C 27.1.3, 28.2.1 table 28-3; Vol. 1 13.3).
+ * The guest owns every CR0/CR4 bit except those VMX fixes; writing one of those exits here,
+ * and the guest keeps seeing the value it wrote through the read shadow. */
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_regs.h"
+#include "arch/x86/msr.h"
+#include "vcpu/exit.h"
+#include "vmx/exit_reasons.h"
+#include "vmx/vmcs_setup.h"
+#include "vmx/vmx_controls.h"
+#include "vmx/vmxon.h"
+
+#define CR0_TS          (1u << 3)
+#define CR0_LOW_FOUR    0xFu        /* what LMSW can change: PE MP EM TS */
+
+/* "IA-32e mode guest" must match EFER.LMA at the next entry, and LMA follows CR0.PG while
+ * EFER.LME is set (SDM Vol. 3A 10.8.5): a CR0 write the hypervisor emulates can change it. */
+static void follow_long_mode(uint64_t cr0)
+{
+    uint64_t efer = vcpu_vmread(VMCS_GUEST_IA32_EFER);
+    uint64_t want = (efer & EFER_LME) && (cr0 & CR0_PG) ? efer | EFER_LMA : efer & ~(uint64_t)EFER_LMA;
+    if (want == efer)
+        return;
+    vcpu_vmwrite(VMCS_GUEST_IA32_EFER, want);
+    uint64_t entry = vcpu_vmread(VMCS_CTRL_ENTRY_CONTROLS);
+    entry = (want & EFER_LMA) ? entry | VMX_ENTRY_IA32E_MODE_GUEST
+                              : entry & ~(uint64_t)VMX_ENTRY_IA32E_MODE_GUEST;
+    vcpu_vmwrite(VMCS_CTRL_ENTRY_CONTROLS, entry);
+}
+
+static enum vcpu_verdict guest_write_cr0(struct vcpu *v, uint64_t value)
+{
+    /* Reserved bits, PG without PE, NW without CD: #GP, as on hardware. */
+    if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
+        ((value & CR0_NW) && !(value & CR0_CD))) {
+        vcpu_inject_exception(v, VECTOR_GP, true, 0);
+        return VCPU_RESUME;
+    }
+    vcpu_vmwrite(VMCS_CTRL_EXEC_CR0_READ_SHADOW, value);
+    vcpu_vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0_actual(value));
+    follow_long_mode(value);
+    return VCPU_ADVANCE;
+}
+
+static enum vcpu_verdict guest_write_cr4(struct vcpu *v, uint64_t value)
+{
+    const struct vmx_caps *caps = &vmx_config()->caps;
+    uint64_t allowed = caps->cr4_fixed1 & ~(uint64_t)CR4_VMXE;   /* VMX is hidden */
+    if (value & ~allowed) {
+        vcpu_inject_exception(v, VECTOR_GP, true, 0);
+        return VCPU_RESUME;
+    }
+    vcpu_vmwrite(VMCS_CTRL_EXEC_CR4_READ_SHADOW, value);
+    vcpu_vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4_actual(value));
+    return VCPU_ADVANCE;
+}
+
+enum vcpu_verdict exit_cr_access(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    uint64_t q = exit_qualification();
+    unsigned cr = VMX_QUAL_CR_NUMBER(q);
+    unsigned type = VMX_QUAL_CR_ACCESS_TYPE(q);
+    uint64_t shadow0 = vcpu_vmread(VMCS_CTRL_EXEC_CR0_READ_SHADOW);
+
+    if (type == VMX_QUAL_CR_MOV_TO_CR && cr == 0)
+        return guest_write_cr0(v, vcpu_read_gpr(v, VMX_QUAL_CR_GPR(q)));
+    if (type == VMX_QUAL_CR_MOV_TO_CR && cr == 4)
+        return guest_write_cr4(v, vcpu_read_gpr(v, VMX_QUAL_CR_GPR(q)));
+    if (type == VMX_QUAL_CR_CLTS)
+        return guest_write_cr0(v, shadow0 & ~(uint64_t)CR0_TS);
+    if (type == VMX_QUAL_CR_LMSW) {
+        /* LMSW sets PE but never clears it (SDM Vol. 2A, LMSW). */
+        uint64_t low = VMX_QUAL_CR_LMSW_DATA(q) & CR0_LOW_FOUR;
+        return guest_write_cr0(v, (shadow0 & ~(uint64_t)(CR0_LOW_FOUR & ~CR0_PE)) | low);
+    }
+    return vcpu_stop_verdict(v, "control-register access not emulated");
+}
+
+enum vcpu_verdict exit_xsetbv(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    uint64_t value = vcpu_edx_eax(v);
+    struct cpuid_regs xsave = vcpu_host_cpuid(0xD, 0);
+    uint64_t supported = ((uint64_t)xsave.edx << 32) | xsave.eax;
+
+    /* XCR0: only XCR 0 exists; x87 (bit 0) is always on; AVX (2) needs SSE (1); no bit
+     * the CPU does not support. Anything else is #GP (SDM Vol. 2C, XSETBV). */
+    bool valid = (uint32_t)v->regs.rcx == 0 && (value & 1) && !(value & ~supported) &&
+                 !((value & 4) && !(value & 2));
+    if (!valid || !(vcpu_host_cr4() & CR4_OSXSAVE)) {
+        vcpu_inject_exception(v, VECTOR_GP, true, 0);
+        return VCPU_RESUME;
+    }
+    /* The hypervisor never uses extended state, so the guest's XCR0 can stay loaded. */
+    vcpu_host_xsetbv(0, value);
+    return VCPU_ADVANCE;
+}

@@ -1,0 +1,111 @@
+/* Event exits (SDM Vol. 3C 27.1-27.2, 28.2): exceptions and NMIs, external interrupts, INIT,
+ * SIPI, the VMX-preemption timer (the hypervisor's regular slot on this CPU) and HLT. */
+#include "arch/x86/smp.h"
+#include "lib/format.h"
+#include "vcpu/exit.h"
+#include "vmx/exit_reasons.h"
+
+#define RFLAGS_IF               (1u << 9)
+
+enum vcpu_verdict exit_exception_nmi(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    uint32_t info = (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_INFO);
+    if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_NMI)
+        return VCPU_RESUME;     /* the host's NMI, taken on exit; nothing for the guest */
+    /* The exception bitmap asked for it: give it back to the guest unchanged. */
+    bool has_error = (info & VMX_INTR_INFO_DELIVER_ERROR) != 0;
+    uint32_t error = has_error ? (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_ERROR_CODE) : 0;
+    vcpu_inject_exception(v, (uint8_t)VMX_INTR_INFO_VECTOR(info), has_error, error);
+    return VCPU_RESUME;
+}
+
+/* "Acknowledge interrupt on exit": the vector is in the exit information, already taken
+ * from the local APIC, so the hypervisor handles it here (SDM 28.2.2). */
+enum vcpu_verdict exit_external_interrupt(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    uint32_t info = (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_INFO);
+    if (info & VMX_INTR_INFO_VALID)
+        smp_handle_interrupt(VMX_INTR_INFO_VECTOR(info));
+    if (v->stop_requested)
+        return vcpu_stop_verdict(v, "stopped from the shell");
+    return VCPU_RESUME;
+}
+
+/* Exits other than the timer's since the vCPU started: if this does not move for the
+ * partition's watchdog period, the guest is spinning without ever doing anything else. */
+static uint64_t activity_exits(const struct vcpu *v)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < VCPU_EXIT_REASONS; i++)
+        n += v->exits[i];
+    return n - v->exits[VMX_EXIT_REASON_PREEMPTION_TIMER];
+}
+
+static enum vcpu_verdict watchdog_check(struct vcpu *v)
+{
+    uint32_t limit = v->watchdog_ms;
+    uint64_t activity = activity_exits(v);
+    if (activity != v->watchdog_last_activity) {
+        v->watchdog_last_activity = activity;
+        v->watchdog_quiet_periods = 0;
+        return VCPU_RESUME;
+    }
+    if (++v->watchdog_quiet_periods * VCPU_TIMER_PERIOD_MS < limit)
+        return VCPU_RESUME;
+    return vcpu_stop_verdict(v, "watchdog: only preemption-timer exits for %u ms", limit);
+}
+
+/* Every VCPU_TIMER_PERIOD_MS: the hypervisor's time slot on this CPU, whatever the guest
+ * does. The owner does its regular work (the boot CPU's console service); the watchdog runs. */
+enum vcpu_verdict exit_preemption_timer(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    /* With "save VMX-preemption timer value" the field now reads 0: start a new period. */
+    vcpu_vmwrite(VMCS_GUEST_PREEMPTION_TIMER_VALUE, v->preemption_timer_value);
+    /* Calls from other CPUs normally arrive with their IPI's exit; Bochs does not exit for an
+     * external interrupt while the guest has RFLAGS.IF clear (the SDM says it should), so
+     * the mailbox is also checked here, at worst one timer period late. */
+    smp_serve_pending_call();
+    v->owner->timer_tick(v->owner_ctx, v);
+    if (v->stop_requested)
+        return vcpu_stop_verdict(v, "stopped from the shell");
+    if (v->watchdog_ms)
+        return watchdog_check(v);
+    return VCPU_RESUME;
+}
+
+enum vcpu_verdict exit_init_signal(struct vcpu *v, const struct exit_info *e)
+{
+    (void)v;
+    (void)e;
+    return VCPU_RESUME;     /* nothing may reset a partition's CPU behind the hypervisor */
+}
+
+enum vcpu_verdict exit_sipi(struct vcpu *v, const struct exit_info *e)
+{
+    (void)v;
+    (void)e;
+    return VCPU_RESUME;
+}
+
+/* HLT with interrupts enabled waits in the guest's HLT activity state (the preemption
+ * timer still brings the CPU back to the hypervisor). With interrupts disabled nothing
+ * can ever wake it, so the partition is stopped and reported. */
+enum vcpu_verdict exit_hlt(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    if (!(vcpu_vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
+        return vcpu_stop_verdict(v, "HLT with interrupts disabled: the guest can never wake");
+    /* "sti; hlt" (every idle loop): HLT sits in STI's shadow, and skipping HLT ends that
+     * shadow; VM entry refuses the HLT activity state with STI or MOV-SS blocking set
+     * (SDM 28.3.1.5), so clear them as the CPU would have. */
+    uint32_t blocking = (uint32_t)vcpu_vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
+    if (blocking & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS))
+        vcpu_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_STATE,
+                     blocking & ~(VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
+    vcpu_vmwrite(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_HLT);
+    v->state = VCPU_HALTED;
+    return VCPU_ADVANCE;
+}

@@ -1,0 +1,75 @@
+/* RDMSR and WRMSR exits (SDM Vol. 3C 27.1.3; the MSR bitmap decides which exit). A guest sees
+ * a virtual TSC, VMX hidden and feature control locked without VMX; MSRs its table grants in
+ * one direction reach hardware in that direction, with a fault fixup (a #GP there becomes the
+ * guest's #GP); everything else is #GP, as hardware does for an MSR that does not exist.
+ * Feature control, the VMX capability MSRs, microcode and debug control never reach hardware
+ * from a guest. */
+#include "arch/x86/msr.h"
+#include "drivers/console.h"
+#include "vcpu/exit.h"
+#include "vmx/caps.h"
+
+static bool msr_never_reaches_hardware(uint32_t msr)
+{
+    return msr == MSR_IA32_FEATURE_CONTROL || msr == MSR_IA32_BIOS_UPDT_TRIG ||
+           msr == MSR_IA32_BIOS_SIGN_ID || msr == MSR_IA32_DEBUGCTL ||
+           (msr >= VMX_CAPS_MSR_FIRST && msr <= VMX_CAPS_MSR_LAST);
+}
+
+static enum vcpu_verdict refuse(struct vcpu *v, uint32_t msr, bool write)
+{
+    if (report_once_first(&v->msrs_reported, report_key_msr(msr, write ? 1 : 0)))
+        console_printf("partition %s: %s 0x%x refused: #GP injected\n", v->name,
+                       write ? "wrmsr" : "rdmsr", msr);
+    vcpu_inject_exception(v, VECTOR_GP, true, 0);
+    return VCPU_RESUME;
+}
+
+static void complete_rdmsr(struct vcpu *v, uint64_t value)
+{
+    v->regs.rax = (uint32_t)value;
+    v->regs.rdx = value >> 32;
+}
+
+static bool granted(struct vcpu *v, uint32_t msr, bool write)
+{
+    return !msr_never_reaches_hardware(msr) && v->owner->msr_granted(v->owner_ctx, msr, write);
+}
+
+enum vcpu_verdict exit_rdmsr(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    uint32_t msr = (uint32_t)v->regs.rcx;
+    uint64_t value;
+
+    switch (msr) {
+    case MSR_IA32_FEATURE_CONTROL:
+        complete_rdmsr(v, IA32_FEATURE_CONTROL_LOCK);   /* locked, VMX off: no VMX here */
+        return VCPU_ADVANCE;
+    case MSR_IA32_TSC:
+        complete_rdmsr(v, vcpu_host_rdtsc());           /* TSC offset is 0 */
+        return VCPU_ADVANCE;
+    case MSR_IA32_MISC_ENABLE:
+        if (!vcpu_host_rdmsr(MSR_IA32_MISC_ENABLE, &value))
+            value = 0;
+        complete_rdmsr(v, value);
+        return VCPU_ADVANCE;
+    default:
+        break;
+    }
+    if (granted(v, msr, false) && vcpu_host_rdmsr(msr, &value)) {
+        complete_rdmsr(v, value);
+        return VCPU_ADVANCE;
+    }
+    return refuse(v, msr, false);
+}
+
+enum vcpu_verdict exit_wrmsr(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    uint32_t msr = (uint32_t)v->regs.rcx;
+
+    if (granted(v, msr, true) && vcpu_host_wrmsr(msr, vcpu_edx_eax(v)))
+        return VCPU_ADVANCE;
+    return refuse(v, msr, true);
+}

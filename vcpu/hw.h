@@ -1,0 +1,81 @@
+/* What exit handlers touch outside the vCPU struct: the current VMCS's fields and the host
+ * CPU (CPUID, MSRs, ports, caches). In the hypervisor these are the instructions, inlined; in
+ * host tests (HOST_TEST) they are functions the test supplies, so every handler decision is
+ * tested without a VMCS (tests/unit/vcpu_fakes.c). */
+#ifndef VCPU_HW_H
+#define VCPU_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86/cpu_regs.h"
+#include "vmx/vmcs_fields.h"
+
+struct cpuid_regs;
+
+#ifdef HOST_TEST
+
+uint64_t vcpu_vmread(enum vmcs_field field);
+void vcpu_vmwrite(enum vmcs_field field, uint64_t value);
+struct cpuid_regs vcpu_host_cpuid(uint32_t leaf, uint32_t subleaf);
+uint64_t vcpu_host_rdtsc(void);
+uint64_t vcpu_host_cr4(void);
+bool vcpu_host_rdmsr(uint32_t msr, uint64_t *value);
+bool vcpu_host_wrmsr(uint32_t msr, uint64_t value);
+uint32_t vcpu_host_in(uint16_t port, unsigned size);
+void vcpu_host_out(uint16_t port, unsigned size, uint32_t value);
+void vcpu_host_xsetbv(uint32_t xcr, uint64_t value);
+void vcpu_host_wbinvd(void);
+#define vcpu_vmread_hot vcpu_vmread
+#define vcpu_vmwrite_hot vcpu_vmwrite
+
+#else
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/io.h"
+#include "arch/x86/msr.h"
+#include "vmx/vmcs.h"
+
+#define VCPU_HW static inline __attribute__((always_inline))
+
+/* Checked: a field this CPU lacks is reported by vmcs_access_failed and reads 0. */
+VCPU_HW uint64_t vcpu_vmread(enum vmcs_field field) { return vmcs_read_any(field); }
+VCPU_HW void vcpu_vmwrite(enum vmcs_field field, uint64_t value) { vmcs_write_any(field, value); }
+/* Unchecked, for the fields every VMCS has on the common exit path (vmx/vmcs.h). */
+VCPU_HW uint64_t vcpu_vmread_hot(enum vmcs_field field) { return vmcs_read_hot(field); }
+VCPU_HW void vcpu_vmwrite_hot(enum vmcs_field field, uint64_t value) { vmcs_write_hot(field, value); }
+
+VCPU_HW struct cpuid_regs vcpu_host_cpuid(uint32_t leaf, uint32_t subleaf) { return cpuid(leaf, subleaf); }
+VCPU_HW uint64_t vcpu_host_rdtsc(void) { return rdtsc(); }
+VCPU_HW uint64_t vcpu_host_cr4(void) { return read_cr4(); }
+/* With a fault fixup: an MSR this CPU lacks reads as a failure, not a root-mode #GP. */
+VCPU_HW bool vcpu_host_rdmsr(uint32_t msr, uint64_t *value) { return rdmsr_safe(msr, value); }
+VCPU_HW bool vcpu_host_wrmsr(uint32_t msr, uint64_t value) { return wrmsr_safe(msr, value); }
+
+VCPU_HW uint32_t vcpu_host_in(uint16_t port, unsigned size)
+{
+    return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+
+VCPU_HW void vcpu_host_out(uint16_t port, unsigned size, uint32_t value)
+{
+    if (size == 1)
+        outb(port, (uint8_t)value);
+    else if (size == 2)
+        outw(port, (uint16_t)value);
+    else
+        outl(port, value);
+}
+
+VCPU_HW void vcpu_host_xsetbv(uint32_t xcr, uint64_t value)
+{
+    __asm__ volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+}
+
+VCPU_HW void vcpu_host_wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
+
+#undef VCPU_HW
+
+#endif
+
+#endif

@@ -1,0 +1,91 @@
+/* VMCALL: the hypercall ABI of vcpu/guest_abi.h (SDM Vol. 3C 27.1.2: VMCALL always exits),
+ * dispatched through a table by number. */
+#include "drivers/console.h"
+#include "drivers/timer.h"
+#include "vcpu/exit.h"
+#include "vcpu/guest_abi.h"
+
+/* RDI, RSI, RDX in; the result goes to RAX. */
+typedef int64_t (*hypercall_fn)(struct vcpu *v, uint64_t a0, uint64_t a1);
+
+static int64_t hc_partition_id(struct vcpu *v, uint64_t a0, uint64_t a1)
+{
+    (void)a0;
+    (void)a1;
+    return v->id;
+}
+
+static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t length)
+{
+    if (length > TESSERA_HC_CONSOLE_WRITE_MAX)
+        return TESSERA_HC_EINVAL;
+    const char *bytes = vcpu_gpa_to_host(v, gpa, length);
+    if (!bytes)
+        return TESSERA_HC_EFAULT;
+    for (uint64_t i = 0; i < length; i++)
+        v->owner->console_putc(v->owner_ctx, bytes[i]);
+    return (int64_t)length;
+}
+
+static bool figure_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+static int64_t hc_report_figure(struct vcpu *v, uint64_t gpa, uint64_t value)
+{
+    char name[TESSERA_HC_FIGURE_NAME_MAX + 1];
+    for (unsigned i = 0; i <= TESSERA_HC_FIGURE_NAME_MAX; i++) {
+        const char *c = vcpu_gpa_to_host(v, gpa + i, 1);
+        if (!c)
+            return TESSERA_HC_EFAULT;
+        name[i] = *c;
+        if (*c == '\0')
+            break;
+        if (!figure_name_char(*c) || i == TESSERA_HC_FIGURE_NAME_MAX)
+            return TESSERA_HC_EINVAL;
+    }
+    if (name[0] == '\0')
+        return TESSERA_HC_EINVAL;
+    console_printf("bench: %s %s %llu\n", v->name, name, (unsigned long long)value);
+    return 0;
+}
+
+static int64_t hc_nop(struct vcpu *v, uint64_t a0, uint64_t a1)
+{
+    (void)v;
+    (void)a0;
+    (void)a1;
+    return 0;
+}
+
+static int64_t hc_tsc_khz(struct vcpu *v, uint64_t a0, uint64_t a1)
+{
+    (void)v;
+    (void)a0;
+    (void)a1;
+    return (int64_t)(timer_calibration()->tsc_hz / 1000);
+}
+
+static const hypercall_fn hypercalls[TESSERA_HC_COUNT] = {
+    [TESSERA_HC_PARTITION_ID] = hc_partition_id,
+    [TESSERA_HC_CONSOLE_WRITE] = hc_console_write,
+    [TESSERA_HC_REPORT_FIGURE] = hc_report_figure,
+    [TESSERA_HC_NOP] = hc_nop,
+    [TESSERA_HC_TSC_KHZ] = hc_tsc_khz,
+};
+
+enum vcpu_verdict exit_vmcall(struct vcpu *v, const struct exit_info *e)
+{
+    (void)e;
+    struct guest_regs *r = &v->regs;
+    int64_t result = TESSERA_HC_ENOSYS;
+
+    if (vcpu_guest_cpl() != 0)
+        result = TESSERA_HC_EINVAL;
+    else if (r->rax < TESSERA_HC_COUNT && hypercalls[r->rax])
+        result = hypercalls[r->rax](v, r->rdi, r->rsi);
+    r->rax = (uint64_t)result;
+    return VCPU_ADVANCE;
+}

@@ -1,0 +1,37 @@
+/* A sorted set of disjoint inclusive ranges, each naming a handler: the per-vCPU registries of
+ * I/O ports, MSRs and MMIO ranges that device models claim (one binary search per exit). Pure. */
+#ifndef VCPU_RANGE_REGISTRY_H
+#define VCPU_RANGE_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RANGE_REGISTRY_MAX  16
+
+struct range_entry {
+    uint64_t first, last;       /* inclusive */
+    const void *ops;            /* the device's operations table (typed by the registry's user) */
+    void *ctx;
+};
+
+struct range_registry {
+    struct range_entry entries[RANGE_REGISTRY_MAX];     /* sorted by first, disjoint */
+    uint32_t count;
+};
+
+enum range_add_result {
+    RANGE_ADDED,
+    RANGE_EMPTY,        /* first > last */
+    RANGE_OVERLAPS,     /* some key is claimed already */
+    RANGE_FULL,
+};
+
+enum range_add_result range_registry_add(struct range_registry *r, uint64_t first, uint64_t last,
+                                         const void *ops, void *ctx);
+/* The entry whose range holds key, or NULL. */
+const struct range_entry *range_registry_find(const struct range_registry *r, uint64_t key);
+/* Forgets every entry (a partition rebuilt on restart registers its devices again). */
+void range_registry_clear(struct range_registry *r);
+const char *range_add_result_name(enum range_add_result result);
+
+#endif

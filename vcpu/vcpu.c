@@ -1,0 +1,88 @@
+/* What every handler family shares: guest registers by index, exception injection, guest
+ * memory translation and stop verdicts (SDM Vol. 3C 28.2.1 register numbering, 25.8.3). */
+#include "vcpu/exit.h"
+
+#include <stdarg.h>
+
+#include "lib/format.h"
+
+enum vcpu_verdict vcpu_stop_verdict(struct vcpu *v, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(v->stop_reason, sizeof(v->stop_reason), fmt, ap);
+    va_end(ap);
+    return VCPU_STOP;
+}
+
+void *vcpu_gpa_to_host(const struct vcpu *v, uint64_t gpa, uint64_t size)
+{
+    if (gpa >= v->memory_size || size > v->memory_size - gpa)
+        return 0;
+    return (void *)(uintptr_t)(v->memory_hpa + gpa);
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error_code,
+                           uint32_t error_code)
+{
+    (void)v;
+    uint32_t info = VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << VMX_ENTRY_INTR_TYPE_SHIFT) |
+                    vector;
+    if (has_error_code) {
+        info |= VMX_INTR_INFO_DELIVER_ERROR;
+        vcpu_vmwrite(VMCS_CTRL_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+    }
+    vcpu_vmwrite(VMCS_CTRL_ENTRY_INTERRUPTION_INFO, info);
+}
+
+uint64_t vcpu_read_gpr(const struct vcpu *v, unsigned index)
+{
+    const struct guest_regs *r = &v->regs;
+    const uint64_t by_index[16] = { r->rax, r->rcx, r->rdx, r->rbx, 0, r->rbp, r->rsi, r->rdi,
+                                    r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15 };
+    if ((index & 15) == 4)
+        return vcpu_vmread(VMCS_GUEST_RSP);
+    return by_index[index & 15];
+}
+
+void vcpu_write_gpr(struct vcpu *v, unsigned index, uint64_t value)
+{
+    struct guest_regs *r = &v->regs;
+    uint64_t *by_index[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, 0, &r->rbp, &r->rsi, &r->rdi,
+                               &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
+    if ((index & 15) == 4)
+        vcpu_vmwrite(VMCS_GUEST_RSP, value);
+    else
+        *by_index[index & 15] = value;
+}
+
+enum range_add_result vcpu_claim_ports(struct vcpu *v, uint16_t first, uint16_t count,
+                                       const struct vcpu_port_ops *ops, void *ctx)
+{
+    if (!count || (uint32_t)first + count - 1 > 0xFFFFu)
+        return RANGE_EMPTY;
+    return range_registry_add(&v->devices.ports, first, (uint64_t)first + count - 1, ops, ctx);
+}
+
+enum range_add_result vcpu_claim_mmio(struct vcpu *v, uint64_t gpa, uint64_t size,
+                                      const struct vcpu_mmio_ops *ops, void *ctx)
+{
+    if (!size || gpa + size - 1 < gpa)
+        return RANGE_EMPTY;
+    return range_registry_add(&v->devices.mmio, gpa, gpa + size - 1, ops, ctx);
+}
+
+enum range_add_result vcpu_claim_msrs(struct vcpu *v, uint32_t first, uint32_t count,
+                                      const struct vcpu_msr_ops *ops, void *ctx)
+{
+    if (!count)
+        return RANGE_EMPTY;
+    return range_registry_add(&v->devices.msrs, first, (uint64_t)first + count - 1, ops, ctx);
+}
+
+void vcpu_release_devices(struct vcpu *v)
+{
+    range_registry_clear(&v->devices.ports);
+    range_registry_clear(&v->devices.mmio);
+    range_registry_clear(&v->devices.msrs);
+}

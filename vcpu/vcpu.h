@@ -1,0 +1,138 @@
+/* A guest CPU: the registers the exit stub saves, the pages its VMCS points to, what its owner
+ * (a partition) lends it, the exit statistics, and the verdicts exit handlers return. */
+#ifndef VCPU_VCPU_H
+#define VCPU_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/ratelimit.h"
+#include "vcpu/devices.h"
+#include "vmx/exit_reasons.h"
+#include "vmx/vmcs_setup.h"
+#include "vmx/vmx_entry.h"
+
+#define VCPU_SWITCHED_MSRS_MAX  8
+#define VCPU_TIMER_PERIOD_MS    10      /* the preemption timer's period */
+#define VCPU_EXIT_REASONS       (VMX_EXIT_REASON_MAX + 1)
+#define VCPU_COST_BUCKETS       24      /* up to 2^24 TSC ticks; longer lands in the last */
+#define VCPU_EXIT_RING          16      /* a power of two */
+#define VCPU_STOP_REASON_MAX    96
+
+enum vcpu_state {
+    VCPU_NOT_STARTED,
+    VCPU_RUNNING,
+    VCPU_HALTED,        /* HLT: waiting in the guest's activity state */
+    VCPU_STOPPED,       /* stopped by the hypervisor; the VMCS is kept for inspection */
+};
+
+/* What an exit handler decided. The dispatcher acts on it; only the owner stops a vCPU. */
+enum vcpu_verdict {
+    VCPU_RESUME = 0,    /* re-enter at the same RIP (e.g. after queueing a fault) */
+    VCPU_ADVANCE,       /* the instruction was emulated: skip it, then re-enter */
+    VCPU_STOP,          /* stop the vCPU; vcpu->stop_reason says why */
+};
+
+/* What the handlers are told about the exit they handle. */
+struct exit_info {
+    uint32_t reason;            /* the whole exit-reason field */
+    uint32_t basic;             /* bits 15:0 */
+};
+
+/* The exit ring's entries; the handler of the current exit gets a pointer to its `info`,
+ * so the exit is written down once. */
+struct vcpu_exit_record {
+    struct exit_info info;
+    uint64_t rip;
+    uint64_t qualification;
+};
+
+struct vcpu;
+
+/* What the vCPU asks of its owner (guest/partition_run.c), so that this layer knows nothing
+ * of partitions: policy for ports and MSRs no device claims, the guest's console, and the
+ * end of its life. ctx is vcpu->owner_ctx. */
+struct vcpu_owner_ops {
+    /* The vCPU stopped (reason given): the owner records and announces it. */
+    void (*stopped)(void *ctx, struct vcpu *v, const char *reason);
+    /* The hypervisor's regular slot on this CPU (every VCPU_TIMER_PERIOD_MS). */
+    void (*timer_tick)(void *ctx, struct vcpu *v);
+    /* Grants of ports and MSRs in one direction only, which the bitmaps cannot express. */
+    bool (*port_granted)(void *ctx, uint16_t port, bool write);
+    bool (*msr_granted)(void *ctx, uint32_t msr, bool write);
+    /* A byte of guest console output (the console hypercall). */
+    void (*console_putc)(void *ctx, char c);
+};
+
+struct vcpu {
+    struct guest_regs regs;             /* first: the exit stub's pointer is the vcpu's */
+    const char *name;                   /* for reports: its partition's name */
+    uint32_t id;                        /* its partition's index */
+    uint32_t cpu;                       /* physical CPU (logical index) it is pinned to */
+    enum vcpu_state state;
+    bool launched;                      /* set from vmx_enter's result when an entry fails */
+    const struct vcpu_owner_ops *owner;
+    void *owner_ctx;
+
+    /* Guest-physical 0..memory_size is host-physical memory_hpa.. (identity-mapped). */
+    uint64_t memory_hpa, memory_size;
+
+    /* Pages (physical = virtual in the hypervisor's identity map). */
+    uint64_t vmcs_phys;
+    uint8_t *io_bitmap_a, *io_bitmap_b; /* ports 0x0000-0x7fff, 0x8000-0xffff */
+    uint8_t *msr_bitmap;
+    struct vmx_msr_entry *msr_guest;    /* exit-store and entry-load list: guest values */
+    struct vmx_msr_entry *msr_host;     /* exit-load list: the hypervisor's values */
+    uint32_t msr_count;
+    uint64_t eptp;
+    uint16_t vpid;
+
+    struct vcpu_devices devices;        /* ports, MMIO ranges and MSRs claimed by device models */
+    bool has_one_way_port_grants;       /* read-only or write-only ports: exits check them */
+    uint32_t watchdog_ms;               /* 0: none */
+
+    uint32_t preemption_timer_value;    /* reloaded on each timer exit */
+    uint64_t watchdog_last_activity;    /* exits other than the timer's, at the last check */
+    uint32_t watchdog_quiet_periods;    /* timer periods since that count last moved */
+    volatile bool stop_requested;       /* the shell asked; honoured at the next exit that checks */
+    char stop_reason[VCPU_STOP_REASON_MAX];
+
+    /* Policy accounting: trapped accesses to ports it was not granted, one report line per
+     * port or MSR and direction. */
+    uint64_t io_dropped;
+    uint64_t last_dropped_key;          /* the port and direction dropped last */
+    struct report_once ports_reported;
+    struct report_once msrs_reported;
+
+    /* Statistics: exits by basic reason (the total is their sum), the root-mode cost of
+     * each reason as a histogram of power-of-two TSC buckets (bucket b counts costs in
+     * [2^b, 2^(b+1))), and the last VCPU_EXIT_RING exits. */
+    uint64_t exits[VCPU_EXIT_REASONS];
+    uint32_t exit_cost[VCPU_EXIT_REASONS][VCPU_COST_BUCKETS];
+    struct vcpu_exit_record ring[VCPU_EXIT_RING];
+    uint32_t ring_next;
+    uint32_t exit_start_tsc;            /* low half of the TSC when this exit's dispatch began */
+};
+
+/* Records why the vCPU must stop and returns VCPU_STOP, for handlers to return. */
+enum vcpu_verdict vcpu_stop_verdict(struct vcpu *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Translates a guest-physical range to a host pointer; NULL if not wholly inside memory. */
+void *vcpu_gpa_to_host(const struct vcpu *v, uint64_t gpa, uint64_t size);
+
+/* Where and how a guest starts: what a loader produces (guest/loader.h). */
+struct vcpu_entry {
+    struct vmx_entry_state cpu;     /* control registers, EFER, segments, RIP, RSP, RFLAGS */
+    struct guest_regs regs;         /* general registers at the first instruction */
+};
+
+/* On the vCPU's own CPU: makes its VMCS current there and fills it from entry (the host's
+ * switched-MSR values, every VMCS area), then flushes the guest's TLB entries. False, with
+ * the reason reported through the owner, when the VMCS cannot be set up. */
+bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry);
+/* Runs the prepared guest until it stops (a handler's verdict or a failed entry, both
+ * reported through the owner). */
+void vcpu_enter(struct vcpu *v);
+
+#endif
