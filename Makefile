@@ -40,7 +40,7 @@ HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
 
 # ---- hypervisor flags --------------------------------------------------------------
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wvla -Wmissing-prototypes -Wstrict-prototypes
-HV_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -I. \
+HV_CFLAGS := -std=c11 $(WARNINGS) -Wconversion -Wsign-conversion -O2 -g -I. \
              -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
              -fno-stack-protector -fno-pic -fno-pie -fno-asynchronous-unwind-tables \
              -mno-red-zone -mgeneral-regs-only -mcmodel=small -m64 \
@@ -194,6 +194,14 @@ UNIT_SRCS_vmcs       := vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c vmx
 UNIT_TESTS += guest_state_check
 UNIT_SRCS_guest_state_check := vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                                lib/format.c lib/diag.c
+UNIT_TESTS += vcpu_exits
+UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu/range_registry.c \
+                        vcpu/exit_cpuid.c vcpu/exit_cr.c vcpu/exit_msr.c vcpu/exit_io.c \
+                        vcpu/exit_events.c vcpu/exit_misc.c vcpu/hypercall.c \
+                        lib/ratelimit.c lib/format.c
+UNIT_TESTS += vcpu_state
+UNIT_SRCS_vcpu_state := vcpu/entry_state.c vcpu/range_registry.c vmx/guest_state_check.c \
+                        vmx/guest_state_check_segments.c lib/format.c lib/diag.c
 UNIT_TESTS += vuart
 UNIT_SRCS_vuart      := guest/vuart.c
 UNIT_TESTS += line_queue

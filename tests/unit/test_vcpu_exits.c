@@ -1,0 +1,561 @@
+/* Exit-handler decisions without a VMCS (vcpu/exit_*.c, vcpu/hypercall.c, vcpu/dispatch.c):
+ * each test sets the fake VMCS and host (tests/unit/vcpu_fakes.c), dispatches one exit and
+ * checks the verdict, the guest registers and the fields written (SDM Vol. 3C chapter 28). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "arch/x86/cpu_regs.h"
+#include "arch/x86/msr.h"
+#include "tests/unit/vcpu_fakes.h"
+#include "vcpu/exit.h"
+#include "vcpu/guest_abi.h"
+#include "vmx/exit_reasons.h"
+#include "vmx/vmx_controls.h"
+#include "vmx/vmxon.h"
+
+#define GUEST_MEM   0x10000u
+#define RIP0        0x1000u
+#define EXC_GP_INFO (VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << 8) | \
+                     VMX_INTR_INFO_DELIVER_ERROR | VECTOR_GP)
+
+static struct vcpu vcpu;
+static uint8_t memory[GUEST_MEM];
+
+static int setup(void **state)
+{
+    (void)state;
+    fake_reset(&vcpu, memory, sizeof(memory));
+    memset(memory, 0, sizeof(memory));
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    fake_vmcs_set(VMCS_EXIT_INFO_INSTRUCTION_LENGTH, 2);
+    return 0;
+}
+
+static enum vcpu_verdict run_exit(uint32_t reason, uint64_t qualification)
+{
+    fake_vmcs_set(VMCS_EXIT_INFO_EXIT_REASON, reason);
+    fake_vmcs_set(VMCS_EXIT_INFO_QUALIFICATION, qualification);
+    return vcpu_exit_dispatch(&vcpu);
+}
+
+static void assert_advanced(void)
+{
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), RIP0 + 2);
+}
+
+static void assert_gp_injected(void)
+{
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), EXC_GP_INFO);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), RIP0);
+}
+
+/* ---- dispatch ----------------------------------------------------------------------------- */
+
+static void test_unhandled_reason_stops(void **state)
+{
+    (void)state;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_RDTSC, 0), VCPU_STOP);
+    assert_string_equal(fake.stopped_reason, "unhandled exit reason 16");
+    assert_int_equal(vcpu.state, VCPU_STOPPED);
+}
+
+static void test_entry_failure_stops(void **state)
+{
+    (void)state;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_ENTRY_FAILURE | VMX_EXIT_REASON_ENTRY_INVALID_GUEST, 0),
+                     VCPU_STOP);
+    assert_int_equal(fake.stopped_calls, 1);
+}
+
+static void test_exits_counted_and_recorded(void **state)
+{
+    (void)state;
+    run_exit(VMX_EXIT_REASON_CPUID, 0);
+    run_exit(VMX_EXIT_REASON_CPUID, 0);
+    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_CPUID], 2);
+    assert_int_equal(vcpu.ring[1].info.basic, VMX_EXIT_REASON_CPUID);
+    assert_int_equal(vcpu.ring_next, 2);
+}
+
+/* ---- CPUID ------------------------------------------------------------------------------ */
+
+static struct cpuid_regs cpuid_all_ones(uint32_t leaf, uint32_t subleaf)
+{
+    (void)leaf;
+    (void)subleaf;
+    return (struct cpuid_regs){ 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu };
+}
+
+static void test_cpuid_leaf1_hides_vmx(void **state)
+{
+    (void)state;
+    fake.cpuid = cpuid_all_ones;
+    vcpu.regs.rax = 1;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CPUID, 0), VCPU_RESUME);
+    assert_false(vcpu.regs.rcx & TESSERA_CPUID_1_ECX_VMX);
+    assert_true(vcpu.regs.rcx & TESSERA_CPUID_1_ECX_HYPERVISOR);
+    assert_advanced();
+}
+
+static void test_cpuid_signature_and_unused_leaves(void **state)
+{
+    (void)state;
+    vcpu.regs.rax = TESSERA_CPUID_LEAF_SIGNATURE;
+    run_exit(VMX_EXIT_REASON_CPUID, 0);
+    assert_int_equal(vcpu.regs.rax, TESSERA_CPUID_LEAF_MAX);
+    assert_int_equal(vcpu.regs.rbx, TESSERA_CPUID_SIGNATURE_EBX);
+    vcpu.regs.rax = 0x40000005;
+    run_exit(VMX_EXIT_REASON_CPUID, 0);
+    assert_int_equal(vcpu.regs.rax | vcpu.regs.rbx | vcpu.regs.rcx | vcpu.regs.rdx, 0);
+}
+
+static void test_cpuid_invpcid_follows_control(void **state)
+{
+    (void)state;
+    fake.cpuid = cpuid_all_ones;
+    vcpu.regs.rax = 7;
+    vcpu.regs.rcx = 0;
+    run_exit(VMX_EXIT_REASON_CPUID, 0);
+    assert_false(vcpu.regs.rbx & (1u << 10));
+    vmx_negotiated.controls.invpcid = true;
+    vcpu.regs.rax = 7;
+    vcpu.regs.rcx = 0;
+    run_exit(VMX_EXIT_REASON_CPUID, 0);
+    assert_true(vcpu.regs.rbx & (1u << 10));
+}
+
+/* ---- control registers -------------------------------------------------------------------- */
+
+/* MOV to CRn from RAX: qualification bits 3:0 = n, 5:4 = 0, 11:8 = 0. */
+static void test_cr0_pg_without_pe_is_gp(void **state)
+{
+    (void)state;
+    vcpu.regs.rax = CR0_PG;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CR_ACCESS, 0), VCPU_RESUME);
+    assert_gp_injected();
+}
+
+static void test_cr0_write_sets_shadow_and_fixed_bits(void **state)
+{
+    (void)state;
+    vcpu.regs.rbx = CR0_PE | CR0_ET;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x300), VCPU_RESUME);   /* from RBX */
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_EXEC_CR0_READ_SHADOW), CR0_PE | CR0_ET);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_CR0), CR0_PE | CR0_ET | CR0_NE);
+    assert_advanced();
+}
+
+static void test_cr0_paging_with_lme_sets_lma_and_ia32e(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_GUEST_IA32_EFER, EFER_LME);
+    vcpu.regs.rax = CR0_PE | CR0_PG;
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 0);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_IA32_EFER), EFER_LME | EFER_LMA);
+    assert_true(fake_vmcs_get(VMCS_CTRL_ENTRY_CONTROLS) & VMX_ENTRY_IA32E_MODE_GUEST);
+    vcpu.regs.rax = CR0_PE;
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 0);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_IA32_EFER), EFER_LME);
+    assert_false(fake_vmcs_get(VMCS_CTRL_ENTRY_CONTROLS) & VMX_ENTRY_IA32E_MODE_GUEST);
+}
+
+static void test_lmsw_cannot_clear_pe(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_CTRL_EXEC_CR0_READ_SHADOW, CR0_PE | CR0_ET | (1u << 3));
+    /* LMSW with source 0: type 3, data 0 in bits 31:16. */
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x30);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_EXEC_CR0_READ_SHADOW), CR0_PE | CR0_ET);
+}
+
+static void test_clts_clears_ts(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_CTRL_EXEC_CR0_READ_SHADOW, CR0_PE | (1u << 3));
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x20);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_EXEC_CR0_READ_SHADOW), CR0_PE);
+}
+
+static void test_cr4_reserved_and_vmxe_are_gp(void **state)
+{
+    (void)state;
+    vcpu.regs.rax = CR4_VMXE;
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 4);
+    assert_gp_injected();
+    fake_vmcs_set(VMCS_CTRL_ENTRY_INTERRUPTION_INFO, 0);
+    vcpu.regs.rax = 1ull << 40;
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 4);
+    assert_gp_injected();
+}
+
+static void test_cr4_write_keeps_vmxe_hidden(void **state)
+{
+    (void)state;
+    vcpu.regs.rax = CR4_PAE;
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 4);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_EXEC_CR4_READ_SHADOW), CR4_PAE);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_CR4), CR4_PAE | CR4_VMXE);
+    assert_advanced();
+}
+
+static void test_mov_from_cr_stops(void **state)
+{
+    (void)state;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x13), VCPU_STOP);   /* MOV from CR3 */
+    assert_string_equal(fake.stopped_reason, "control-register access not emulated");
+}
+
+/* ---- XSETBV ----------------------------------------------------------------------------- */
+
+static struct cpuid_regs cpuid_xsave_x87_sse_avx(uint32_t leaf, uint32_t subleaf)
+{
+    (void)subleaf;
+    return leaf == 0xD ? (struct cpuid_regs){ 7, 0, 0, 0 } : (struct cpuid_regs){ 0, 0, 0, 0 };
+}
+
+static void test_xsetbv_rules(void **state)
+{
+    (void)state;
+    fake.cpuid = cpuid_xsave_x87_sse_avx;
+    fake.cr4 = CR4_OSXSAVE;
+    static const struct { uint64_t value; uint32_t xcr; bool ok; } cases[] = {
+        { 1, 0, true }, { 3, 0, true }, { 7, 0, true },
+        { 0, 0, false },        /* x87 off */
+        { 5, 0, false },        /* AVX without SSE */
+        { 0xF, 0, false },      /* a component the CPU lacks */
+        { 1, 1, false },        /* XCR1 */
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        setup(0);
+        fake.cpuid = cpuid_xsave_x87_sse_avx;
+        fake.cr4 = CR4_OSXSAVE;
+        vcpu.regs.rax = cases[i].value;
+        vcpu.regs.rcx = cases[i].xcr;
+        run_exit(VMX_EXIT_REASON_XSETBV, 0);
+        if (cases[i].ok) {
+            assert_int_equal(fake.xcr0, cases[i].value);
+            assert_advanced();
+        } else {
+            assert_int_equal(fake.xsetbv_calls, 0);
+            assert_gp_injected();
+        }
+    }
+}
+
+/* ---- MSRs ------------------------------------------------------------------------------- */
+
+static void test_feature_control_reads_locked_without_vmx(void **state)
+{
+    (void)state;
+    vcpu.regs.rcx = MSR_IA32_FEATURE_CONTROL;
+    run_exit(VMX_EXIT_REASON_RDMSR, 0);
+    assert_int_equal(vcpu.regs.rax, 1);
+    assert_int_equal(vcpu.regs.rdx, 0);
+    assert_advanced();
+}
+
+static void test_ungranted_msr_is_gp_reported_once(void **state)
+{
+    (void)state;
+    fake_msr_set(0x123, 5);
+    for (int i = 0; i < 3; i++) {
+        fake_vmcs_set(VMCS_CTRL_ENTRY_INTERRUPTION_INFO, 0);
+        vcpu.regs.rcx = 0x123;
+        run_exit(VMX_EXIT_REASON_RDMSR, 0);
+        assert_gp_injected();
+    }
+    assert_non_null(strstr(fake.printed, "rdmsr 0x123 refused"));
+    assert_null(strstr(strstr(fake.printed, "rdmsr 0x123 refused") + 1, "rdmsr 0x123"));
+}
+
+static void test_granted_msr_reaches_hardware(void **state)
+{
+    (void)state;
+    fake.grant_msrs = true;
+    fake_msr_set(0x123, 0x1122334455667788ull);
+    vcpu.regs.rcx = 0x123;
+    run_exit(VMX_EXIT_REASON_RDMSR, 0);
+    assert_int_equal(vcpu.regs.rax, 0x55667788);
+    assert_int_equal(vcpu.regs.rdx, 0x11223344);
+    setup(0);
+    fake.grant_msrs = true;
+    fake_msr_set(0x123, 0);
+    vcpu.regs.rcx = 0x123;
+    vcpu.regs.rdx = 0xFFFFFFFF00000001ull;     /* the high halves of RDX and RAX are ignored */
+    vcpu.regs.rax = 0xFFFFFFFF00000002ull;
+    run_exit(VMX_EXIT_REASON_WRMSR, 0);
+    uint64_t value = 0;
+    vcpu_host_rdmsr(0x123, &value);
+    assert_int_equal(value, 0x100000002ull);
+}
+
+static void test_granted_msr_the_cpu_lacks_is_gp_not_a_crash(void **state)
+{
+    (void)state;
+    fake.grant_msrs = true;
+    vcpu.regs.rcx = 0x4242;
+    run_exit(VMX_EXIT_REASON_WRMSR, 0);
+    assert_gp_injected();
+}
+
+static void test_debugctl_never_reaches_hardware(void **state)
+{
+    (void)state;
+    fake.grant_msrs = true;
+    fake_msr_set(MSR_IA32_DEBUGCTL, 0);
+    vcpu.regs.rcx = MSR_IA32_DEBUGCTL;
+    vcpu.regs.rax = 1;
+    run_exit(VMX_EXIT_REASON_WRMSR, 0);
+    assert_gp_injected();
+}
+
+/* ---- I/O -------------------------------------------------------------------------------- */
+
+static uint16_t device_offset;
+static unsigned device_size;
+static bool device_write;
+static uint32_t device_value;
+
+static void test_device_access(void *ctx, uint16_t offset, unsigned size, bool write,
+                               uint32_t *value)
+{
+    (void)ctx;
+    device_offset = offset;
+    device_size = size;
+    device_write = write;
+    if (write)
+        device_value = *value;
+    else
+        *value = 0xA5A5;
+}
+
+static const struct vcpu_port_ops test_device = { test_device_access };
+
+/* Qualification: size-1 in 2:0, IN in bit 3, port in 31:16. */
+static uint64_t io_qual(uint16_t port, unsigned size, bool in)
+{
+    return ((uint64_t)port << 16) | (in ? VMX_QUAL_IO_IN : 0) | (size - 1);
+}
+
+static void test_io_claimed_port_reaches_device(void **state)
+{
+    (void)state;
+    assert_int_equal(vcpu_claim_ports(&vcpu, 0x3F8, 8, &test_device, 0), RANGE_ADDED);
+    vcpu.regs.rax = 0x12345678;
+    run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x3FB, 2, false));
+    assert_int_equal(device_offset, 3);
+    assert_int_equal(device_size, 2);
+    assert_true(device_write);
+    assert_int_equal(device_value, 0x5678);
+    assert_advanced();
+    vcpu.regs.rax = 0xFFFFFFFFFFFFFFFFull;
+    run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x3F8, 1, true));
+    assert_int_equal(vcpu.regs.rax, 0xFFFFFFFFFFFFFFA5ull);    /* IN AL merges */
+}
+
+static void test_io_unclaimed_reads_ones_and_drops_writes(void **state)
+{
+    (void)state;
+    vcpu.regs.rax = 0x1111111122222222ull;
+    run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x80, 4, true));
+    assert_int_equal(vcpu.regs.rax, 0xFFFFFFFFull);      /* IN EAX zero-extends */
+    run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x80, 1, false));
+    run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x80, 1, false));
+    assert_int_equal(vcpu.io_dropped, 3);
+    assert_non_null(strstr(fake.printed, "port 0x80 write not granted"));
+    assert_null(strstr(strstr(fake.printed, "port 0x80 write") + 1, "port 0x80 write"));
+}
+
+static void test_io_one_way_grant(void **state)
+{
+    (void)state;
+    vcpu.has_one_way_port_grants = true;
+    fake.grant_ports_read = true;
+    fake.in_value = 0x42;
+    run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x60, 1, true));
+    assert_int_equal(vcpu.regs.rax & 0xFF, 0x42);
+    vcpu.regs.rax = 0x99;
+    run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x60, 1, false));
+    assert_int_equal(fake.last_out_port, 0);               /* write not granted: dropped */
+    assert_int_equal(vcpu.io_dropped, 1);
+}
+
+static void test_io_string_stops(void **state)
+{
+    (void)state;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_IO_INSTRUCTION,
+                              io_qual(0x3F8, 1, false) | VMX_QUAL_IO_STRING), VCPU_STOP);
+}
+
+/* ---- hypercalls ------------------------------------------------------------------------- */
+
+static int64_t hypercall(uint64_t number, uint64_t a0, uint64_t a1)
+{
+    vcpu.regs.rax = number;
+    vcpu.regs.rdi = a0;
+    vcpu.regs.rsi = a1;
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    assert_int_equal(run_exit(VMX_EXIT_REASON_VMCALL, 0), VCPU_RESUME);
+    assert_advanced();
+    return (int64_t)vcpu.regs.rax;
+}
+
+static void test_hypercalls_by_number(void **state)
+{
+    (void)state;
+    assert_int_equal(hypercall(TESSERA_HC_PARTITION_ID, 0, 0), 3);
+    assert_int_equal(hypercall(TESSERA_HC_NOP, 0, 0), 0);
+    assert_int_equal(hypercall(TESSERA_HC_TSC_KHZ, 0, 0), 2000000);
+    assert_int_equal(hypercall(TESSERA_HC_COUNT, 0, 0), TESSERA_HC_ENOSYS);
+    assert_int_equal(hypercall(0xFFFFFFFFFFFFFFFFull, 0, 0), TESSERA_HC_ENOSYS);
+}
+
+static void test_hypercall_console_write(void **state)
+{
+    (void)state;
+    memcpy(memory + 0x100, "hello", 5);
+    assert_int_equal(hypercall(TESSERA_HC_CONSOLE_WRITE, 0x100, 5), 5);
+    assert_memory_equal(fake.console, "hello", 5);
+    assert_int_equal(hypercall(TESSERA_HC_CONSOLE_WRITE, GUEST_MEM - 2, 5), TESSERA_HC_EFAULT);
+    assert_int_equal(hypercall(TESSERA_HC_CONSOLE_WRITE, 0xFFFFFFFFFFFFFFF0ull, 32),
+                     TESSERA_HC_EFAULT);
+    assert_int_equal(hypercall(TESSERA_HC_CONSOLE_WRITE, 0, TESSERA_HC_CONSOLE_WRITE_MAX + 1),
+                     TESSERA_HC_EINVAL);
+    assert_int_equal(fake.console_len, 5);
+}
+
+static void test_hypercall_from_user_mode_refused(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_GUEST_SS_ACCESS_RIGHTS, 3u << 5);
+    assert_int_equal(hypercall(TESSERA_HC_PARTITION_ID, 0, 0), TESSERA_HC_EINVAL);
+}
+
+static void test_hypercall_report_figure_names(void **state)
+{
+    (void)state;
+    memcpy(memory + 0x200, "cpuid_ticks", 12);
+    assert_int_equal(hypercall(TESSERA_HC_REPORT_FIGURE, 0x200, 97), 0);
+    assert_non_null(strstr(fake.printed, "bench: test cpuid_ticks 97"));
+    memcpy(memory + 0x300, "bad name", 9);
+    assert_int_equal(hypercall(TESSERA_HC_REPORT_FIGURE, 0x300, 1), TESSERA_HC_EINVAL);
+    assert_int_equal(hypercall(TESSERA_HC_REPORT_FIGURE, 0x400, 1), TESSERA_HC_EINVAL);   /* "" */
+    memset(memory + GUEST_MEM - 4, 'a', 4);     /* runs off the end of memory */
+    assert_int_equal(hypercall(TESSERA_HC_REPORT_FIGURE, GUEST_MEM - 4, 1), TESSERA_HC_EFAULT);
+}
+
+/* ---- events, HLT, timer -------------------------------------------------------------------- */
+
+static void test_hlt_with_if_clear_stops(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x2);
+    assert_int_equal(run_exit(VMX_EXIT_REASON_HLT, 0), VCPU_STOP);
+}
+
+static void test_hlt_in_sti_shadow_enters_hlt_state(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+    fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY_STATE, VMX_INTERRUPTIBILITY_STI);
+    assert_int_equal(run_exit(VMX_EXIT_REASON_HLT, 0), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY_STATE), 0);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_ACTIVITY_STATE), VMX_ACTIVITY_HLT);
+    assert_advanced();
+}
+
+static void test_timer_reloads_and_ticks(void **state)
+{
+    (void)state;
+    vcpu.preemption_timer_value = 12345;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_PREEMPTION_TIMER, 0), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_PREEMPTION_TIMER_VALUE), 12345);
+    assert_int_equal(fake.ticks, 1);
+}
+
+static void test_watchdog_stops_a_spinning_guest(void **state)
+{
+    (void)state;
+    vcpu.watchdog_ms = 5 * VCPU_TIMER_PERIOD_MS;
+    run_exit(VMX_EXIT_REASON_CPUID, 0);     /* some activity first */
+    unsigned timer_exits = 0;
+    while (run_exit(VMX_EXIT_REASON_PREEMPTION_TIMER, 0) == VCPU_RESUME && timer_exits < 100)
+        timer_exits++;
+    assert_int_equal(timer_exits, 5);
+    assert_non_null(strstr(fake.stopped_reason, "watchdog"));
+}
+
+static void test_stop_requested_at_interrupt_exit(void **state)
+{
+    (void)state;
+    vcpu.stop_requested = true;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_EXTERNAL_INTERRUPT, 0), VCPU_STOP);
+    assert_string_equal(fake.stopped_reason, "stopped from the shell");
+}
+
+static void test_vmx_instructions_are_ud(void **state)
+{
+    (void)state;
+    run_exit(VMX_EXIT_REASON_VMXON, 0);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO),
+                     VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << 8) | VECTOR_UD);
+}
+
+static void test_gpr_index_4_is_the_vmcs_rsp(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_GUEST_RSP, 0x7000);
+    assert_int_equal(vcpu_read_gpr(&vcpu, 4), 0x7000);
+    vcpu_write_gpr(&vcpu, 4, 0x8000);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_RSP), 0x8000);
+    vcpu_write_gpr(&vcpu, 15, 7);
+    assert_int_equal(vcpu.regs.r15, 7);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_unhandled_reason_stops, setup),
+        cmocka_unit_test_setup(test_entry_failure_stops, setup),
+        cmocka_unit_test_setup(test_exits_counted_and_recorded, setup),
+        cmocka_unit_test_setup(test_cpuid_leaf1_hides_vmx, setup),
+        cmocka_unit_test_setup(test_cpuid_signature_and_unused_leaves, setup),
+        cmocka_unit_test_setup(test_cpuid_invpcid_follows_control, setup),
+        cmocka_unit_test_setup(test_cr0_pg_without_pe_is_gp, setup),
+        cmocka_unit_test_setup(test_cr0_write_sets_shadow_and_fixed_bits, setup),
+        cmocka_unit_test_setup(test_cr0_paging_with_lme_sets_lma_and_ia32e, setup),
+        cmocka_unit_test_setup(test_lmsw_cannot_clear_pe, setup),
+        cmocka_unit_test_setup(test_clts_clears_ts, setup),
+        cmocka_unit_test_setup(test_cr4_reserved_and_vmxe_are_gp, setup),
+        cmocka_unit_test_setup(test_cr4_write_keeps_vmxe_hidden, setup),
+        cmocka_unit_test_setup(test_mov_from_cr_stops, setup),
+        cmocka_unit_test_setup(test_xsetbv_rules, setup),
+        cmocka_unit_test_setup(test_feature_control_reads_locked_without_vmx, setup),
+        cmocka_unit_test_setup(test_ungranted_msr_is_gp_reported_once, setup),
+        cmocka_unit_test_setup(test_granted_msr_reaches_hardware, setup),
+        cmocka_unit_test_setup(test_granted_msr_the_cpu_lacks_is_gp_not_a_crash, setup),
+        cmocka_unit_test_setup(test_debugctl_never_reaches_hardware, setup),
+        cmocka_unit_test_setup(test_io_claimed_port_reaches_device, setup),
+        cmocka_unit_test_setup(test_io_unclaimed_reads_ones_and_drops_writes, setup),
+        cmocka_unit_test_setup(test_io_one_way_grant, setup),
+        cmocka_unit_test_setup(test_io_string_stops, setup),
+        cmocka_unit_test_setup(test_hypercalls_by_number, setup),
+        cmocka_unit_test_setup(test_hypercall_console_write, setup),
+        cmocka_unit_test_setup(test_hypercall_from_user_mode_refused, setup),
+        cmocka_unit_test_setup(test_hypercall_report_figure_names, setup),
+        cmocka_unit_test_setup(test_hlt_with_if_clear_stops, setup),
+        cmocka_unit_test_setup(test_hlt_in_sti_shadow_enters_hlt_state, setup),
+        cmocka_unit_test_setup(test_timer_reloads_and_ticks, setup),
+        cmocka_unit_test_setup(test_watchdog_stops_a_spinning_guest, setup),
+        cmocka_unit_test_setup(test_stop_requested_at_interrupt_exit, setup),
+        cmocka_unit_test_setup(test_vmx_instructions_are_ud, setup),
+        cmocka_unit_test_setup(test_gpr_index_4_is_the_vmcs_rsp, setup),
+    };
+    return cmocka_run_group_tests(tests, 0, 0);
+}

@@ -1,0 +1,181 @@
+/* Entry states by CPU mode (vcpu/entry_state.c) pass the software VM-entry checks with
+ * Bochs corei7_skylake_x's controls (unrestricted guest on), and the per-vCPU range
+ * registry (vcpu/range_registry.c) keeps device claims sorted and disjoint. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "arch/x86/cpu_regs.h"
+#include "arch/x86/msr.h"
+#include "vcpu/entry_state.h"
+#include "vcpu/range_registry.h"
+#include "vmx/guest_state_check.h"
+
+/* Bochs corei7_skylake_x, negotiated (the figures of test_guest_state_check.c). */
+#define BOCHS_PIN       0x0000007fu
+#define BOCHS_PRIMARY   0x960061f2u
+#define BOCHS_SECONDARY 0x001010aau
+#define BOCHS_ENTRY     0x0000d1ffu
+#define CR0_FIXED0      0x80000021u
+#define CR4_FIXED0      0x2000u
+
+/* What vmcs_setup() writes for an entry state: VMX's fixed bits on top (PE and PG relaxed by
+ * unrestricted guest), DR7 and PAT at reset values, no VMCS link. */
+static bool passes_entry_checks(const struct vcpu_entry *e, char *why, size_t why_size)
+{
+    const struct vmx_entry_state *s = &e->cpu;
+    uint64_t fixed0 = CR0_FIXED0 & ~(uint64_t)(CR0_PE | CR0_PG);
+    struct vmx_guest_state g = {
+        .cr0 = s->cr0 | fixed0, .cr3 = s->cr3, .cr4 = s->cr4 | CR4_FIXED0, .dr7 = 0x400,
+        .rsp = s->rsp, .rip = s->rip, .rflags = s->rflags,
+        .es = s->es, .cs = s->cs, .ss = s->ss, .ds = s->ds, .fs = s->fs, .gs = s->gs,
+        .ldtr = s->ldtr, .tr = s->tr,
+        .gdtr_base = s->gdtr_base, .gdtr_limit = s->gdtr_limit,
+        .idtr_base = s->idtr_base, .idtr_limit = s->idtr_limit,
+        .pat = PAT_POWER_ON_DEFAULT, .efer = s->efer,
+        .vmcs_link_pointer = VMX_VMCS_LINK_POINTER_NONE,
+    };
+    struct vmx_guest_check_context c = {
+        .pin = BOCHS_PIN, .primary = BOCHS_PRIMARY, .secondary = BOCHS_SECONDARY,
+        .entry = BOCHS_ENTRY | ((s->efer & EFER_LMA) ? VMX_ENTRY_IA32E_MODE_GUEST : 0),
+        .cr0_fixed0 = CR0_FIXED0, .cr0_fixed1 = 0xffffffff,
+        .cr4_fixed0 = CR4_FIXED0, .cr4_fixed1 = 0x3727ff,
+        .physical_address_width = 40, .linear_address_width = 48,
+        .activity_hlt_supported = true,
+    };
+    struct vmx_guest_check_result r;
+    bool ok = vmx_guest_state_check(&g, &c, &r);
+    snprintf(why, why_size, "%s: %s", r.check, r.detail);
+    return ok;
+}
+
+static void assert_enters(const struct vcpu_entry *e)
+{
+    char why[256];
+    if (!passes_entry_checks(e, why, sizeof(why)))
+        fail_msg("entry state refused: %s", why);
+}
+
+static void test_long_mode_entry(void **state)
+{
+    (void)state;
+    struct vcpu_entry e;
+    const struct entry_long_mode m = { .rip = 0x100000, .rsp = 0x80000, .cr3 = 0x3000,
+                                       .gdtr_base = 0x1000, .gdtr_limit = 0x2f,
+                                       .tr_base = 0x1800, .tr_limit = 0x67,
+                                       .cs = 0x08, .ds = 0x10, .tr = 0x18 };
+    entry_state_long_mode(&e, &m);
+    assert_enters(&e);
+    assert_true(e.cpu.efer & EFER_LMA);
+    assert_int_equal(e.cpu.cs.access_rights, ENTRY_AR_CODE64);
+    assert_int_equal(e.cpu.rip, 0x100000);
+}
+
+static void test_protected_flat_entry(void **state)
+{
+    (void)state;
+    struct vcpu_entry e;
+    entry_state_protected_flat(&e, 0x101000, 0x08, 0x10);
+    assert_enters(&e);
+    assert_int_equal(e.cpu.cr0 & (CR0_PE | CR0_PG), CR0_PE);
+    assert_int_equal(e.cpu.efer, 0);
+    assert_int_equal(e.cpu.cs.limit, 0xFFFFFFFFu);
+}
+
+static void test_real_mode_entry(void **state)
+{
+    (void)state;
+    struct vcpu_entry e;
+    entry_state_real_mode(&e, 0x1000, 0x0, 0x2000);
+    assert_enters(&e);
+    assert_int_equal(e.cpu.cs.base, 0x10000);
+    assert_int_equal(e.cpu.ds.base, 0x20000);
+    assert_int_equal(e.cpu.cr0 & CR0_PE, 0);
+}
+
+/* The checker is not a rubber stamp: a long-mode state with CS.D/B set is refused. */
+static void test_checker_refuses_a_broken_state(void **state)
+{
+    (void)state;
+    struct vcpu_entry e;
+    const struct entry_long_mode m = { .rip = 0x100000, .cr3 = 0x3000, .tr_limit = 0x67,
+                                       .cs = 0x08, .ds = 0x10, .tr = 0x18 };
+    entry_state_long_mode(&e, &m);
+    e.cpu.cs.access_rights |= VMX_SEG_AR_DB;
+    char why[256];
+    assert_false(passes_entry_checks(&e, why, sizeof(why)));
+    assert_non_null(strstr(why, "cs-l-db"));
+}
+
+/* ---- range registry ----------------------------------------------------------------------- */
+
+static void test_registry_sorted_lookup(void **state)
+{
+    (void)state;
+    struct range_registry r = { 0 };
+    static const int a = 1, b = 2, c = 3;
+    assert_int_equal(range_registry_add(&r, 0x3F8, 0x3FF, &a, 0), RANGE_ADDED);
+    assert_int_equal(range_registry_add(&r, 0x20, 0x21, &b, 0), RANGE_ADDED);
+    assert_int_equal(range_registry_add(&r, 0x2F8, 0x2FF, &c, 0), RANGE_ADDED);
+    assert_int_equal(r.entries[0].first, 0x20);
+    assert_int_equal(r.entries[1].first, 0x2F8);
+    assert_int_equal(r.entries[2].first, 0x3F8);
+    assert_ptr_equal(range_registry_find(&r, 0x3FD)->ops, &a);
+    assert_ptr_equal(range_registry_find(&r, 0x21)->ops, &b);
+    assert_ptr_equal(range_registry_find(&r, 0x2F8)->ops, &c);
+    assert_null(range_registry_find(&r, 0x22));
+    assert_null(range_registry_find(&r, 0x400));
+    assert_null(range_registry_find(&r, 0));
+}
+
+static void test_registry_refuses_overlap_empty_and_full(void **state)
+{
+    (void)state;
+    struct range_registry r = { 0 };
+    static const int a = 1;
+    assert_int_equal(range_registry_add(&r, 0x100, 0x1FF, &a, 0), RANGE_ADDED);
+    assert_int_equal(range_registry_add(&r, 0x1FF, 0x200, &a, 0), RANGE_OVERLAPS);
+    assert_int_equal(range_registry_add(&r, 0x0, 0x100, &a, 0), RANGE_OVERLAPS);
+    assert_int_equal(range_registry_add(&r, 0x150, 0x160, &a, 0), RANGE_OVERLAPS);
+    assert_int_equal(range_registry_add(&r, 0x0, 0xFFFF, &a, 0), RANGE_OVERLAPS);
+    assert_int_equal(range_registry_add(&r, 0x300, 0x2FF, &a, 0), RANGE_EMPTY);
+    for (uint64_t i = 1; i < RANGE_REGISTRY_MAX; i++)
+        assert_int_equal(range_registry_add(&r, 0x1000 * i, 0x1000 * i, &a, 0), RANGE_ADDED);
+    assert_int_equal(range_registry_add(&r, 0xFFFFF, 0xFFFFF, &a, 0), RANGE_FULL);
+    assert_int_equal(r.count, RANGE_REGISTRY_MAX);
+    for (uint32_t i = 1; i < r.count; i++)
+        assert_true(r.entries[i - 1].last < r.entries[i].first);
+    range_registry_clear(&r);
+    assert_null(range_registry_find(&r, 0x100));
+}
+
+static void test_registry_full_64_bit_keys(void **state)
+{
+    (void)state;
+    struct range_registry r = { 0 };
+    static const int a = 1;
+    assert_int_equal(range_registry_add(&r, 0xFEE00000, 0xFEE00FFF, &a, 0), RANGE_ADDED);
+    assert_int_equal(range_registry_add(&r, UINT64_MAX - 1, UINT64_MAX, &a, 0), RANGE_ADDED);
+    assert_non_null(range_registry_find(&r, UINT64_MAX));
+    assert_non_null(range_registry_find(&r, 0xFEE00FFF));
+    assert_null(range_registry_find(&r, 0xFEE01000));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_long_mode_entry),
+        cmocka_unit_test(test_protected_flat_entry),
+        cmocka_unit_test(test_real_mode_entry),
+        cmocka_unit_test(test_checker_refuses_a_broken_state),
+        cmocka_unit_test(test_registry_sorted_lookup),
+        cmocka_unit_test(test_registry_refuses_overlap_empty_and_full),
+        cmocka_unit_test(test_registry_full_64_bit_keys),
+    };
+    return cmocka_run_group_tests(tests, 0, 0);
+}
