@@ -195,7 +195,7 @@ UNIT_TESTS += guest_state_check
 UNIT_SRCS_guest_state_check := vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                                lib/format.c lib/diag.c
 UNIT_TESTS += vcpu_exits
-UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu/range_registry.c \
+UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu/range_registry.c vmx/exit_reasons.c \
                         vcpu/exit_cpuid.c vcpu/exit_cr.c vcpu/exit_msr.c vcpu/exit_io.c \
                         vcpu/exit_events.c vcpu/exit_misc.c vcpu/hypercall.c \
                         lib/ratelimit.c lib/format.c

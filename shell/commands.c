@@ -251,8 +251,8 @@ static void cmd_exits(const struct shell_command *c)
     for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++) {
         if (!v->exits[r])
             continue;
-        console_printf("%-28s %10llu   root-mode cost in TSC ticks:\n", vmx_exit_reason_name(r),
-                       (unsigned long long)v->exits[r]);
+        console_printf("%-28s %10llu   root-mode cost in TSC ticks (1 exit in %u timed):\n",
+                       vmx_exit_reason_name(r), (unsigned long long)v->exits[r], VCPU_COST_SAMPLE);
         uint64_t buckets[VCPU_COST_BUCKETS];
         for (unsigned b = 0; b < VCPU_COST_BUCKETS; b++)
             buckets[b] = v->exit_cost[r][b];
@@ -261,13 +261,13 @@ static void cmd_exits(const struct shell_command *c)
     console_printf("last %u exits, oldest first:\n", VCPU_EXIT_RING);
     for (uint32_t i = 0; i < VCPU_EXIT_RING; i++) {
         const struct vcpu_exit_record *e = &v->ring[(v->ring_next + i) % VCPU_EXIT_RING];
-        if (!e->info.reason && !e->rip)
+        if (!e->reason && !e->rip)
             continue;
         char q[96];
-        vmx_exit_qualification_format(q, sizeof(q), e->info.basic,
+        vmx_exit_qualification_format(q, sizeof(q), e->basic,
                                       e->qualification);
         console_printf("  %-24s rip 0x%llx  %s\n",
-                       vmx_exit_reason_name(e->info.basic),
+                       vmx_exit_reason_name(e->basic),
                        (unsigned long long)e->rip, q);
     }
 }

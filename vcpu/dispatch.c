@@ -4,9 +4,16 @@
 #include "vcpu/exit.h"
 #include "vcpu/report.h"
 #include "vmx/exit_reasons.h"
+#include "vmx/exit_reasons.h"
 
-/* Indexed by basic exit reason; a reason without a handler stops the guest. */
+static enum vcpu_verdict exit_unhandled(struct vcpu *v);
+
+/* Indexed by basic exit reason; every entry is set, so the dispatcher needs no NULL test: a
+ * reason without a handler of its own stops the guest. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"    /* the default first, then each handler */
 static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_COUNT] = {
+    [0 ... VMX_EXIT_REASON_COUNT - 1] = exit_unhandled,
     [VMX_EXIT_REASON_EXCEPTION_NMI] = exit_exception_nmi,
     [VMX_EXIT_REASON_EXTERNAL_INTERRUPT] = exit_external_interrupt,
     [VMX_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
@@ -39,57 +46,88 @@ static const exit_handler_fn exit_handlers[VMX_EXIT_REASON_COUNT] = {
     [VMX_EXIT_REASON_XSETBV] = exit_xsetbv,
     [VMX_EXIT_REASON_VMFUNC] = exit_undefined_opcode,
 };
+#pragma GCC diagnostic pop
 
-/* Out of line, like the entry-failure path: the common exit needs no stack frame. */
-__attribute__((noinline)) static enum vcpu_verdict exit_unhandled(struct vcpu *v,
-                                                                  const struct exit_info *e)
+/* Reasons without a handler stop the vCPU. */
+static enum vcpu_verdict exit_unhandled(struct vcpu *v)
 {
-    vcpu_stop_verdict(v, "unhandled exit reason %u", e->basic);
-    return vcpu_report_stop(v, e);
+    uint32_t reason = (uint32_t)vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
+    return vcpu_stop_verdict(v, "unhandled exit reason %u", VMX_EXIT_REASON_BASIC(reason));
 }
 
-/* The low half of the TSC: an exit's cost always fits, and it is cheaper to combine. */
-static inline uint32_t tsc_low(void)
+/* The ring entry of an exit: written by the sampled path and by every stop. */
+static struct vcpu_exit_record *record_exit(struct vcpu *v, uint32_t reason)
 {
-    return (uint32_t)vcpu_host_rdtsc();
+    struct vcpu_exit_record *x = &v->ring[v->ring_next++ % VCPU_EXIT_RING];
+    x->reason = reason;
+    x->basic = VMX_EXIT_REASON_BASIC(reason);
+    x->rip = vcpu_vmread_hot(VMCS_GUEST_RIP);
+    x->qualification = vcpu_vmread_hot(VMCS_EXIT_INFO_QUALIFICATION);
+    return x;
 }
 
-/* What the dispatcher needs after the handler is in *v and the ring record, so little has
- * to survive the handler call: the common exit keeps a tiny stack frame. */
+/* One exit in VCPU_COST_SAMPLE: recorded in the ring, and the handler's root-mode cost into
+ * the reason's histogram. */
+__attribute__((noinline)) static enum vcpu_verdict exit_sampled(struct vcpu *v, uint32_t reason)
+{
+    v->sample_countdown = VCPU_COST_SAMPLE;
+    record_exit(v, reason);
+    uint32_t start = (uint32_t)vcpu_host_rdtsc();
+    enum vcpu_verdict verdict = exit_handlers[reason](v);
+    uint32_t cost = (uint32_t)vcpu_host_rdtsc() - start;
+    unsigned bucket = cost ? 31u - (unsigned)__builtin_clz(cost) : 0;
+    v->exit_cost[reason][bucket < VCPU_COST_BUCKETS ? bucket : VCPU_COST_BUCKETS - 1]++;
+    return verdict;
+}
+
+/* Exit-reason fields that are not a plain basic reason: a failed VM entry (bit 31), or a
+ * basic reason with other flag bits (27 enclave, 28 pending MTF, 29 from VMX root). */
+__attribute__((noinline)) static enum vcpu_verdict exit_uncommon(struct vcpu *v, uint32_t reason)
+{
+    uint32_t basic = VMX_EXIT_REASON_BASIC(reason);
+    if (reason & VMX_EXIT_REASON_ENTRY_FAILURE)
+        return vcpu_stop_verdict(v, "VM entry failed: %s (%u)", vmx_exit_reason_name(basic), basic);
+    if (basic >= VMX_EXIT_REASON_COUNT)
+        return vcpu_stop_verdict(v, "unhandled exit reason %u", basic);
+    v->exits[basic]++;
+    return exit_handlers[basic](v);
+}
+
+/* The common exit: counted, then a tail call to the handler, whose verdict goes back to the
+ * stub as it is. Nothing runs after the handler, so this needs no stack frame. */
 enum vcpu_verdict vcpu_exit_dispatch(struct vcpu *v)
 {
-    v->exit_start_tsc = tsc_low();
-    struct vcpu_exit_record *rec = &v->ring[v->ring_next++ % VCPU_EXIT_RING];
     uint32_t reason = (uint32_t)vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
-    uint32_t basic = VMX_EXIT_REASON_BASIC(reason);
-    rec->info.reason = reason;
-    rec->info.basic = basic;
-    rec->rip = vcpu_vmread_hot(VMCS_GUEST_RIP);
-    rec->qualification = vcpu_vmread_hot(VMCS_EXIT_INFO_QUALIFICATION);
+    if (reason >= VMX_EXIT_REASON_COUNT)
+        return exit_uncommon(v, reason);
+    v->exits[reason]++;
+    if (--v->sample_countdown == 0)
+        return exit_sampled(v, reason);
+    return exit_handlers[reason](v);
+}
 
-    if (reason & VMX_EXIT_REASON_ENTRY_FAILURE)
-        return vcpu_report_entry_failure(v, &rec->info);
-    if (basic >= VMX_EXIT_REASON_COUNT || !exit_handlers[basic])
-        return exit_unhandled(v, &rec->info);
-    v->exits[basic]++;
-
-    enum vcpu_verdict verdict = exit_handlers[basic](v, &rec->info);
-    if (verdict == VCPU_ADVANCE) {
-        vcpu_vmwrite_hot(VMCS_GUEST_RIP,
-                         rec->rip + vcpu_vmread_hot(VMCS_EXIT_INFO_INSTRUCTION_LENGTH));
-        verdict = VCPU_RESUME;
-    } else if (verdict == VCPU_STOP) {
-        return vcpu_report_stop(v, &rec->info);
+/* The exit stub's slow path, taken for a non-zero verdict. */
+enum vcpu_verdict vcpu_exit_slow(struct vcpu *v, enum vcpu_verdict verdict)
+{
+    if (verdict == VCPU_STOP) {
+        uint32_t reason = (uint32_t)vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
+        const struct vcpu_exit_record *x = record_exit(v, reason);
+        if (reason & VMX_EXIT_REASON_ENTRY_FAILURE)
+            vcpu_report_entry_failure(v, x);
+        else
+            vcpu_report_stop(v, x);
+        return VCPU_STOP;
     }
-    /* Root-mode cost, from here to just before the stub resumes the guest. */
-    uint32_t cost = tsc_low() - v->exit_start_tsc;
-    unsigned bucket = cost ? 31u - (unsigned)__builtin_clz(cost) : 0;
-    v->exit_cost[rec->info.basic][bucket < VCPU_COST_BUCKETS ? bucket : VCPU_COST_BUCKETS - 1]++;
-    return verdict;
+    return vcpu_deliver_events(v);
 }
 
 int vmx_exit_handler(struct guest_regs *regs)
 {
     /* regs is the first member of struct vcpu (vcpu/vcpu.h). */
     return (int)vcpu_exit_dispatch((struct vcpu *)(void *)regs);
+}
+
+int vmx_exit_slow_handler(struct guest_regs *regs, int verdict)
+{
+    return (int)vcpu_exit_slow((struct vcpu *)(void *)regs, (enum vcpu_verdict)verdict);
 }

@@ -11,15 +11,37 @@
 #include "vcpu/vcpu.h"
 #include "vmx/vmx_state.h"
 
-typedef enum vcpu_verdict (*exit_handler_fn)(struct vcpu *v, const struct exit_info *e);
+typedef enum vcpu_verdict (*exit_handler_fn)(struct vcpu *v);
 
-/* The dispatch table's entry point (vcpu/dispatch.c); vmx_exit_handler() calls it. */
+/* Every exit, from the stub (vmx_exit_handler): counts it and runs its handler (vcpu/dispatch.c);
+ * one exit in VCPU_COST_SAMPLE is also recorded in the ring and timed. The handler's verdict
+ * goes back to the stub unchanged. */
 enum vcpu_verdict vcpu_exit_dispatch(struct vcpu *v);
+/* A non-zero verdict (vmx_exit_slow_handler): events delivered, or the stop reported.
+ * Returns VCPU_RESUME or VCPU_STOP. */
+enum vcpu_verdict vcpu_exit_slow(struct vcpu *v, enum vcpu_verdict verdict);
+
+/* Injects what the events module decides (vcpu/events.h); VCPU_RESUME or VCPU_STOP. */
+enum vcpu_verdict vcpu_deliver_events(struct vcpu *v);
 
 /* Read by the handlers that use it, not by the dispatcher for every exit. */
 static inline uint64_t exit_qualification(void)
 {
     return vcpu_vmread_hot(VMCS_EXIT_INFO_QUALIFICATION);
+}
+
+/* The verdict after handling: resume, unless an event waits for delivery. */
+static inline enum vcpu_verdict vcpu_resume(const struct vcpu *v)
+{
+    return (enum vcpu_verdict)v->events_pending;
+}
+
+/* The instruction was emulated: RIP moves past it (SDM 28.2.5, VM-exit instruction length). */
+static inline enum vcpu_verdict vcpu_advance(struct vcpu *v)
+{
+    vcpu_vmwrite_hot(VMCS_GUEST_RIP, vcpu_vmread_hot(VMCS_GUEST_RIP) +
+                                     vcpu_vmread_hot(VMCS_EXIT_INFO_INSTRUCTION_LENGTH));
+    return vcpu_resume(v);
 }
 
 /* Exception vectors (SDM Vol. 3A, 6.3.1, Table 6-1) the handlers raise. */
@@ -38,7 +60,7 @@ void vcpu_write_gpr(struct vcpu *v, unsigned index, uint64_t value);
 /* The guest's current privilege level: SS.DPL (SDM 25.4.1). */
 static inline unsigned vcpu_guest_cpl(void)
 {
-    return (unsigned)(vcpu_vmread(VMCS_GUEST_SS_ACCESS_RIGHTS) >> 5) & 3;
+    return (unsigned)(vcpu_vmread_hot(VMCS_GUEST_SS_ACCESS_RIGHTS) >> 5) & 3;
 }
 
 /* The low and high halves of an MSR or XCR value from EDX:EAX. */
@@ -51,24 +73,24 @@ struct cpuid_regs;
 /* CPUID as every partition sees it (vcpu/exit_cpuid.c); the shell's `cpuid` shows it too. */
 void vcpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
 
-/* Handlers, one family per file (vcpu/exit_*.c, vcpu/hypercall.c). */
-enum vcpu_verdict exit_cpuid(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_io(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_rdmsr(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_wrmsr(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_cr_access(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_xsetbv(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_vmcall(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_hlt(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_invd_wbinvd(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_undefined_opcode(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_triple_fault(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_ept_violation(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_ept_misconfig(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_init_signal(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_sipi(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_exception_nmi(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_external_interrupt(struct vcpu *v, const struct exit_info *e);
-enum vcpu_verdict exit_preemption_timer(struct vcpu *v, const struct exit_info *e);
+/* Handlers, one family per file (vcpu/exit_*.c, vcpu/hypercall.c); x is this exit's record. */
+enum vcpu_verdict exit_cpuid(struct vcpu *v);
+enum vcpu_verdict exit_io(struct vcpu *v);
+enum vcpu_verdict exit_rdmsr(struct vcpu *v);
+enum vcpu_verdict exit_wrmsr(struct vcpu *v);
+enum vcpu_verdict exit_cr_access(struct vcpu *v);
+enum vcpu_verdict exit_xsetbv(struct vcpu *v);
+enum vcpu_verdict exit_vmcall(struct vcpu *v);
+enum vcpu_verdict exit_hlt(struct vcpu *v);
+enum vcpu_verdict exit_invd_wbinvd(struct vcpu *v);
+enum vcpu_verdict exit_undefined_opcode(struct vcpu *v);
+enum vcpu_verdict exit_triple_fault(struct vcpu *v);
+enum vcpu_verdict exit_ept_violation(struct vcpu *v);
+enum vcpu_verdict exit_ept_misconfig(struct vcpu *v);
+enum vcpu_verdict exit_init_signal(struct vcpu *v);
+enum vcpu_verdict exit_sipi(struct vcpu *v);
+enum vcpu_verdict exit_exception_nmi(struct vcpu *v);
+enum vcpu_verdict exit_external_interrupt(struct vcpu *v);
+enum vcpu_verdict exit_preemption_timer(struct vcpu *v);
 
 #endif

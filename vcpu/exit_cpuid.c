@@ -41,14 +41,13 @@ void vcpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
     guest_cpuid(leaf, subleaf, out);
 }
 
-enum vcpu_verdict exit_cpuid(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_cpuid(struct vcpu *v)
 {
-    (void)e;
     struct cpuid_regs r;
     guest_cpuid((uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, &r);
     v->regs.rax = r.eax;
     v->regs.rbx = r.ebx;
     v->regs.rcx = r.ecx;
     v->regs.rdx = r.edx;
-    return VCPU_ADVANCE;
+    return vcpu_advance(v);
 }

@@ -34,12 +34,12 @@ static enum vcpu_verdict guest_write_cr0(struct vcpu *v, uint64_t value)
     if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
         ((value & CR0_NW) && !(value & CR0_CD))) {
         vcpu_inject_exception(v, VECTOR_GP, true, 0);
-        return VCPU_RESUME;
+        return vcpu_resume(v);
     }
     vcpu_vmwrite(VMCS_CTRL_EXEC_CR0_READ_SHADOW, value);
     vcpu_vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0_actual(value));
     follow_long_mode(value);
-    return VCPU_ADVANCE;
+    return vcpu_advance(v);
 }
 
 static enum vcpu_verdict guest_write_cr4(struct vcpu *v, uint64_t value)
@@ -48,16 +48,15 @@ static enum vcpu_verdict guest_write_cr4(struct vcpu *v, uint64_t value)
     uint64_t allowed = caps->cr4_fixed1 & ~(uint64_t)CR4_VMXE;   /* VMX is hidden */
     if (value & ~allowed) {
         vcpu_inject_exception(v, VECTOR_GP, true, 0);
-        return VCPU_RESUME;
+        return vcpu_resume(v);
     }
     vcpu_vmwrite(VMCS_CTRL_EXEC_CR4_READ_SHADOW, value);
     vcpu_vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4_actual(value));
-    return VCPU_ADVANCE;
+    return vcpu_advance(v);
 }
 
-enum vcpu_verdict exit_cr_access(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_cr_access(struct vcpu *v)
 {
-    (void)e;
     uint64_t q = exit_qualification();
     unsigned cr = VMX_QUAL_CR_NUMBER(q);
     unsigned type = VMX_QUAL_CR_ACCESS_TYPE(q);
@@ -77,9 +76,8 @@ enum vcpu_verdict exit_cr_access(struct vcpu *v, const struct exit_info *e)
     return vcpu_stop_verdict(v, "control-register access not emulated");
 }
 
-enum vcpu_verdict exit_xsetbv(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_xsetbv(struct vcpu *v)
 {
-    (void)e;
     uint64_t value = vcpu_edx_eax(v);
     struct cpuid_regs xsave = vcpu_host_cpuid(0xD, 0);
     uint64_t supported = ((uint64_t)xsave.edx << 32) | xsave.eax;
@@ -90,9 +88,9 @@ enum vcpu_verdict exit_xsetbv(struct vcpu *v, const struct exit_info *e)
                  !((value & 4) && !(value & 2));
     if (!valid || !(vcpu_host_cr4() & CR4_OSXSAVE)) {
         vcpu_inject_exception(v, VECTOR_GP, true, 0);
-        return VCPU_RESUME;
+        return vcpu_resume(v);
     }
     /* The hypervisor never uses extended state, so the guest's XCR0 can stay loaded. */
     vcpu_host_xsetbv(0, value);
-    return VCPU_ADVANCE;
+    return vcpu_advance(v);
 }

@@ -7,30 +7,28 @@
 
 #define RFLAGS_IF               (1u << 9)
 
-enum vcpu_verdict exit_exception_nmi(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_exception_nmi(struct vcpu *v)
 {
-    (void)e;
     uint32_t info = (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_INFO);
     if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_NMI)
-        return VCPU_RESUME;     /* the host's NMI, taken on exit; nothing for the guest */
+        return vcpu_resume(v);     /* the host's NMI, taken on exit; nothing for the guest */
     /* The exception bitmap asked for it: give it back to the guest unchanged. */
     bool has_error = (info & VMX_INTR_INFO_DELIVER_ERROR) != 0;
     uint32_t error = has_error ? (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_ERROR_CODE) : 0;
     vcpu_inject_exception(v, (uint8_t)VMX_INTR_INFO_VECTOR(info), has_error, error);
-    return VCPU_RESUME;
+    return vcpu_resume(v);
 }
 
 /* "Acknowledge interrupt on exit": the vector is in the exit information, already taken
  * from the local APIC, so the hypervisor handles it here (SDM 28.2.2). */
-enum vcpu_verdict exit_external_interrupt(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_external_interrupt(struct vcpu *v)
 {
-    (void)e;
     uint32_t info = (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_INFO);
     if (info & VMX_INTR_INFO_VALID)
         smp_handle_interrupt(VMX_INTR_INFO_VECTOR(info));
     if (v->stop_requested)
         return vcpu_stop_verdict(v, "stopped from the shell");
-    return VCPU_RESUME;
+    return vcpu_resume(v);
 }
 
 /* Exits other than the timer's since the vCPU started: if this does not move for the
@@ -50,18 +48,17 @@ static enum vcpu_verdict watchdog_check(struct vcpu *v)
     if (activity != v->watchdog_last_activity) {
         v->watchdog_last_activity = activity;
         v->watchdog_quiet_periods = 0;
-        return VCPU_RESUME;
+        return vcpu_resume(v);
     }
     if (++v->watchdog_quiet_periods * VCPU_TIMER_PERIOD_MS < limit)
-        return VCPU_RESUME;
+        return vcpu_resume(v);
     return vcpu_stop_verdict(v, "watchdog: only preemption-timer exits for %u ms", limit);
 }
 
 /* Every VCPU_TIMER_PERIOD_MS: the hypervisor's time slot on this CPU, whatever the guest
  * does. The owner does its regular work (the boot CPU's console service); the watchdog runs. */
-enum vcpu_verdict exit_preemption_timer(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_preemption_timer(struct vcpu *v)
 {
-    (void)e;
     /* With "save VMX-preemption timer value" the field now reads 0: start a new period. */
     vcpu_vmwrite(VMCS_GUEST_PREEMPTION_TIMER_VALUE, v->preemption_timer_value);
     /* Calls from other CPUs normally arrive with their IPI's exit; Bochs does not exit for an
@@ -73,29 +70,26 @@ enum vcpu_verdict exit_preemption_timer(struct vcpu *v, const struct exit_info *
         return vcpu_stop_verdict(v, "stopped from the shell");
     if (v->watchdog_ms)
         return watchdog_check(v);
-    return VCPU_RESUME;
+    return vcpu_resume(v);
 }
 
-enum vcpu_verdict exit_init_signal(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_init_signal(struct vcpu *v)
 {
     (void)v;
-    (void)e;
-    return VCPU_RESUME;     /* nothing may reset a partition's CPU behind the hypervisor */
+    return vcpu_resume(v);     /* nothing may reset a partition's CPU behind the hypervisor */
 }
 
-enum vcpu_verdict exit_sipi(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_sipi(struct vcpu *v)
 {
     (void)v;
-    (void)e;
-    return VCPU_RESUME;
+    return vcpu_resume(v);
 }
 
 /* HLT with interrupts enabled waits in the guest's HLT activity state (the preemption
  * timer still brings the CPU back to the hypervisor). With interrupts disabled nothing
  * can ever wake it, so the partition is stopped and reported. */
-enum vcpu_verdict exit_hlt(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_hlt(struct vcpu *v)
 {
-    (void)e;
     if (!(vcpu_vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
         return vcpu_stop_verdict(v, "HLT with interrupts disabled: the guest can never wake");
     /* "sti; hlt" (every idle loop): HLT sits in STI's shadow, and skipping HLT ends that
@@ -107,5 +101,5 @@ enum vcpu_verdict exit_hlt(struct vcpu *v, const struct exit_info *e)
                      blocking & ~(VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
     vcpu_vmwrite(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_HLT);
     v->state = VCPU_HALTED;
-    return VCPU_ADVANCE;
+    return vcpu_advance(v);
 }

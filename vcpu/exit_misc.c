@@ -3,36 +3,31 @@
 #include "vcpu/exit.h"
 
 /* INVD would throw away other partitions' dirty lines: do the safe WBINVD instead. */
-enum vcpu_verdict exit_invd_wbinvd(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_invd_wbinvd(struct vcpu *v)
 {
     (void)v;
-    (void)e;
     vcpu_host_wbinvd();
-    return VCPU_ADVANCE;
+    return vcpu_advance(v);
 }
 
 /* VMX instructions and GETSEC: the guest's CPUID says there is no VMX and no SMX. */
-enum vcpu_verdict exit_undefined_opcode(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_undefined_opcode(struct vcpu *v)
 {
-    (void)e;
     vcpu_inject_exception(v, VECTOR_UD, false, 0);
-    return VCPU_RESUME;
+    return vcpu_resume(v);
 }
 
-enum vcpu_verdict exit_triple_fault(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_triple_fault(struct vcpu *v)
 {
-    (void)e;
     return vcpu_stop_verdict(v, "triple fault");
 }
 
-enum vcpu_verdict exit_ept_violation(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_ept_violation(struct vcpu *v)
 {
-    (void)e;
     return vcpu_stop_verdict(v, "access outside its memory (EPT violation)");
 }
 
-enum vcpu_verdict exit_ept_misconfig(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_ept_misconfig(struct vcpu *v)
 {
-    (void)e;
     return vcpu_stop_verdict(v, "EPT misconfiguration (a hypervisor bug)");
 }

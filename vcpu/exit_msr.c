@@ -22,7 +22,7 @@ static enum vcpu_verdict refuse(struct vcpu *v, uint32_t msr, bool write)
         console_printf("partition %s: %s 0x%x refused: #GP injected\n", v->name,
                        write ? "wrmsr" : "rdmsr", msr);
     vcpu_inject_exception(v, VECTOR_GP, true, 0);
-    return VCPU_RESUME;
+    return vcpu_resume(v);
 }
 
 static void complete_rdmsr(struct vcpu *v, uint64_t value)
@@ -36,40 +36,38 @@ static bool granted(struct vcpu *v, uint32_t msr, bool write)
     return !msr_never_reaches_hardware(msr) && v->owner->msr_granted(v->owner_ctx, msr, write);
 }
 
-enum vcpu_verdict exit_rdmsr(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_rdmsr(struct vcpu *v)
 {
-    (void)e;
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t value;
 
     switch (msr) {
     case MSR_IA32_FEATURE_CONTROL:
         complete_rdmsr(v, IA32_FEATURE_CONTROL_LOCK);   /* locked, VMX off: no VMX here */
-        return VCPU_ADVANCE;
+        return vcpu_advance(v);
     case MSR_IA32_TSC:
         complete_rdmsr(v, vcpu_host_rdtsc());           /* TSC offset is 0 */
-        return VCPU_ADVANCE;
+        return vcpu_advance(v);
     case MSR_IA32_MISC_ENABLE:
         if (!vcpu_host_rdmsr(MSR_IA32_MISC_ENABLE, &value))
             value = 0;
         complete_rdmsr(v, value);
-        return VCPU_ADVANCE;
+        return vcpu_advance(v);
     default:
         break;
     }
     if (granted(v, msr, false) && vcpu_host_rdmsr(msr, &value)) {
         complete_rdmsr(v, value);
-        return VCPU_ADVANCE;
+        return vcpu_advance(v);
     }
     return refuse(v, msr, false);
 }
 
-enum vcpu_verdict exit_wrmsr(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_wrmsr(struct vcpu *v)
 {
-    (void)e;
     uint32_t msr = (uint32_t)v->regs.rcx;
 
     if (granted(v, msr, true) && vcpu_host_wrmsr(msr, vcpu_edx_eax(v)))
-        return VCPU_ADVANCE;
+        return vcpu_advance(v);
     return refuse(v, msr, true);
 }

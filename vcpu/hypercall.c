@@ -5,17 +5,22 @@
 #include "vcpu/exit.h"
 #include "vcpu/guest_abi.h"
 
-/* RDI, RSI, RDX in; the result goes to RAX. */
-typedef int64_t (*hypercall_fn)(struct vcpu *v, uint64_t a0, uint64_t a1);
+/* Arguments in RDI, RSI; the result goes to RAX. The table's functions are tail-called, so
+ * each finishes the exit itself through hypercall_return(). */
+typedef enum vcpu_verdict (*hypercall_fn)(struct vcpu *v);
 
-static int64_t hc_partition_id(struct vcpu *v, uint64_t a0, uint64_t a1)
+static enum vcpu_verdict hypercall_return(struct vcpu *v, int64_t result)
 {
-    (void)a0;
-    (void)a1;
-    return v->id;
+    v->regs.rax = (uint64_t)result;
+    return vcpu_advance(v);
 }
 
-static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t length)
+static enum vcpu_verdict hc_partition_id(struct vcpu *v)
+{
+    return hypercall_return(v, v->id);
+}
+
+static int64_t console_write(struct vcpu *v, uint64_t gpa, uint64_t length)
 {
     if (length > TESSERA_HC_CONSOLE_WRITE_MAX)
         return TESSERA_HC_EINVAL;
@@ -33,7 +38,7 @@ static bool figure_name_char(char c)
            c == '_';
 }
 
-static int64_t hc_report_figure(struct vcpu *v, uint64_t gpa, uint64_t value)
+static int64_t report_figure(struct vcpu *v, uint64_t gpa, uint64_t value)
 {
     char name[TESSERA_HC_FIGURE_NAME_MAX + 1];
     for (unsigned i = 0; i <= TESSERA_HC_FIGURE_NAME_MAX; i++) {
@@ -52,20 +57,34 @@ static int64_t hc_report_figure(struct vcpu *v, uint64_t gpa, uint64_t value)
     return 0;
 }
 
-static int64_t hc_nop(struct vcpu *v, uint64_t a0, uint64_t a1)
+static enum vcpu_verdict hc_console_write(struct vcpu *v)
 {
-    (void)v;
-    (void)a0;
-    (void)a1;
-    return 0;
+    return hypercall_return(v, console_write(v, v->regs.rdi, v->regs.rsi));
 }
 
-static int64_t hc_tsc_khz(struct vcpu *v, uint64_t a0, uint64_t a1)
+static enum vcpu_verdict hc_report_figure(struct vcpu *v)
 {
-    (void)v;
-    (void)a0;
-    (void)a1;
-    return (int64_t)(timer_calibration()->tsc_hz / 1000);
+    return hypercall_return(v, report_figure(v, v->regs.rdi, v->regs.rsi));
+}
+
+static enum vcpu_verdict hc_nop(struct vcpu *v)
+{
+    return hypercall_return(v, 0);
+}
+
+static enum vcpu_verdict hc_tsc_khz(struct vcpu *v)
+{
+    return hypercall_return(v, (int64_t)(timer_calibration()->tsc_hz / 1000));
+}
+
+static enum vcpu_verdict hc_refused(struct vcpu *v)
+{
+    return hypercall_return(v, TESSERA_HC_EINVAL);
+}
+
+static enum vcpu_verdict hc_unknown(struct vcpu *v)
+{
+    return hypercall_return(v, TESSERA_HC_ENOSYS);
 }
 
 static const hypercall_fn hypercalls[TESSERA_HC_COUNT] = {
@@ -76,16 +95,12 @@ static const hypercall_fn hypercalls[TESSERA_HC_COUNT] = {
     [TESSERA_HC_TSC_KHZ] = hc_tsc_khz,
 };
 
-enum vcpu_verdict exit_vmcall(struct vcpu *v, const struct exit_info *e)
+enum vcpu_verdict exit_vmcall(struct vcpu *v)
 {
-    (void)e;
-    struct guest_regs *r = &v->regs;
-    int64_t result = TESSERA_HC_ENOSYS;
-
+    uint64_t number = v->regs.rax;
     if (vcpu_guest_cpl() != 0)
-        result = TESSERA_HC_EINVAL;
-    else if (r->rax < TESSERA_HC_COUNT && hypercalls[r->rax])
-        result = hypercalls[r->rax](v, r->rdi, r->rsi);
-    r->rax = (uint64_t)result;
-    return VCPU_ADVANCE;
+        return hc_refused(v);       /* the guest kernel's, not its applications' */
+    if (number >= TESSERA_HC_COUNT)
+        return hc_unknown(v);
+    return hypercalls[number](v);
 }

@@ -17,10 +17,12 @@ enum range_add_result range_registry_add(struct range_registry *r, uint64_t firs
         r->entries[i] = r->entries[i - 1];
     r->entries[at] = (struct range_entry){ first, last, ops, ctx };
     r->count++;
+    r->lowest = r->entries[0].first;
+    r->highest = r->entries[r->count - 1].last;
     return RANGE_ADDED;
 }
 
-const struct range_entry *range_registry_find(const struct range_registry *r, uint64_t key)
+const struct range_entry *range_registry_search(const struct range_registry *r, uint64_t key)
 {
     uint32_t lo = 0, hi = r->count;
     while (lo < hi) {
@@ -39,6 +41,8 @@ const struct range_entry *range_registry_find(const struct range_registry *r, ui
 void range_registry_clear(struct range_registry *r)
 {
     r->count = 0;
+    r->lowest = 0;
+    r->highest = 0;
 }
 
 const char *range_add_result_name(enum range_add_result result)

@@ -15,8 +15,9 @@ struct range_entry {
 };
 
 struct range_registry {
-    struct range_entry entries[RANGE_REGISTRY_MAX];     /* sorted by first, disjoint */
+    uint64_t lowest, highest;   /* the span of all entries: most misses cost two compares */
     uint32_t count;
+    struct range_entry entries[RANGE_REGISTRY_MAX];     /* sorted by first, disjoint */
 };
 
 enum range_add_result {
@@ -28,8 +29,16 @@ enum range_add_result {
 
 enum range_add_result range_registry_add(struct range_registry *r, uint64_t first, uint64_t last,
                                          const void *ops, void *ctx);
-/* The entry whose range holds key, or NULL. */
-const struct range_entry *range_registry_find(const struct range_registry *r, uint64_t key);
+const struct range_entry *range_registry_search(const struct range_registry *r, uint64_t key);
+
+/* The entry whose range holds key, or NULL. Inline: exit handlers ask on every exit. */
+static inline const struct range_entry *range_registry_find(const struct range_registry *r,
+                                                            uint64_t key)
+{
+    if (key < r->lowest || key > r->highest)
+        return 0;
+    return range_registry_search(r, key);
+}
 /* Forgets every entry (a partition rebuilt on restart registers its devices again). */
 void range_registry_clear(struct range_registry *r);
 const char *range_add_result_name(enum range_add_result result);

@@ -15,7 +15,7 @@ static void stopped(struct vcpu *v)
     v->owner->stopped(v->owner_ctx, v, v->stop_reason);
 }
 
-enum vcpu_verdict vcpu_report_stop(struct vcpu *v, const struct exit_info *e)
+void vcpu_report_stop(struct vcpu *v, const struct vcpu_exit_record *e)
 {
     const char *name = v->name;
     char qualification[128];
@@ -34,20 +34,16 @@ enum vcpu_verdict vcpu_report_stop(struct vcpu *v, const struct exit_info *e)
         console_printf("partition %s:   guest-physical 0x%llx linear 0x%llx\n", name,
                        (unsigned long long)vmcs_read64(VMCS_EXIT_INFO_GUEST_PHYSICAL_ADDRESS),
                        (unsigned long long)vmcs_read_natural(VMCS_EXIT_INFO_GUEST_LINEAR_ADDRESS));
-    return VCPU_STOP;
 }
 
-__attribute__((noinline)) enum vcpu_verdict vcpu_report_entry_failure(struct vcpu *v,
-                                                                     const struct exit_info *e)
+void vcpu_report_entry_failure(struct vcpu *v, const struct vcpu_exit_record *e)
 {
-    vcpu_stop_verdict(v, "VM entry failed: %s (%u)", vmx_exit_reason_name(e->basic), e->basic);
     stopped(v);
     if (e->basic == VMX_EXIT_REASON_ENTRY_INVALID_GUEST)
         guest_state_report(v->name, console_line_sink, 0);
     else if (e->basic == VMX_EXIT_REASON_ENTRY_MSR_LOADING)
         console_printf("partition %s:   MSR-load list entry %llu\n", v->name,
                        (unsigned long long)vmcs_read_natural(VMCS_EXIT_INFO_QUALIFICATION));
-    return VCPU_STOP;
 }
 
 void vcpu_report_enter_failure(struct vcpu *v, int enter_result)

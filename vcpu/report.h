@@ -7,10 +7,10 @@
 #include "vcpu/vcpu.h"
 
 /* v->stop_reason says why: the owner's "stopped" line, then the exit decoded, guest RIP, RSP,
- * CR3, RFLAGS and, for EPT exits, the guest-physical and linear addresses. VCPU_STOP. */
-enum vcpu_verdict vcpu_report_stop(struct vcpu *v, const struct exit_info *e);
+ * CR3, RFLAGS and, for EPT exits, the guest-physical and linear addresses. */
+void vcpu_report_stop(struct vcpu *v, const struct vcpu_exit_record *x);
 /* Exit reason with bit 31 set: the guest state or MSR-load list the CPU refused. */
-enum vcpu_verdict vcpu_report_entry_failure(struct vcpu *v, const struct exit_info *e);
+void vcpu_report_entry_failure(struct vcpu *v, const struct vcpu_exit_record *x);
 /* vmx_enter() returned: VMLAUNCH or VMRESUME itself failed. */
 void vcpu_report_enter_failure(struct vcpu *v, int enter_result);
 

@@ -48,6 +48,7 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
     }
     flush_guest_tlbs(v);
     v->regs = entry->regs;
+    v->sample_countdown = VCPU_COST_SAMPLE;
     return true;
 }
 

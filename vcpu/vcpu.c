@@ -86,3 +86,10 @@ void vcpu_release_devices(struct vcpu *v)
     range_registry_clear(&v->devices.mmio);
     range_registry_clear(&v->devices.msrs);
 }
+
+enum vcpu_verdict vcpu_deliver_events(struct vcpu *v)
+{
+    /* Exceptions are still written to the VMCS where they are raised; nothing queues yet. */
+    v->events_pending = 0;
+    return VCPU_RESUME;
+}

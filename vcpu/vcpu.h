@@ -17,6 +17,7 @@
 #define VCPU_EXIT_REASONS       (VMX_EXIT_REASON_MAX + 1)
 #define VCPU_COST_BUCKETS       24      /* up to 2^24 TSC ticks; longer lands in the last */
 #define VCPU_EXIT_RING          16      /* a power of two */
+#define VCPU_COST_SAMPLE        64      /* one exit in this many is recorded and timed */
 #define VCPU_STOP_REASON_MAX    96
 
 enum vcpu_state {
@@ -26,23 +27,20 @@ enum vcpu_state {
     VCPU_STOPPED,       /* stopped by the hypervisor; the VMCS is kept for inspection */
 };
 
-/* What an exit handler decided. The dispatcher acts on it; only the owner stops a vCPU. */
+/* What an exit handler decided, returned through the exit stub: 0 resumes the guest at once,
+ * the rest take the slow path (vcpu/dispatch.c). A handler that emulated an instruction has
+ * already moved RIP past it (vcpu_advance); only the owner stops a vCPU. */
 enum vcpu_verdict {
-    VCPU_RESUME = 0,    /* re-enter at the same RIP (e.g. after queueing a fault) */
-    VCPU_ADVANCE,       /* the instruction was emulated: skip it, then re-enter */
-    VCPU_STOP,          /* stop the vCPU; vcpu->stop_reason says why */
+    VCPU_RESUME = 0,    /* re-enter the guest */
+    VCPU_EVENTS = 1,    /* deliver pending events (vcpu/events.h), then re-enter */
+    VCPU_STOP = 2,      /* stop the vCPU; vcpu->stop_reason says why */
 };
 
-/* What the handlers are told about the exit they handle. */
-struct exit_info {
+/* One exit as the handlers see it and the exit ring keeps it: written once per exit. The
+ * qualification is filled in by the handlers that read it (exit_qualification()). */
+struct vcpu_exit_record {
     uint32_t reason;            /* the whole exit-reason field */
     uint32_t basic;             /* bits 15:0 */
-};
-
-/* The exit ring's entries; the handler of the current exit gets a pointer to its `info`,
- * so the exit is written down once. */
-struct vcpu_exit_record {
-    struct exit_info info;
     uint64_t rip;
     uint64_t qualification;
 };
@@ -104,14 +102,19 @@ struct vcpu {
     struct report_once ports_reported;
     struct report_once msrs_reported;
 
-    /* Statistics: exits by basic reason (the total is their sum), the root-mode cost of
-     * each reason as a histogram of power-of-two TSC buckets (bucket b counts costs in
-     * [2^b, 2^(b+1))), and the last VCPU_EXIT_RING exits. */
+    /* Set whenever an event waits for delivery: the cheap test every exit's verdict makes. */
+    uint8_t events_pending;
+
+    /* Statistics: exits by basic reason, every one counted (the total is their sum). One exit
+     * in VCPU_COST_SAMPLE, and every exit that stops the vCPU, is recorded in the ring of
+     * the last VCPU_EXIT_RING such exits; the sampled ones are timed, into a histogram of
+     * power-of-two TSC buckets per reason (bucket b counts costs in [2^b, 2^(b+1))). Sampling
+     * keeps the statistics from slowing every exit. */
     uint64_t exits[VCPU_EXIT_REASONS];
-    uint32_t exit_cost[VCPU_EXIT_REASONS][VCPU_COST_BUCKETS];
-    struct vcpu_exit_record ring[VCPU_EXIT_RING];
+    uint32_t sample_countdown;          /* exits until the next sampled one */
     uint32_t ring_next;
-    uint32_t exit_start_tsc;            /* low half of the TSC when this exit's dispatch began */
+    struct vcpu_exit_record ring[VCPU_EXIT_RING];
+    uint32_t exit_cost[VCPU_EXIT_REASONS][VCPU_COST_BUCKETS];
 };
 
 /* Records why the vCPU must stop and returns VCPU_STOP, for handlers to return. */

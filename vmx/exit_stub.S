@@ -1,6 +1,6 @@
 /* VM entry and the VM-exit stub (SDM Vol. 3C, 28.5 host state after an exit, 31.3 VMLAUNCH,
  * VMRESUME). vmx_enter() launches the guest; after that every exit is handled on this
- * stack by vmx_exit_dispatch() and resumed straight from here, so the common exit costs
+ * stack by vmx_exit_handler() and resumed straight from here, so the common exit costs
  * no host register saving at all. vmx_enter() returns only when the partition stops or
  * an entry fails. */
 #include "asm_offsets.h"
@@ -83,7 +83,8 @@ vmx_exit_entry:
     /* RSP is HOST_RSP again: 16-byte aligned, as a call needs (vmx_enter pushed 7). */
     call vmx_exit_handler
     test %eax, %eax
-    jnz 1f
+    jnz 3f
+.Lresume:
     mov (%rsp), %rdi
     LOAD_GUEST_REGS
     vmresume
@@ -92,7 +93,14 @@ vmx_exit_entry:
     jc 2f
     mov $(2 | VMX_ENTER_RESUMING_FLAG), %eax
     jmp 2f
-1:  mov $VMX_ENTER_STOPPED_VALUE, %eax
+    /* A non-zero verdict: the slow path (events to deliver, or a stop to report), which
+     * costs the common exit nothing. */
+3:  mov (%rsp), %rdi
+    mov %eax, %esi
+    call vmx_exit_slow_handler
+    test %eax, %eax
+    jz .Lresume
+    mov $VMX_ENTER_STOPPED_VALUE, %eax
     RETURN_FROM_VMX_ENTER
 
 vmx_entry_failed:

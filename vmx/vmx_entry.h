@@ -23,7 +23,7 @@ _Static_assert(sizeof(struct vmx_msr_entry) == 16, "MSR list entries are 16 byte
 
 /* vmx/exit_stub.S: loads guest registers and VMLAUNCHes; every exit is then handed to
  * vmx_exit_handler() and resumed inside the stub while it returns 0. Returns
- * VMX_ENTER_STOPPED once the handler returned non-zero, or VMX_FAIL_INVALID /
+ * VMX_ENTER_STOPPED once the slow handler returned non-zero, or VMX_FAIL_INVALID /
  * VMX_FAIL_VALID when VMLAUNCH failed, with VMX_ENTER_RESUMING added when it was a
  * VMRESUME that failed. */
 #define VMX_ENTER_STOPPED   3
@@ -36,5 +36,8 @@ void vmx_exit_entry(void);
  * anything else returns from vmx_enter(). Not implemented here: the layer that owns guest
  * CPUs (vcpu/dispatch.c) provides it, so this mechanism layer names no policy. */
 int vmx_exit_handler(struct guest_regs *regs);
+/* Called by the stub when vmx_exit_handler() returned non-zero (verdict); 0 resumes the
+ * guest, anything else returns VMX_ENTER_STOPPED from vmx_enter(). Provided likewise. */
+int vmx_exit_slow_handler(struct guest_regs *regs, int verdict);
 
 #endif

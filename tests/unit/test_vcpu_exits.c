@@ -36,11 +36,13 @@ static int setup(void **state)
     return 0;
 }
 
+/* One exit through the dispatcher and, for a non-zero verdict, the stub's slow path. */
 static enum vcpu_verdict run_exit(uint32_t reason, uint64_t qualification)
 {
     fake_vmcs_set(VMCS_EXIT_INFO_EXIT_REASON, reason);
     fake_vmcs_set(VMCS_EXIT_INFO_QUALIFICATION, qualification);
-    return vcpu_exit_dispatch(&vcpu);
+    enum vcpu_verdict verdict = vcpu_exit_dispatch(&vcpu);
+    return verdict == VCPU_RESUME ? verdict : vcpu_exit_slow(&vcpu, verdict);
 }
 
 static void assert_advanced(void)
@@ -72,14 +74,45 @@ static void test_entry_failure_stops(void **state)
     assert_int_equal(fake.stopped_calls, 1);
 }
 
-static void test_exits_counted_and_recorded(void **state)
+static void test_exits_counted_and_sampled(void **state)
 {
     (void)state;
+    vcpu.sample_countdown = 2;
     run_exit(VMX_EXIT_REASON_CPUID, 0);
-    run_exit(VMX_EXIT_REASON_CPUID, 0);
-    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_CPUID], 2);
-    assert_int_equal(vcpu.ring[1].info.basic, VMX_EXIT_REASON_CPUID);
-    assert_int_equal(vcpu.ring_next, 2);
+    assert_int_equal(vcpu.ring_next, 0);            /* not sampled: counted only */
+    fake_vmcs_set(VMCS_GUEST_RIP, 0x4444);
+    run_exit(VMX_EXIT_REASON_VMCALL, 0);
+    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_CPUID], 1);
+    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_VMCALL], 1);
+    assert_int_equal(vcpu.ring_next, 1);            /* the second was sampled */
+    assert_int_equal(vcpu.ring[0].basic, VMX_EXIT_REASON_VMCALL);
+    assert_int_equal(vcpu.ring[0].rip, 0x4444);
+    assert_int_equal(vcpu.sample_countdown, VCPU_COST_SAMPLE);
+    unsigned timed = 0;
+    for (unsigned b = 0; b < VCPU_COST_BUCKETS; b++)
+        timed += vcpu.exit_cost[VMX_EXIT_REASON_VMCALL][b];
+    assert_int_equal(timed, 1);
+}
+
+static void test_stop_recorded_in_ring(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_GUEST_RIP, 0x5555);
+    run_exit(VMX_EXIT_REASON_TRIPLE_FAULT, 0);
+    assert_int_equal(vcpu.ring[0].basic, VMX_EXIT_REASON_TRIPLE_FAULT);
+    assert_int_equal(vcpu.ring[0].rip, 0x5555);
+    assert_string_equal(fake.stopped_reason, "triple fault");
+}
+
+static void test_exit_reason_flag_bits_still_dispatch(void **state)
+{
+    (void)state;
+    vcpu.regs.rax = TESSERA_CPUID_LEAF_VERSION;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_PENDING_MTF | VMX_EXIT_REASON_CPUID, 0), VCPU_RESUME);
+    assert_int_equal(vcpu.regs.rax, TESSERA_BOOT_VERSION);
+    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_CPUID], 1);
+    assert_int_equal(run_exit(0xFFFF, 0), VCPU_STOP);
+    assert_string_equal(fake.stopped_reason, "unhandled exit reason 65535");
 }
 
 /* ---- CPUID ------------------------------------------------------------------------------ */
@@ -523,7 +556,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_unhandled_reason_stops, setup),
         cmocka_unit_test_setup(test_entry_failure_stops, setup),
-        cmocka_unit_test_setup(test_exits_counted_and_recorded, setup),
+        cmocka_unit_test_setup(test_exits_counted_and_sampled, setup),
+        cmocka_unit_test_setup(test_stop_recorded_in_ring, setup),
+        cmocka_unit_test_setup(test_exit_reason_flag_bits_still_dispatch, setup),
         cmocka_unit_test_setup(test_cpuid_leaf1_hides_vmx, setup),
         cmocka_unit_test_setup(test_cpuid_signature_and_unused_leaves, setup),
         cmocka_unit_test_setup(test_cpuid_invpcid_follows_control, setup),

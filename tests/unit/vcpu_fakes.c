@@ -129,18 +129,16 @@ void smp_handle_interrupt(uint64_t vector) { (void)vector; }
 uint64_t vmcs_guest_cr0_actual(uint64_t wanted) { return wanted | (1u << 5); }
 uint64_t vmcs_guest_cr4_actual(uint64_t wanted) { return wanted | (1u << 13); }
 
-enum vcpu_verdict vcpu_report_stop(struct vcpu *v, const struct exit_info *e)
+void vcpu_report_stop(struct vcpu *v, const struct vcpu_exit_record *x)
 {
-    (void)e;
+    (void)x;
     v->state = VCPU_STOPPED;
     v->owner->stopped(v->owner_ctx, v, v->stop_reason);
-    return VCPU_STOP;
 }
 
-enum vcpu_verdict vcpu_report_entry_failure(struct vcpu *v, const struct exit_info *e)
+void vcpu_report_entry_failure(struct vcpu *v, const struct vcpu_exit_record *x)
 {
-    vcpu_stop_verdict(v, "VM entry failed (%u)", e->basic);
-    return vcpu_report_stop(v, e);
+    vcpu_report_stop(v, x);
 }
 
 /* ---- the owner -------------------------------------------------------------------------- */
@@ -198,6 +196,7 @@ void fake_reset(struct vcpu *v, void *mem, uint64_t mem_size)
     v->memory_size = mem_size;
     v->state = VCPU_RUNNING;
     v->last_dropped_key = UINT64_MAX;
+    v->sample_countdown = 1000000;      /* no sampled exit unless a test asks for one */
     memset(&vmx_negotiated, 0, sizeof(vmx_negotiated));
     vmx_negotiated.caps.cr4_fixed1 = 0x3727FF;
 }
