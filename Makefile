@@ -215,6 +215,10 @@ UNIT_TESTS += line_editor
 UNIT_SRCS_line_editor  := shell/line_editor.c shell/parse.c lib/format.c lib/cmdline.c
 UNIT_TESTS += shell_format
 UNIT_SRCS_shell_format := shell/format.c shell/parse.c lib/format.c lib/cmdline.c
+UNIT_TESTS += insn_decode
+UNIT_SRCS_insn_decode  := vcpu/insn_decode.c
+UNIT_TESTS += guest_walk
+UNIT_SRCS_guest_walk   := vcpu/guest_walk.c
 
 HOST_CFLAGS := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
                -fsanitize=address,undefined -fno-omit-frame-pointer -D_DEFAULT_SOURCE

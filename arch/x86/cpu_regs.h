@@ -12,10 +12,13 @@
 #define CR0_CD  (1u << 30)
 #define CR0_PG  (1u << 31)
 
+#define CR4_PSE     (1u << 4)
 #define CR4_PAE     (1u << 5)
 #define CR4_PGE     (1u << 7)
+#define CR4_LA57    (1u << 12)
 #define CR4_VMXE    (1u << 13)
 #define CR4_OSXSAVE (1u << 18)
+#define CR4_SMEP    (1u << 20)
 
 #define CPUID_1_ECX_XSAVE   (1u << 26)
 
