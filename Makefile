@@ -204,6 +204,10 @@ UNIT_TESTS += line_editor
 UNIT_SRCS_line_editor  := shell/line_editor.c shell/parse.c lib/format.c lib/cmdline.c
 UNIT_TESTS += shell_format
 UNIT_SRCS_shell_format := shell/format.c shell/parse.c lib/format.c lib/cmdline.c
+UNIT_TESTS += events
+UNIT_SRCS_events       := vcpu/events.c lib/diag.c lib/format.c
+UNIT_TESTS += event_faults
+UNIT_SRCS_event_faults := vcpu/events.c lib/diag.c lib/format.c
 
 HOST_CFLAGS := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
                -fsanitize=address,undefined -fno-omit-frame-pointer -D_DEFAULT_SOURCE
