@@ -219,6 +219,10 @@ UNIT_TESTS += insn_decode
 UNIT_SRCS_insn_decode  := vcpu/insn_decode.c
 UNIT_TESTS += guest_walk
 UNIT_SRCS_guest_walk   := vcpu/guest_walk.c
+UNIT_TESTS += events
+UNIT_SRCS_events       := vcpu/events.c lib/diag.c lib/format.c
+UNIT_TESTS += event_faults
+UNIT_SRCS_event_faults := vcpu/events.c lib/diag.c lib/format.c
 
 HOST_CFLAGS := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
                -fsanitize=address,undefined -fno-omit-frame-pointer -D_DEFAULT_SOURCE
