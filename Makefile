@@ -25,7 +25,8 @@ VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instructi
                 vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                 vmx/vmcs_setup.c vmx/exit_stub.S vmx/guest_state_report.c
 VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_registry.c \
-                vcpu/entry_state.c vcpu/exit_cpuid.c vcpu/exit_io.c vcpu/exit_msr.c \
+                vcpu/entry_state.c vcpu/events.c vcpu/event_delivery.c vcpu/exit_cpuid.c \
+                vcpu/exit_io.c vcpu/exit_msr.c \
                 vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/hypercall.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
@@ -195,7 +196,8 @@ UNIT_TESTS += guest_state_check
 UNIT_SRCS_guest_state_check := vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                                lib/format.c lib/diag.c
 UNIT_TESTS += vcpu_exits
-UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu/range_registry.c vmx/exit_reasons.c \
+UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu/range_registry.c \
+                        vcpu/events.c vcpu/event_delivery.c vmx/exit_reasons.c lib/diag.c \
                         vcpu/exit_cpuid.c vcpu/exit_cr.c vcpu/exit_msr.c vcpu/exit_io.c \
                         vcpu/exit_events.c vcpu/exit_misc.c vcpu/hypercall.c \
                         lib/ratelimit.c lib/format.c

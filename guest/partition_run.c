@@ -383,6 +383,8 @@ bool partition_vcpu_reset(struct partition *p)
     v->ports_reported = (struct report_once){ 0 };
     v->msrs_reported = (struct report_once){ 0 };
     v->last_dropped_key = UINT64_MAX;
+    events_init(&v->events, &partition_report);
+    vcpu_clear_events(v);
     vcpu_release_devices(v);
     return partition_console_attach(p);
 }

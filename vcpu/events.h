@@ -11,31 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/vectors.h"
 #include "lib/diag.h"
-#include "vmx/guest_state_check.h" /* VMX_ENTRY_INTR_*, VMX_INTR_TYPE_*, VMX_INTERRUPTIBILITY_*,
-                                      VMX_ACTIVITY_* */
-
-/* Interruption-information bits vmx/guest_state_check.h does not have yet. One layout serves
- * the VM-entry interruption-information field, the VM-exit interruption information and the
- * IDT-vectoring information (bits 7:0 vector, 10:8 type, 11 error code, 31 valid). */
-#define VMX_INTR_TYPE_SOFTWARE_INTERRUPT        4u  /* INT n */
-#define VMX_INTR_TYPE_PRIV_SOFTWARE_EXCEPTION   5u  /* INT1 (ICEBP) */
-#define VMX_INTR_TYPE_SOFTWARE_EXCEPTION        6u  /* INT3, INTO */
-#define VMX_INTR_DELIVER_ERROR_CODE             (1u << 11)
-#define VMX_ENTRY_INTR_RESERVED                 0x7FFFF000u /* bits 30:12: must be 0 on entry */
-#define VMX_ENTRY_INSTRUCTION_LENGTH_MAX        15u
-/* Intel CPUs push 16-bit error codes; VM entry refuses bits 31:16 in the error-code field. */
-#define VMX_ENTRY_ERROR_CODE_MASK               0xFFFFu
-
-/* Exception vectors (Vol. 3A Table 6-1). */
-enum x86_exception_vector {
-    X86_VECTOR_DE = 0,  X86_VECTOR_DB = 1,  X86_VECTOR_NMI = 2, X86_VECTOR_BP = 3,
-    X86_VECTOR_OF = 4,  X86_VECTOR_BR = 5,  X86_VECTOR_UD = 6,  X86_VECTOR_NM = 7,
-    X86_VECTOR_DF = 8,  X86_VECTOR_TS = 10, X86_VECTOR_NP = 11, X86_VECTOR_SS = 12,
-    X86_VECTOR_GP = 13, X86_VECTOR_PF = 14, X86_VECTOR_MF = 16, X86_VECTOR_AC = 17,
-    X86_VECTOR_MC = 18, X86_VECTOR_XM = 19, X86_VECTOR_VE = 20, X86_VECTOR_CP = 21,
-};
-#define X86_EXCEPTION_VECTORS   32
+#include "vmx/vmx_state.h"
 
 /* External interrupts use vectors 16-255: the local APIC reports 0-15 as illegal vectors
  * (Vol. 3A "Valid Interrupt Vectors"), and the virtual interrupt controller that will feed

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/vectors.h"
 #include "vcpu/hw.h"
 #include "vcpu/vcpu.h"
 #include "vmx/vmx_state.h"
@@ -44,14 +45,13 @@ static inline enum vcpu_verdict vcpu_advance(struct vcpu *v)
     return vcpu_resume(v);
 }
 
-/* Exception vectors (SDM Vol. 3A, 6.3.1, Table 6-1) the handlers raise. */
-#define VECTOR_DB 1
-#define VECTOR_UD 6
-#define VECTOR_GP 13
-
-/* Queues a hardware exception for the guest at the next VM entry. */
-void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error_code,
-                           uint32_t error_code);
+/* Queues a hardware exception (arch/x86/vectors.h) for the guest at the next VM entry; the
+ * events module decides whether it pushes error_code (vcpu/event_delivery.c). */
+void vcpu_inject_exception(struct vcpu *v, uint8_t vector, uint32_t error_code);
+/* Events that may have interrupted the guest's own event delivery (SDM 28.2.4): handlers of
+ * exits that are not caused by an instruction call this first, so an interrupted event is
+ * delivered again and never lost. */
+void vcpu_note_event_delivery(struct vcpu *v);
 
 /* General register by the index exit qualifications use (0 RAX, 1 RCX, ... 4 RSP, ... 15 R15). */
 uint64_t vcpu_read_gpr(const struct vcpu *v, unsigned index);
@@ -92,5 +92,7 @@ enum vcpu_verdict exit_sipi(struct vcpu *v);
 enum vcpu_verdict exit_exception_nmi(struct vcpu *v);
 enum vcpu_verdict exit_external_interrupt(struct vcpu *v);
 enum vcpu_verdict exit_preemption_timer(struct vcpu *v);
+enum vcpu_verdict exit_interrupt_window(struct vcpu *v);
+enum vcpu_verdict exit_nmi_window(struct vcpu *v);
 
 #endif

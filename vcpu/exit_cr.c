@@ -33,7 +33,7 @@ static enum vcpu_verdict guest_write_cr0(struct vcpu *v, uint64_t value)
     /* Reserved bits, PG without PE, NW without CD: #GP, as on hardware. */
     if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
         ((value & CR0_NW) && !(value & CR0_CD))) {
-        vcpu_inject_exception(v, VECTOR_GP, true, 0);
+        vcpu_inject_exception(v, X86_VECTOR_GP, 0);
         return vcpu_resume(v);
     }
     vcpu_vmwrite(VMCS_CTRL_EXEC_CR0_READ_SHADOW, value);
@@ -47,7 +47,7 @@ static enum vcpu_verdict guest_write_cr4(struct vcpu *v, uint64_t value)
     const struct vmx_caps *caps = &vmx_config()->caps;
     uint64_t allowed = caps->cr4_fixed1 & ~(uint64_t)CR4_VMXE;   /* VMX is hidden */
     if (value & ~allowed) {
-        vcpu_inject_exception(v, VECTOR_GP, true, 0);
+        vcpu_inject_exception(v, X86_VECTOR_GP, 0);
         return vcpu_resume(v);
     }
     vcpu_vmwrite(VMCS_CTRL_EXEC_CR4_READ_SHADOW, value);
@@ -87,7 +87,7 @@ enum vcpu_verdict exit_xsetbv(struct vcpu *v)
     bool valid = (uint32_t)v->regs.rcx == 0 && (value & 1) && !(value & ~supported) &&
                  !((value & 4) && !(value & 2));
     if (!valid || !(vcpu_host_cr4() & CR4_OSXSAVE)) {
-        vcpu_inject_exception(v, VECTOR_GP, true, 0);
+        vcpu_inject_exception(v, X86_VECTOR_GP, 0);
         return vcpu_resume(v);
     }
     /* The hypervisor never uses extended state, so the guest's XCR0 can stay loaded. */

@@ -9,13 +9,22 @@
 
 enum vcpu_verdict exit_exception_nmi(struct vcpu *v)
 {
+    vcpu_note_event_delivery(v);
     uint32_t info = (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_INFO);
     if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_NMI)
         return vcpu_resume(v);     /* the host's NMI, taken on exit; nothing for the guest */
-    /* The exception bitmap asked for it: give it back to the guest unchanged. */
-    bool has_error = (info & VMX_INTR_INFO_DELIVER_ERROR) != 0;
-    uint32_t error = has_error ? (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_ERROR_CODE) : 0;
-    vcpu_inject_exception(v, (uint8_t)VMX_INTR_INFO_VECTOR(info), has_error, error);
+    if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_SOFTWARE_EXCEPTION) {
+        /* INT3 or INTO the exception bitmap caught: delivered again as it was, a software
+         * exception with its instruction length (RIP still points at the instruction). */
+        events_exit_record(&v->events, info | VMX_INTR_INFO_VALID, 0,
+                           (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INSTRUCTION_LENGTH));
+        v->events_pending = 1;
+        return vcpu_resume(v);
+    }
+    /* A hardware exception the bitmap asked for: give it back to the guest unchanged. */
+    uint32_t error = (info & VMX_INTR_DELIVER_ERROR_CODE)
+                         ? (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_ERROR_CODE) : 0;
+    vcpu_inject_exception(v, (uint8_t)VMX_INTR_INFO_VECTOR(info), error);
     return vcpu_resume(v);
 }
 
@@ -23,6 +32,7 @@ enum vcpu_verdict exit_exception_nmi(struct vcpu *v)
  * from the local APIC, so the hypervisor handles it here (SDM 28.2.2). */
 enum vcpu_verdict exit_external_interrupt(struct vcpu *v)
 {
+    vcpu_note_event_delivery(v);
     uint32_t info = (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_INFO);
     if (info & VMX_INTR_INFO_VALID)
         smp_handle_interrupt(VMX_INTR_INFO_VECTOR(info));
@@ -59,6 +69,7 @@ static enum vcpu_verdict watchdog_check(struct vcpu *v)
  * does. The owner does its regular work (the boot CPU's console service); the watchdog runs. */
 enum vcpu_verdict exit_preemption_timer(struct vcpu *v)
 {
+    vcpu_note_event_delivery(v);
     /* With "save VMX-preemption timer value" the field now reads 0: start a new period. */
     vcpu_vmwrite(VMCS_GUEST_PREEMPTION_TIMER_VALUE, v->preemption_timer_value);
     /* Calls from other CPUs normally arrive with their IPI's exit; Bochs does not exit for an

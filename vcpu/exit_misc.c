@@ -13,7 +13,7 @@ enum vcpu_verdict exit_invd_wbinvd(struct vcpu *v)
 /* VMX instructions and GETSEC: the guest's CPUID says there is no VMX and no SMX. */
 enum vcpu_verdict exit_undefined_opcode(struct vcpu *v)
 {
-    vcpu_inject_exception(v, VECTOR_UD, false, 0);
+    vcpu_inject_exception(v, X86_VECTOR_UD, 0);
     return vcpu_resume(v);
 }
 
@@ -24,6 +24,7 @@ enum vcpu_verdict exit_triple_fault(struct vcpu *v)
 
 enum vcpu_verdict exit_ept_violation(struct vcpu *v)
 {
+    vcpu_note_event_delivery(v);
     return vcpu_stop_verdict(v, "access outside its memory (EPT violation)");
 }
 

@@ -21,7 +21,7 @@ static enum vcpu_verdict refuse(struct vcpu *v, uint32_t msr, bool write)
     if (report_once_first(&v->msrs_reported, report_key_msr(msr, write ? 1 : 0)))
         console_printf("partition %s: %s 0x%x refused: #GP injected\n", v->name,
                        write ? "wrmsr" : "rdmsr", msr);
-    vcpu_inject_exception(v, VECTOR_GP, true, 0);
+    vcpu_inject_exception(v, X86_VECTOR_GP, 0);
     return vcpu_resume(v);
 }
 

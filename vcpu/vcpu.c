@@ -22,19 +22,6 @@ void *vcpu_gpa_to_host(const struct vcpu *v, uint64_t gpa, uint64_t size)
     return (void *)(uintptr_t)(v->memory_hpa + gpa);
 }
 
-void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error_code,
-                           uint32_t error_code)
-{
-    (void)v;
-    uint32_t info = VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << VMX_ENTRY_INTR_TYPE_SHIFT) |
-                    vector;
-    if (has_error_code) {
-        info |= VMX_INTR_INFO_DELIVER_ERROR;
-        vcpu_vmwrite(VMCS_CTRL_ENTRY_EXCEPTION_ERROR_CODE, error_code);
-    }
-    vcpu_vmwrite(VMCS_CTRL_ENTRY_INTERRUPTION_INFO, info);
-}
-
 uint64_t vcpu_read_gpr(const struct vcpu *v, unsigned index)
 {
     const struct guest_regs *r = &v->regs;
@@ -87,9 +74,3 @@ void vcpu_release_devices(struct vcpu *v)
     range_registry_clear(&v->devices.msrs);
 }
 
-enum vcpu_verdict vcpu_deliver_events(struct vcpu *v)
-{
-    /* Exceptions are still written to the VMCS where they are raised; nothing queues yet. */
-    v->events_pending = 0;
-    return VCPU_RESUME;
-}

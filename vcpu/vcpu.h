@@ -8,6 +8,7 @@
 
 #include "lib/ratelimit.h"
 #include "vcpu/devices.h"
+#include "vcpu/events.h"
 #include "vmx/exit_reasons.h"
 #include "vmx/vmcs_setup.h"
 #include "vmx/vmx_entry.h"
@@ -102,7 +103,9 @@ struct vcpu {
     struct report_once ports_reported;
     struct report_once msrs_reported;
 
-    /* Set whenever an event waits for delivery: the cheap test every exit's verdict makes. */
+    /* Pending and interrupted events (vcpu/events.h); events_pending is set whenever one
+     * waits for delivery: the cheap test every exit's verdict makes. */
+    struct vcpu_events events;
     uint8_t events_pending;
 
     /* Statistics: exits by basic reason, every one counted (the total is their sum). One exit
@@ -120,6 +123,13 @@ struct vcpu {
 /* Records why the vCPU must stop and returns VCPU_STOP, for handlers to return. */
 enum vcpu_verdict vcpu_stop_verdict(struct vcpu *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* A device's interrupt (vector 16-255) or an NMI for this vCPU; delivered at the next entry
+ * at which the guest can take it. Called on the vCPU's own CPU. */
+bool vcpu_raise_irq(struct vcpu *v, unsigned vector);
+void vcpu_raise_nmi(struct vcpu *v);
+/* Drops every pending event (a stopped or restarted vCPU). */
+void vcpu_clear_events(struct vcpu *v);
 
 /* Translates a guest-physical range to a host pointer; NULL if not wholly inside memory. */
 void *vcpu_gpa_to_host(const struct vcpu *v, uint64_t gpa, uint64_t size);

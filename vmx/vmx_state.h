@@ -52,13 +52,18 @@
 /* The same layout in the exit interruption information and the IDT-vectoring information
  * (25.9.2, 25.9.3), where bit 12 of the former reports NMI unblocking by IRET. */
 #define VMX_INTR_INFO_VALID             (1u << 31)
-#define VMX_INTR_INFO_DELIVER_ERROR     (1u << 11)
 #define VMX_INTR_INFO_NMI_UNBLOCKING    (1u << 12)
 #define VMX_INTR_INFO_VECTOR(info)      ((uint32_t)(info) & 0xFFu)
 #define VMX_INTR_INFO_TYPE(info)        (((uint32_t)(info) >> 8) & 7u)
-#define VMX_INTR_TYPE_SOFTWARE_INTERRUPT    4u
-#define VMX_INTR_TYPE_PRIV_SW_EXCEPTION     5u
-#define VMX_INTR_TYPE_SW_EXCEPTION          6u
+#define VMX_INTR_TYPE_SOFTWARE_INTERRUPT        4u  /* INT n */
+#define VMX_INTR_TYPE_PRIV_SOFTWARE_EXCEPTION   5u  /* INT1 (ICEBP) */
+#define VMX_INTR_TYPE_SOFTWARE_EXCEPTION        6u  /* INT3, INTO */
+#define VMX_INTR_DELIVER_ERROR_CODE             (1u << 11)
+#define VMX_ENTRY_INTR_RESERVED                 0x7FFFF000u /* bits 30:12: must be 0 on entry */
+#define VMX_ENTRY_INSTRUCTION_LENGTH_MAX        15u
+/* Intel CPUs push 16-bit error codes; VM entry refuses bits 31:16 in the error-code field. */
+#define VMX_ENTRY_ERROR_CODE_MASK               0xFFFFu
+
 
 struct vmx_segment {
     uint16_t selector;

@@ -21,7 +21,7 @@
 #define GUEST_MEM   0x10000u
 #define RIP0        0x1000u
 #define EXC_GP_INFO (VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << 8) | \
-                     VMX_INTR_INFO_DELIVER_ERROR | VECTOR_GP)
+                     VMX_INTR_DELIVER_ERROR_CODE | X86_VECTOR_GP)
 
 static struct vcpu vcpu;
 static uint8_t memory[GUEST_MEM];
@@ -33,6 +33,7 @@ static int setup(void **state)
     memset(memory, 0, sizeof(memory));
     fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
     fake_vmcs_set(VMCS_EXIT_INFO_INSTRUCTION_LENGTH, 2);
+    fake_vmcs_set(VMCS_CTRL_EXEC_CR0_READ_SHADOW, CR0_PE | CR0_PG);   /* protected mode */
     return 0;
 }
 
@@ -537,7 +538,61 @@ static void test_vmx_instructions_are_ud(void **state)
     (void)state;
     run_exit(VMX_EXIT_REASON_VMXON, 0);
     assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO),
-                     VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << 8) | VECTOR_UD);
+                     VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << 8) | X86_VECTOR_UD);
+}
+
+/* ---- event delivery through the VMCS (vcpu/event_delivery.c) ------------------------------ */
+
+static void test_gp_in_real_mode_has_no_error_code(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_CTRL_EXEC_CR0_READ_SHADOW, 0);
+    vcpu.regs.rcx = 0x123;
+    run_exit(VMX_EXIT_REASON_RDMSR, 0);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO),
+                     VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << 8) | X86_VECTOR_GP);
+}
+
+/* An exit in the middle of delivering an interrupt (IDT-vectoring information valid) gives
+ * that interrupt back at the next entry: it is not lost. */
+static void test_interrupted_delivery_is_reinjected(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_EXIT_INFO_IDT_VECTORING_INFO, VMX_INTR_INFO_VALID | 0x41);
+    fake_vmcs_set(VMCS_EXIT_INFO_INTERRUPTION_INFO,
+                  VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_NMI << 8) | 2);     /* the host's NMI */
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);    /* as when the CPU began delivering it */
+    assert_int_equal(run_exit(VMX_EXIT_REASON_EXCEPTION_NMI, 0), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), VMX_INTR_INFO_VALID | 0x41);
+    assert_int_equal(vcpu.events_pending, 0);
+}
+
+static void test_irq_waits_for_interrupt_window(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x2);
+    assert_true(vcpu_raise_irq(&vcpu, 0x30));
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CPUID, 0), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), 0);
+    assert_true(fake_vmcs_get(VMCS_CTRL_EXEC_PRIMARY_PROC_BASED) & VMX_PROC_INTERRUPT_WINDOW_EXITING);
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);    /* the guest did STI: the window opens */
+    assert_int_equal(run_exit(VMX_EXIT_REASON_INTERRUPT_WINDOW, 0), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), VMX_INTR_INFO_VALID | 0x30);
+    assert_false(fake_vmcs_get(VMCS_CTRL_EXEC_PRIMARY_PROC_BASED) & VMX_PROC_INTERRUPT_WINDOW_EXITING);
+    assert_false(vcpu_raise_irq(&vcpu, 3));     /* an exception vector is no interrupt */
+}
+
+static void test_irq_wakes_a_halted_guest(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+    run_exit(VMX_EXIT_REASON_HLT, 0);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_ACTIVITY_STATE), VMX_ACTIVITY_HLT);
+    vcpu_raise_irq(&vcpu, 0x40);
+    run_exit(VMX_EXIT_REASON_PREEMPTION_TIMER, 0);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_ACTIVITY_STATE), VMX_ACTIVITY_ACTIVE);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), VMX_INTR_INFO_VALID | 0x40);
+    assert_int_equal(vcpu.state, VCPU_RUNNING);
 }
 
 static void test_gpr_index_4_is_the_vmcs_rsp(void **state)
@@ -590,6 +645,10 @@ int main(void)
         cmocka_unit_test_setup(test_watchdog_stops_a_spinning_guest, setup),
         cmocka_unit_test_setup(test_stop_requested_at_interrupt_exit, setup),
         cmocka_unit_test_setup(test_vmx_instructions_are_ud, setup),
+        cmocka_unit_test_setup(test_gp_in_real_mode_has_no_error_code, setup),
+        cmocka_unit_test_setup(test_interrupted_delivery_is_reinjected, setup),
+        cmocka_unit_test_setup(test_irq_waits_for_interrupt_window, setup),
+        cmocka_unit_test_setup(test_irq_wakes_a_halted_guest, setup),
         cmocka_unit_test_setup(test_gpr_index_4_is_the_vmcs_rsp, setup),
     };
     return cmocka_run_group_tests(tests, 0, 0);

@@ -10,6 +10,7 @@
 #include "vcpu/hw.h"
 #include "vcpu/report.h"
 #include "vmx/vmcs_setup.h"
+#include "vmx/vmx_controls.h"
 #include "vmx/vmxon.h"
 
 struct fake_world fake;
@@ -197,6 +198,8 @@ void fake_reset(struct vcpu *v, void *mem, uint64_t mem_size)
     v->state = VCPU_RUNNING;
     v->last_dropped_key = UINT64_MAX;
     v->sample_countdown = 1000000;      /* no sampled exit unless a test asks for one */
+    events_init(&v->events, 0);
     memset(&vmx_negotiated, 0, sizeof(vmx_negotiated));
     vmx_negotiated.caps.cr4_fixed1 = 0x3727FF;
+    vmx_negotiated.caps.ctl[VMX_CTL_PRIMARY].allowed1 = 0xFFFFFFFFu;   /* every window exists */
 }
