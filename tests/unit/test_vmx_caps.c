@@ -1,5 +1,5 @@
 /* Host unit tests for the VMX capability module (vmx/caps*.c, vmx/vmx_controls.c) against the
- * Bochs capability MSRs in ../shared/reference and synthetic CPUs (Intel SDM Vol. 3D, App. A). */
+ * Bochs capability MSRs in tests/unit/fixtures/vmx and synthetic CPUs (Intel SDM Vol. 3D, App. A). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,7 +51,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
 {
     char line[DIAG_LINE_MAX];
 
-    load_model(model, &f->raw);
+    load_fixture(model, &f->raw);
     assert_presence_follows_rules(&f->raw);
     assert_int_equal(vmx_feature_control_check(f->raw.cpuid1_ecx, f->raw.feature_control,
                                                &f->err.diag), VMX_FC_OK);
@@ -105,7 +105,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
 
 static void test_bochs_skylake_x(void **state)
 {
-    check_model(*state, "corei7_skylake_x", 0x2b,
+    check_model(*state, "bochs-corei7_skylake_x", 0x2b,
                 "vmx: revision 0x2b, pin 0x0000007f primary 0x960061f2 secondary 0x001010aa "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
@@ -113,7 +113,7 @@ static void test_bochs_skylake_x(void **state)
 
 static void test_bochs_icelake_u(void **state)
 {
-    check_model(*state, "corei7_icelake_u", 0x4,
+    check_model(*state, "bochs-corei7_icelake_u", 0x4,
                 "vmx: revision 0x4, pin 0x0000007f primary 0x960061f2 secondary 0x001010aa "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
@@ -123,7 +123,7 @@ static void test_bochs_tigerlake(void **state)
 {
     struct fixture *f = *state;
 
-    check_model(f, "tigerlake", 0x4,
+    check_model(f, "bochs-tigerlake", 0x4,
                 "vmx: revision 0x4, pin 0x0000007f primary 0x960061f2 secondary 0x001010aa "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
@@ -135,7 +135,7 @@ static void test_default1_matches_plain_msrs(void **state)
 {
     struct fixture *f = *state;
 
-    load_model("corei7_skylake_x", &f->raw);
+    load_fixture("bochs-corei7_skylake_x", &f->raw);
     assert_int_equal(VMX_PIN_DEFAULT1, (uint32_t)f->raw.msr[1]);
     assert_int_equal(VMX_PROC_DEFAULT1, (uint32_t)f->raw.msr[2]);
     assert_int_equal(VMX_EXIT_DEFAULT1, (uint32_t)f->raw.msr[3]);
