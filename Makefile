@@ -24,7 +24,8 @@ VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instructi
                 vmx/vmxon.c vmx/ept.c vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c \
                 vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                 vmx/vmcs_setup.c vmx/exit_stub.S vmx/exit.c vmx/exit_cpuid.c vmx/exit_io.c \
-                vmx/exit_msr.c vmx/exit_cr.c vmx/exit_misc.c vmx/vmcall.c vmx/guest_state_report.c
+                vmx/exit_msr.c vmx/exit_cr.c vmx/exit_misc.c vmx/vmcall.c vmx/guest_state_report.c \
+                vmx/preemption_timer.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/partition_run.c guest/partition_control.c \
@@ -177,6 +178,8 @@ UNIT_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
 UNIT_TESTS += vmx_caps
 UNIT_SRCS_vmx_caps   := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c \
                         vmx/vm_instruction_error.c lib/diag.c lib/format.c
+UNIT_TESTS += preemption_timer
+UNIT_SRCS_preemption_timer := vmx/preemption_timer.c
 UNIT_TESTS += partition
 UNIT_SRCS_partition  := guest/partition_tables.c guest/partition_validate.c lib/diag.c lib/format.c
 UNIT_TESTS += bitmaps

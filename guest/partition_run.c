@@ -23,6 +23,7 @@
 #include "vmx/exit.h"
 #include "vmx/guest_state_check.h"
 #include "vmx/guest_state_report.h"
+#include "vmx/preemption_timer.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_setup.h"
 #include "vmx/vmx_asm.h"
@@ -30,9 +31,6 @@
 
 #define PAGE                        4096ULL
 #define MIB                         (1024ULL * 1024)
-/* VCPU_TIMER_PERIOD_MS between preemption-timer exits (in Bochs, rate 0, the timer counts
- * guest instructions, at the calibrated TSC rate of one per instruction). */
-#define PREEMPTION_PERIOD_DIVISOR   (1000 / VCPU_TIMER_PERIOD_MS)
 
 #define MSR_IA32_STAR               0xC0000081
 #define MSR_IA32_LSTAR              0xC0000082
@@ -342,10 +340,8 @@ static bool build_vcpu_pages(struct partition *p)
 
 static void preemption_timer_setup(struct vcpu *v)
 {
-    const struct vmx_config *cfg = vmx_config();
-    uint64_t period = (timer_calibration()->tsc_hz / PREEMPTION_PERIOD_DIVISOR) >>
-                      cfg->controls.preemption_timer_rate;
-    v->preemption_timer_value = period > 0xFFFFFFFFULL ? 0xFFFFFFFFu : (uint32_t)period;
+    v->preemption_timer_value = vmx_preemption_timer_value(timer_calibration()->tsc_hz,
+        VCPU_TIMER_PERIOD_MS, vmx_config()->controls.preemption_timer_rate);
 }
 
 bool partition_prepare(struct partition *p)
