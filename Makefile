@@ -180,6 +180,8 @@ UNIT_SRCS_vmx_caps   := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c \
                         vmx/vm_instruction_error.c lib/diag.c lib/format.c
 UNIT_TESTS += preemption_timer
 UNIT_SRCS_preemption_timer := vmx/preemption_timer.c
+UNIT_TESTS += vmx_caps_nested
+UNIT_SRCS_vmx_caps_nested := $(UNIT_SRCS_vmx_caps) vmx/preemption_timer.c
 UNIT_TESTS += partition
 UNIT_SRCS_partition  := guest/partition_tables.c guest/partition_validate.c lib/diag.c lib/format.c
 UNIT_TESTS += bitmaps

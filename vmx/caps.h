@@ -209,6 +209,7 @@ bool vmx_ctl_negotiate(enum vmx_ctl_field field, const struct vmx_ctl_caps *caps
 struct vmx_controls {
     uint32_t pin, primary, secondary, exit, entry;
     bool preemption_timer, save_preemption_timer, virtual_nmis, hlt_exiting;
+    bool cr3_exiting;           /* MOV to/from CR3 exit: forced by a CPU without TRUE MSRs */
     bool unrestricted_guest, vpid, invpcid, xsaves;
     bool ia32e_mode_guest;      /* may be set per guest; not part of entry */
     bool ept_2m, ept_1g, ept_accessed_dirty, ept_execute_only;

@@ -7,6 +7,7 @@
 #include "vmx/exit_reasons.h"
 #include "vmx/guest_state_check.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmxon.h"
 #include "lib/format.h"
 #include "shell/service.h"
 
@@ -108,6 +109,10 @@ enum exit_action exit_hlt(struct vcpu *v, const struct exit_info *e)
 {
     if (!(vmcs_read_natural(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
         return exit_stop_with_report(v, e, "HLT with interrupts disabled: the guest can never wake");
+    /* HLT exiting is negotiated only with the HLT activity state; should a CPU force it anyway,
+     * the guest goes on after its HLT as if woken at once (entry would fail otherwise). */
+    if (!vmx_config()->caps.activity_hlt)
+        return EXIT_ADVANCE;
     /* "sti; hlt" (every idle loop): HLT sits in STI's shadow, and skipping HLT ends that
      * shadow; VM entry refuses the HLT activity state with STI or MOV-SS blocking set
      * (SDM 28.3.1.5), so clear them as the CPU would have. */

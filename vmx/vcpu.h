@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmx/caps.h"
 #include "vmx/exit_reasons.h"
 
 /* General registers the CPU does not keep in the VMCS (RSP and RIP are there).
@@ -25,6 +26,9 @@ struct vmx_msr_entry {
 _Static_assert(sizeof(struct vmx_msr_entry) == 16, "MSR list entries are 16 bytes");
 
 #define VCPU_SWITCHED_MSRS_MAX  8
+/* IA32_VMX_MISC bits 27:25 recommend at most 512 * (N + 1) entries per MSR list (SDM Vol. 3D
+ * A.6), so never fewer than 512: a list this short is within every CPU's limit, N = 0 included. */
+_Static_assert(VCPU_SWITCHED_MSRS_MAX <= VMX_MISC_MSR_LIST_UNIT, "MSR lists within IA32_VMX_MISC");
 #define VCPU_TIMER_PERIOD_MS    10      /* the preemption timer's period (guest/partition_run.c) */
 #define VCPU_EXIT_REASONS       (VMX_EXIT_REASON_MAX + 1)
 

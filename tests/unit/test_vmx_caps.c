@@ -95,6 +95,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
                 f->ctl.vpid && f->ctl.invpcid && f->ctl.xsaves && f->ctl.ia32e_mode_guest &&
                 f->ctl.ept_2m && f->ctl.ept_1g && f->ctl.ept_accessed_dirty &&
                 f->ctl.ept_execute_only);
+    assert_false(f->ctl.cr3_exiting);
     assert_int_equal(f->err.count, 0);
     assert_int_equal(f->debug.count, 0);
 
@@ -201,6 +202,7 @@ static void test_no_true_msrs_forces_default1(void **state)
     assert_true(negotiate(f));
     assert_int_equal(f->caps.ctl[VMX_CTL_PRIMARY].allowed0, VMX_PROC_DEFAULT1);
     assert_int_equal(f->ctl.primary, 0x9601e1f2u);      /* + CR3-load/store exiting */
+    assert_true(f->ctl.cr3_exiting);                    /* vmx/exit_cr.c emulates them */
     assert_int_equal(f->ctl.exit, BOCHS_EXIT);         /* bit 2 was wanted anyway */
     assert_int_equal(f->ctl.entry, BOCHS_ENTRY);
     assert_int_equal(f->err.count, 0);
@@ -236,16 +238,27 @@ static void test_optional_bits_missing(void **state)
 
     synthetic_base(f);
     set(f, MSR_IA32_VMX_PROCBASED_CTLS2, 0x02177fdfull << 32);     /* no "enable VPID" */
-    set(f, MSR_IA32_VMX_TRUE_ENTRY_CTLS, 0x0000fdff000011fbull);   /* no IA-32e mode guest */
     assert_true(negotiate(f));
     assert_int_equal(f->ctl.secondary, BOCHS_SECONDARY & ~VMX_PROC2_VPID);
-    assert_false(f->ctl.vpid || f->ctl.ia32e_mode_guest);
+    assert_false(f->ctl.vpid);
+    assert_true(f->ctl.ia32e_mode_guest);
     assert_int_equal(f->ctl.entry, BOCHS_ENTRY);
     assert_int_equal(f->err.count, 0);
     ASSERT_LINES(&f->debug,
-                 "vmx: secondary controls: optional \"enable VPID\" (bit 5) not supported, dropped",
-                 "vmx: entry controls: optional \"IA-32e mode guest\" (bit 9) not supported, "
-                 "dropped");
+                 "vmx: secondary controls: optional \"enable VPID\" (bit 5) not supported, dropped");
+}
+
+/* Every partition is a 64-bit guest: a CPU that cannot enter IA-32e mode is refused. */
+static void test_ia32e_mode_guest_missing(void **state)
+{
+    struct fixture *f = *state;
+
+    synthetic_base(f);
+    set(f, MSR_IA32_VMX_TRUE_ENTRY_CTLS, 0x0000fdff000011fbull);   /* no IA-32e mode guest */
+    assert_false(negotiate(f));
+    assert_false(f->ctl.ia32e_mode_guest);
+    ASSERT_LINES(&f->err,
+                 "vmx: entry controls: required \"IA-32e mode guest\" (bit 9) not supported");
 }
 
 static void test_vpid_without_single_context_invvpid(void **state)
@@ -513,6 +526,7 @@ int main(void)
         T(test_required_bit_missing),
         T(test_required_preemption_timer_missing),
         T(test_optional_bits_missing),
+        T(test_ia32e_mode_guest_missing),
         T(test_vpid_without_single_context_invvpid),
         T(test_allowed0_forces_bits),
         T(test_allowed0_outside_allowed1),
