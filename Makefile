@@ -25,7 +25,7 @@ VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instructi
                 vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                 vmx/vmcs_setup.c vmx/exit_stub.S vmx/exit.c vmx/exit_cpuid.c vmx/exit_io.c \
                 vmx/exit_msr.c vmx/exit_cr.c vmx/exit_misc.c vmx/vmcall.c vmx/guest_state_report.c \
-                vmx/preemption_timer.c
+                vmx/preemption_timer.c vmx/cr3_write.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/partition_run.c guest/partition_control.c \
@@ -180,6 +180,8 @@ UNIT_SRCS_vmx_caps   := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c \
                         vmx/vm_instruction_error.c lib/diag.c lib/format.c
 UNIT_TESTS += preemption_timer
 UNIT_SRCS_preemption_timer := vmx/preemption_timer.c
+UNIT_TESTS += cr3_write
+UNIT_SRCS_cr3_write := vmx/cr3_write.c
 UNIT_TESTS += vmx_caps_nested
 UNIT_SRCS_vmx_caps_nested := $(UNIT_SRCS_vmx_caps) vmx/preemption_timer.c
 UNIT_TESTS += partition

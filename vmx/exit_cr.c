@@ -1,17 +1,22 @@
 /* Control-register and XSETBV exits (SDM Vol. 3C 27.1.3, 28.2.1 table 28-3; Vol. 1 13.3).
  * The guest owns every CR0/CR4 bit except those VMX fixes; writing one of those exits here,
- * and the guest keeps seeing the value it wrote through the read shadow. */
+ * and the guest keeps seeing the value it wrote through the read shadow. MOV to and from CR3
+ * exit only on a CPU that forces CR3-load/store exiting (no TRUE controls MSRs). */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_regs.h"
+#include "arch/x86/msr.h"
+#include "vmx/cr3_write.h"
 #include "vmx/exit.h"
 #include "vmx/exit_reasons.h"
+#include "vmx/guest_state_check.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_setup.h"
 #include "vmx/vmxon.h"
 
 #define CR0_TS          (1u << 3)
 #define CR0_LOW_FOUR    0xFu        /* what LMSW can change: PE MP EM TS */
-
+#define CR4_PCIDE       (1u << 17)
+#define MAXPHYADDR_WITHOUT_LEAF 36u /* CPUID.80000008H absent (SDM Vol. 3A 4.1.4) */
 
 static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t value)
 {
@@ -41,6 +46,55 @@ static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t value)
     return EXIT_ADVANCE;
 }
 
+static unsigned guest_maxphyaddr(void)
+{
+    if (cpuid(0x80000000, 0).eax < 0x80000008)
+        return MAXPHYADDR_WITHOUT_LEAF;
+    return cpuid(0x80000008, 0).eax & 0xFFu;
+}
+
+/* The CPU would have flushed the guest's linear and combined mappings for its VPID; without
+ * VPID every VM entry does that anyway (SDM Vol. 3C 29.4.3.3). */
+static void flush_guest_vpid(void)
+{
+    if (!(vmcs_read32(VMCS_CTRL_EXEC_SECONDARY_PROC_BASED) & VMX_PROC2_VPID))
+        return;
+    struct vmx_invvpid_desc d = { vmcs_read16(VMCS_CTRL_EXEC_VPID), { 0, 0, 0 }, 0 };
+    invvpid(VMX_INVVPID_SINGLE_CONTEXT, &d);
+}
+
+static enum exit_action guest_access_cr3(struct vcpu *v, const struct exit_info *e,
+                                         bool to_cr3, unsigned gpr)
+{
+    uint64_t cr0 = vmcs_read_natural(VMCS_GUEST_CR0), cr4 = vmcs_read_natural(VMCS_GUEST_CR4);
+    bool ia32e = vmcs_read64(VMCS_GUEST_IA32_EFER) & EFER_LMA;
+    struct cr3_write_mode mode = {
+        ia32e, ia32e && (vmcs_read32(VMCS_GUEST_CS_ACCESS_RIGHTS) & VMX_SEG_AR_L),
+        !ia32e && (cr0 & CR0_PG) && (cr4 & CR4_PAE), (cr4 & CR4_PCIDE) != 0, guest_maxphyaddr(),
+    };
+    struct cr3_write w;
+
+    if (!to_cr3) {
+        uint64_t cr3 = vmcs_read_natural(VMCS_GUEST_CR3);
+        exit_write_gpr(v, gpr, mode.code64 ? cr3 : (cr3 & 0xFFFFFFFFull));
+        return EXIT_ADVANCE;
+    }
+    switch (vmx_guest_cr3_write(exit_read_gpr(v, gpr), &mode, &w)) {
+    case CR3_WRITE_GP:
+        vmx_inject_hw_exception(VECTOR_GP, true, 0);
+        return EXIT_RESUME;
+    case CR3_WRITE_PAE_LEGACY:
+        return exit_stop_with_report(v, e, "MOV to CR3 under PAE paging outside IA-32e mode "
+                                           "(forced CR3-load exiting): not emulated");
+    case CR3_WRITE_LOAD:
+        break;
+    }
+    vmcs_write_natural(VMCS_GUEST_CR3, w.cr3);
+    if (w.flush)
+        flush_guest_vpid();
+    return EXIT_ADVANCE;
+}
+
 enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e)
 {
     uint64_t q = exit_qualification();
@@ -52,6 +106,8 @@ enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e)
         return guest_write_cr0(v, exit_read_gpr(v, VMX_QUAL_CR_GPR(q)));
     if (type == VMX_QUAL_CR_MOV_TO_CR && cr == 4)
         return guest_write_cr4(v, exit_read_gpr(v, VMX_QUAL_CR_GPR(q)));
+    if ((type == VMX_QUAL_CR_MOV_TO_CR || type == VMX_QUAL_CR_MOV_FROM_CR) && cr == 3)
+        return guest_access_cr3(v, e, type == VMX_QUAL_CR_MOV_TO_CR, VMX_QUAL_CR_GPR(q));
     if (type == VMX_QUAL_CR_CLTS)
         return guest_write_cr0(v, shadow0 & ~(uint64_t)CR0_TS);
     if (type == VMX_QUAL_CR_LMSW) {
