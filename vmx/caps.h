@@ -128,13 +128,18 @@ enum vmx_feature_control_verdict {
     VMX_FC_DISABLED,            /* locked by firmware with VMX off */
 };
 
-/* Reports the two failures on err with the exact texts
+/* Reports the two failures on err, one line each, with the exact texts
  * "vmx: this CPU has no VMX (CPUID.1:ECX[5] = 0)" and
- * "vmx: disabled by firmware: enable Intel VT-x in the firmware setup". */
+ * "vmx: IA32_FEATURE_CONTROL is locked with VMX disabled: enable Intel Virtualization
+ *  Technology (VT-x) in the firmware setup" (one line: the setting the user must change). */
 enum vmx_feature_control_verdict vmx_feature_control_check(uint32_t cpuid1_ecx,
                                                            uint64_t feature_control,
                                                            const struct diag *err);
 uint64_t vmx_feature_control_enable_value(uint64_t feature_control);
+/* After VMX_FC_ENABLE_AND_LOCK wrote `written` over `before`: true when the MSR reads back
+ * locked with VMX outside SMX (said on debug); else reports on err what it reads. */
+bool vmx_feature_control_enabled(uint64_t before, uint64_t written, uint64_t read_back,
+                                 const struct diag *err, const struct diag *debug);
 
 /* ---- decoded capabilities ---------------------------------------------------------- */
 enum vmx_ctl_field {

@@ -386,6 +386,9 @@ static void test_feature_control(void **state)
     assert_int_equal(vmx_feature_control_enable_value(0x100000), 0x100005);
 }
 
+#define FC_LOCKED_LINE  "vmx: IA32_FEATURE_CONTROL is locked with VMX disabled: enable Intel " \
+                        "Virtualization Technology (VT-x) in the firmware setup"
+
 static void test_feature_control_locked_without_vmx(void **state)
 {
     struct fixture *f = *state;
@@ -394,8 +397,26 @@ static void test_feature_control_locked_without_vmx(void **state)
                      VMX_FC_DISABLED);
     assert_int_equal(vmx_feature_control_check(CPUID_1_ECX_VMX, 0x3, &f->err.diag),
                      VMX_FC_DISABLED);      /* VMX inside SMX only is of no use here */
-    ASSERT_LINES(&f->err, "vmx: disabled by firmware: enable Intel VT-x in the firmware setup",
-                 "vmx: disabled by firmware: enable Intel VT-x in the firmware setup");
+    ASSERT_LINES(&f->err, FC_LOCKED_LINE, FC_LOCKED_LINE);
+}
+
+/* Unlocked and written: it must read back locked with VMX outside SMX, else VMX stays off. */
+static void test_feature_control_enable_takes(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_true(vmx_feature_control_enabled(0x0, 0x5, 0x5, &f->err.diag, &f->debug.diag));
+    assert_true(vmx_feature_control_enabled(0x2, 0x7, 0x7, &f->err.diag, &f->debug.diag));
+    assert_false(vmx_feature_control_enabled(0x0, 0x5, 0x0, &f->err.diag, &f->debug.diag));
+    assert_false(vmx_feature_control_enabled(0x0, 0x5, 0x1, &f->err.diag, &f->debug.diag));
+    ASSERT_LINES(&f->err,
+                 "vmx: IA32_FEATURE_CONTROL reads 0x0 after writing 0x5: VMX stays disabled",
+                 "vmx: IA32_FEATURE_CONTROL reads 0x1 after writing 0x5: VMX stays disabled");
+    ASSERT_LINES(&f->debug,
+                 "vmx: IA32_FEATURE_CONTROL was 0x0 (unlocked), now 0x5: VMX outside SMX "
+                 "enabled and locked",
+                 "vmx: IA32_FEATURE_CONTROL was 0x2 (unlocked), now 0x7: VMX outside SMX "
+                 "enabled and locked");
 }
 
 static void test_cpuid_without_vmx(void **state)
@@ -536,6 +557,7 @@ int main(void)
         T(test_decode_rejects),
         T(test_feature_control),
         T(test_feature_control_locked_without_vmx),
+        T(test_feature_control_enable_takes),
         T(test_cpuid_without_vmx),
         T(test_cr_fixed_adjust),
         T(test_compare_controls),
