@@ -14,31 +14,6 @@
 
 #include "tests/unit/vmx_caps_helpers.h"
 
-struct fixture {
-    struct sink err, debug;
-    struct vmx_caps_raw raw;
-    struct vmx_caps caps;
-    struct vmx_controls ctl;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-
-    if (!f)
-        return -1;
-    f->err.diag = (struct diag){ capture_line, &f->err };
-    f->debug.diag = (struct diag){ capture_line, &f->debug };
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    free(*state);
-    return 0;
-}
-
 /* Values worked out by hand from the MSRs (see the comment in check_model). */
 #define BOCHS_PIN       0x0000007fu
 #define BOCHS_PRIMARY   0x960061f2u
@@ -90,12 +65,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
     assert_int_equal(f->ctl.secondary, BOCHS_SECONDARY);
     assert_int_equal(f->ctl.exit, BOCHS_EXIT);
     assert_int_equal(f->ctl.entry, BOCHS_ENTRY);
-    assert_true(f->ctl.preemption_timer && f->ctl.save_preemption_timer &&
-                f->ctl.virtual_nmis && f->ctl.hlt_exiting && f->ctl.unrestricted_guest &&
-                f->ctl.vpid && f->ctl.invpcid && f->ctl.xsaves && f->ctl.ia32e_mode_guest &&
-                f->ctl.ept_2m && f->ctl.ept_1g && f->ctl.ept_accessed_dirty &&
-                f->ctl.ept_execute_only);
-    assert_false(f->ctl.cr3_exiting);
+    assert_every_feature(&f->ctl);
     assert_int_equal(f->err.count, 0);
     assert_int_equal(f->debug.count, 0);
 
@@ -169,12 +139,6 @@ static void synthetic_base(struct fixture *f)
     f->raw = (struct vmx_caps_raw){ .cpuid1_ecx = CPUID_1_ECX_VMX, .feature_control = 0x5 };
     for (uint32_t i = 0; i < VMX_CAPS_MSR_COUNT; i++)
         set(f, VMX_CAPS_MSR_FIRST + i, values[i]);
-}
-
-static bool negotiate(struct fixture *f)
-{
-    assert_true(vmx_caps_decode(&f->raw, &f->caps, &f->err.diag));
-    return vmx_negotiate_hypervisor_controls(&f->caps, &f->ctl, &f->err.diag, &f->debug.diag);
 }
 
 static void test_synthetic_base_matches_bochs(void **state)
@@ -533,7 +497,7 @@ static void test_instruction_error_names(void **state)
     assert_string_equal(vmx_instruction_error_name(UINT32_MAX), "unknown error");
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
 {

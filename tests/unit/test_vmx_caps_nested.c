@@ -17,36 +17,14 @@
 
 #define NESTED_KVM "nested-kvm-icelake-sp"
 
-struct fixture {
-    struct sink err, debug;
-    struct vmx_caps_raw raw;
-    struct vmx_caps caps;
-    struct vmx_controls ctl;
-};
-
+/* Each test starts from the nested-KVM fixture. */
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
+    int r = fixture_setup(state);
 
-    if (!f)
-        return -1;
-    f->err.diag = (struct diag){ capture_line, &f->err };
-    f->debug.diag = (struct diag){ capture_line, &f->debug };
-    load_fixture(NESTED_KVM, &f->raw);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    free(*state);
-    return 0;
-}
-
-static bool negotiate(struct fixture *f)
-{
-    assert_true(vmx_caps_decode(&f->raw, &f->caps, &f->err.diag));
-    return vmx_negotiate_hypervisor_controls(&f->caps, &f->ctl, &f->err.diag, &f->debug.diag);
+    if (r == 0)
+        load_fixture(NESTED_KVM, &((struct fixture *)*state)->raw);
+    return r;
 }
 
 static uint64_t msr(const struct fixture *f, uint32_t index)
@@ -118,12 +96,7 @@ static void test_nested_kvm_negotiates(void **state)
 
     assert_true(negotiate(f));
     assert_nested_controls(f);
-    assert_true(f->ctl.preemption_timer && f->ctl.save_preemption_timer &&
-                f->ctl.virtual_nmis && f->ctl.hlt_exiting && f->ctl.unrestricted_guest &&
-                f->ctl.vpid && f->ctl.invpcid && f->ctl.xsaves && f->ctl.ia32e_mode_guest &&
-                f->ctl.ept_2m && f->ctl.ept_1g && f->ctl.ept_accessed_dirty &&
-                f->ctl.ept_execute_only);
-    assert_false(f->ctl.cr3_exiting);
+    assert_every_feature(&f->ctl);
     assert_int_equal(f->ctl.preemption_timer_rate, 5);
     assert_int_equal(f->err.count, 0);
     assert_int_equal(f->debug.count, 0);
@@ -367,7 +340,7 @@ static void test_each_required_control_missing(void **state)
     }
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fixture_teardown)
 
 int main(void)
 {

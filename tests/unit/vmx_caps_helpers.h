@@ -1,5 +1,6 @@
-/* Helpers for the VMX capability tests: capturing diagnostics and reading a CPU's capability
- * MSRs from tests/unit/fixtures/vmx/<name>.txt (SDM Vol. 3D, App. A). Included once. */
+/* Helpers for the VMX capability tests: the per-test state with captured diagnostics, and a
+ * CPU's capability MSRs from tests/unit/fixtures/vmx/<name>.txt (SDM Vol. 3D, App. A).
+ * Included once. */
 #ifndef TESTS_UNIT_VMX_CAPS_HELPERS_H
 #define TESTS_UNIT_VMX_CAPS_HELPERS_H
 
@@ -9,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -56,6 +58,51 @@ static void load_fixture(const char *name, struct vmx_caps_raw *raw)
     fclose(file);
     if (!have_cpuid || !have_fc)
         fail_msg("%s: no CPUID.1 or IA32_FEATURE_CONTROL line", path);
+}
+
+/* ---- the state each test gets: captured diagnostics, the raw MSRs, what they negotiate -- */
+
+struct fixture {
+    struct sink err, debug;
+    struct vmx_caps_raw raw;
+    struct vmx_caps caps;
+    struct vmx_controls ctl;
+};
+
+static int fixture_setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    if (!f)
+        return -1;
+    f->err.diag = (struct diag){ capture_line, &f->err };
+    f->debug.diag = (struct diag){ capture_line, &f->debug };
+    *state = f;
+    return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+    free(*state);
+    return 0;
+}
+
+/* Decodes f->raw (which must decode) and negotiates the hypervisor's controls. */
+static bool negotiate(struct fixture *f)
+{
+    assert_true(vmx_caps_decode(&f->raw, &f->caps, &f->err.diag));
+    return vmx_negotiate_hypervisor_controls(&f->caps, &f->ctl, &f->err.diag, &f->debug.diag);
+}
+
+/* A CPU that offers everything the policy takes (Bochs' models, nested KVM): every optional
+ * feature obtained, and no CR3 exits forced. */
+static void assert_every_feature(const struct vmx_controls *ctl)
+{
+    assert_true(ctl->preemption_timer && ctl->save_preemption_timer && ctl->virtual_nmis &&
+                ctl->hlt_exiting && ctl->unrestricted_guest && ctl->vpid && ctl->invpcid &&
+                ctl->xsaves && ctl->ia32e_mode_guest && ctl->ept_2m && ctl->ept_1g &&
+                ctl->ept_accessed_dirty && ctl->ept_execute_only);
+    assert_false(ctl->cr3_exiting);
 }
 
 /* The fixture holds every MSR that exists, and only those (A.3.3, A.10, A.1, A.11). */
