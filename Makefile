@@ -23,7 +23,8 @@ MM_SRCS      := mm/frame.c mm/phys.c mm/lowmem.c
 VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
                 vmx/vmxon.c vmx/ept.c vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c \
                 vmx/guest_state_check.c vmx/guest_state_check_segments.c \
-                vmx/vmcs_setup.c vmx/exit_stub.S vmx/guest_state_report.c
+                vmx/vmcs_setup.c vmx/exit_stub.S vmx/guest_state_report.c \
+                vmx/preemption_timer.c vmx/cr3_write.c
 VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_registry.c \
                 vcpu/entry_state.c vcpu/events.c vcpu/event_delivery.c vcpu/exit_cpuid.c \
                 vcpu/exit_io.c vcpu/exit_msr.c \
@@ -181,6 +182,12 @@ UNIT_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
 UNIT_TESTS += vmx_caps
 UNIT_SRCS_vmx_caps   := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c \
                         vmx/vm_instruction_error.c lib/diag.c lib/format.c
+UNIT_TESTS += preemption_timer
+UNIT_SRCS_preemption_timer := vmx/preemption_timer.c
+UNIT_TESTS += cr3_write
+UNIT_SRCS_cr3_write := vmx/cr3_write.c
+UNIT_TESTS += vmx_caps_nested
+UNIT_SRCS_vmx_caps_nested := $(UNIT_SRCS_vmx_caps) vmx/preemption_timer.c
 UNIT_TESTS += partition
 UNIT_SRCS_partition  := guest/partition_tables.c guest/partition_validate.c lib/diag.c lib/format.c
 UNIT_TESTS += bitmaps
@@ -197,7 +204,7 @@ UNIT_SRCS_guest_state_check := vmx/guest_state_check.c vmx/guest_state_check_seg
                                lib/format.c lib/diag.c
 UNIT_TESTS += vcpu_exits
 UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu/range_registry.c \
-                        vcpu/events.c vcpu/event_delivery.c vmx/exit_reasons.c lib/diag.c \
+                        vcpu/events.c vcpu/event_delivery.c vmx/exit_reasons.c vmx/cr3_write.c lib/diag.c \
                         vcpu/exit_cpuid.c vcpu/exit_cr.c vcpu/exit_msr.c vcpu/exit_io.c \
                         vcpu/exit_events.c vcpu/exit_misc.c vcpu/hypercall.c \
                         lib/ratelimit.c lib/format.c

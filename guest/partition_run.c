@@ -22,6 +22,7 @@
 #include "lib/string.h"
 #include "mm/phys.h"
 #include "vmx/guest_state_check.h"
+#include "vmx/preemption_timer.h"
 #include "vmx/vmcs.h"
 #include "vmx/guest_state_report.h"
 #include "vmx/vmcs_dump.h"
@@ -29,9 +30,6 @@
 
 #define PAGE                        4096ULL
 #define MIB                         (1024ULL * 1024)
-/* VCPU_TIMER_PERIOD_MS between preemption-timer exits (in Bochs, rate 0, the timer counts
- * guest instructions, at the calibrated TSC rate of one per instruction). */
-#define PREEMPTION_PERIOD_DIVISOR   (1000 / VCPU_TIMER_PERIOD_MS)
 
 #define CPUID_80000001_EDX_RDTSCP   (1u << 27)
 
@@ -308,10 +306,8 @@ static bool build_vcpu_pages(struct partition *p)
 
 static void preemption_timer_setup(struct vcpu *v)
 {
-    const struct vmx_config *cfg = vmx_config();
-    uint64_t period = (timer_calibration()->tsc_hz / PREEMPTION_PERIOD_DIVISOR) >>
-                      cfg->controls.preemption_timer_rate;
-    v->preemption_timer_value = period > 0xFFFFFFFFULL ? 0xFFFFFFFFu : (uint32_t)period;
+    v->preemption_timer_value = vmx_preemption_timer_value(timer_calibration()->tsc_hz,
+        VCPU_TIMER_PERIOD_MS, vmx_config()->controls.preemption_timer_rate);
 }
 
 bool partition_prepare(struct partition *p)

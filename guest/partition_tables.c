@@ -9,34 +9,54 @@
 #include "lib/string.h"
 
 /* Every guest sees its own COM1 at 0x3f8; no port is granted, so the accesses trap and the
- * hypervisor emulates the UART. No MSR is granted either: all are trapped and emulated. */
-#define TESTGUEST(name_, cpu_, focus_)                                      \
+ * hypervisor emulates the UART. No MSR is granted either: all are trapped and emulated.
+ * options_ is the rest of the test guest's command line. */
+#define TESTGUEST(name_, cpu_, focus_, options_)                            \
     {                                                                       \
         .name = (name_),                                                    \
         .cpu = (cpu_),                                                      \
         .memory_size = PARTITION_MIB(32),                                   \
         .module = "testguest",                                              \
         .format = IMAGE_ELF64,                                              \
-        .cmdline = "partition=" name_,                                      \
+        .cmdline = "partition=" name_ options_,                             \
         .console = { .port = UART_COM1, .input_focus = (focus_) },          \
     }
+
+/* The tables a person runs: after its greeting the guest stays quiet, so the shell's
+ * answers do not scroll away; it still echoes what `console <name>` types to it. */
+#define QUIET       " heartbeat=off"
+/* The tables the emulator tests run: a heartbeat twice a second shows a guest still runs. */
+#define HEARTBEAT   ""
 
 /* demo: the default. Two partitions, each running the test guest on its own CPU; fits the
  * 2-CPU machines `make run` uses. */
 static const struct partition_config demo_parts[] = {
-    TESTGUEST("alpha", 0, false),
-    TESTGUEST("beta", 1, false),
+    TESTGUEST("alpha", 0, false, QUIET),
+    TESTGUEST("beta", 1, false, QUIET),
 };
 
 static const struct partition_table table_demo = {
     .name = "demo",
-    .description = "alpha on CPU 0 and beta on CPU 1, 32 MiB each, the test guest",
+    .description = "alpha on CPU 0 and beta on CPU 1, 32 MiB each, the test guest (quiet "
+                   "after its greeting)",
     PARTITIONS(demo_parts),
+};
+
+/* demo-heartbeat: demo with the heartbeat on, for the tests that watch guests run. */
+static const struct partition_config demo_heartbeat_parts[] = {
+    TESTGUEST("alpha", 0, false, HEARTBEAT),
+    TESTGUEST("beta", 1, false, HEARTBEAT),
+};
+
+static const struct partition_table table_demo_heartbeat = {
+    .name = "demo-heartbeat",
+    .description = "as demo, each guest printing a heartbeat twice a second (emulator tests)",
+    PARTITIONS(demo_heartbeat_parts),
 };
 
 /* solo: one partition, for 1-CPU machines. */
 static const struct partition_config solo_parts[] = {
-    TESTGUEST("alpha", 0, false),
+    TESTGUEST("alpha", 0, false, QUIET),
 };
 
 static const struct partition_table table_solo = {
@@ -48,8 +68,8 @@ static const struct partition_table table_solo = {
 /* missing: statically valid, but on a 2-CPU machine without an "absent" module the boot-time
  * checks skip ghost (no CPU 7) and nomod (no module); alpha still runs. */
 static const struct partition_config missing_parts[] = {
-    TESTGUEST("alpha", 0, true),
-    TESTGUEST("ghost", 7, false),
+    TESTGUEST("alpha", 0, true, HEARTBEAT),
+    TESTGUEST("ghost", 7, false, HEARTBEAT),
     {
         .name = "nomod",
         .cpu = 1,
@@ -151,6 +171,7 @@ static const struct partition_table table_hostile_stop_b = {
 
 const struct partition_table *const partition_tables[] = {
     &table_demo,
+    &table_demo_heartbeat,
     &table_solo,
     &table_missing,
     &table_hostile_survive,

@@ -3,7 +3,9 @@
 #   sh tools/run.sh best|qemu|bochs ISO
 # best: QEMU with KVM when KVM can give the guest VMX (nested kvm_intel), else Bochs,
 # the only emulator here whose CPU has VMX. qemu: QEMU (KVM when usable, else TCG, whose
-# CPU has no VMX). bochs: Bochs, corei7_skylake_x, through tools/serial_bridge.py.
+# CPU has no VMX). bochs: Bochs, corei7_skylake_x. Both run under tools/serial_bridge.py,
+# which this script becomes (exec): the bridge gets every signal, kills the emulator's
+# process group whatever ends the run, and restores the terminal; no shell stays behind.
 set -eu
 
 usage() {
@@ -25,23 +27,28 @@ kvm_with_vmx() {
     [ "$nested" = Y ] || [ "$nested" = 1 ]
 }
 
+# The default table (demo) puts a partition on CPUs 0 and 1, 32 MiB each.
+CPUS=2
+MEM_MIB=512
+
 run_qemu() {
     if kvm_with_vmx; then
-        accel="-accel kvm -cpu host"
+        kvm=--kvm
         what="QEMU with KVM"
     else
-        accel="-accel tcg -cpu max"
+        kvm=
         what="QEMU TCG (its CPU model has no VMX)"
     fi
-    echo "run: $what, 2 CPUs, 512 MiB; serial console here. Quit: Ctrl-A then X."
-    # shellcheck disable=SC2086  # $accel is several words
-    exec qemu-system-x86_64 $accel -smp 2 -m 512 -no-reboot \
-        -serial mon:stdio -display none -cdrom "$iso" -boot d
+    echo "run: $what, $CPUS CPUs, $MEM_MIB MiB; serial console here." \
+         "Shell: type help. Quit: Ctrl-A then X."
+    # shellcheck disable=SC2086  # $kvm is empty or one word
+    exec python3 "$here/serial_bridge.py" qemu $kvm --cpus $CPUS --mem $MEM_MIB "$iso"
 }
 
 run_bochs() {
-    echo "run: Bochs corei7_skylake_x, 2 CPUs, 512 MiB; serial console here. Quit: Ctrl-]."
-    exec python3 "$here/serial_bridge.py" --cpus 2 --mem 512 "$iso"
+    echo "run: Bochs corei7_skylake_x, $CPUS CPUs, $MEM_MIB MiB; serial console here." \
+         "Shell: type help. Quit: Ctrl-]."
+    exec python3 "$here/serial_bridge.py" bochs --cpus $CPUS --mem $MEM_MIB "$iso"
 }
 
 case "$mode" in

@@ -1,10 +1,12 @@
 /* Control-register and XSETBV exits (SDM Vol. 3C 27.1.3, 28.2.1 table 28-3; Vol. 1 13.3).
  * The guest owns every CR0/CR4 bit except those VMX fixes; writing one of those exits here,
- * and the guest keeps seeing the value it wrote through the read shadow. */
+ * and the guest keeps seeing the value it wrote through the read shadow. MOV to and from CR3
+ * exit only on a CPU that forces CR3-load/store exiting (no TRUE controls MSRs). */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_regs.h"
 #include "arch/x86/msr.h"
 #include "vcpu/exit.h"
+#include "vmx/cr3_write.h"
 #include "vmx/exit_reasons.h"
 #include "vmx/vmcs_setup.h"
 #include "vmx/vmx_controls.h"
@@ -12,6 +14,8 @@
 
 #define CR0_TS          (1u << 3)
 #define CR0_LOW_FOUR    0xFu        /* what LMSW can change: PE MP EM TS */
+#define CR4_PCIDE       (1u << 17)
+#define MAXPHYADDR_WITHOUT_LEAF 36u /* CPUID.80000008H absent (SDM Vol. 3A 4.1.4) */
 
 /* "IA-32e mode guest" must match EFER.LMA at the next entry, and LMA follows CR0.PG while
  * EFER.LME is set (SDM Vol. 3A 10.8.5): a CR0 write the hypervisor emulates can change it. */
@@ -55,6 +59,52 @@ static enum vcpu_verdict guest_write_cr4(struct vcpu *v, uint64_t value)
     return vcpu_advance(v);
 }
 
+static unsigned guest_maxphyaddr(void)
+{
+    if (vcpu_host_cpuid(0x80000000, 0).eax < 0x80000008)
+        return MAXPHYADDR_WITHOUT_LEAF;
+    return vcpu_host_cpuid(0x80000008, 0).eax & 0xFFu;
+}
+
+/* The CPU would have flushed the guest's linear and combined mappings for its VPID; without
+ * VPID every VM entry does that anyway (SDM Vol. 3C 29.4.3.3). */
+static void flush_guest_vpid(const struct vcpu *v)
+{
+    if (v->vpid)
+        vcpu_host_invvpid_single(v->vpid);
+}
+
+static enum vcpu_verdict guest_access_cr3(struct vcpu *v, bool to_cr3, unsigned gpr)
+{
+    uint64_t cr0 = vcpu_vmread(VMCS_GUEST_CR0), cr4 = vcpu_vmread(VMCS_GUEST_CR4);
+    bool ia32e = (vcpu_vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA) != 0;
+    const struct cr3_write_mode mode = {
+        ia32e, ia32e && (vcpu_vmread(VMCS_GUEST_CS_ACCESS_RIGHTS) & VMX_SEG_AR_L),
+        !ia32e && (cr0 & CR0_PG) && (cr4 & CR4_PAE), (cr4 & CR4_PCIDE) != 0, guest_maxphyaddr(),
+    };
+    struct cr3_write w;
+
+    if (!to_cr3) {
+        uint64_t cr3 = vcpu_vmread(VMCS_GUEST_CR3);
+        vcpu_write_gpr(v, gpr, mode.code64 ? cr3 : (cr3 & 0xFFFFFFFFull));
+        return vcpu_advance(v);
+    }
+    switch (vmx_guest_cr3_write(vcpu_read_gpr(v, gpr), &mode, &w)) {
+    case CR3_WRITE_GP:
+        vcpu_inject_exception(v, X86_VECTOR_GP, 0);
+        return vcpu_resume(v);
+    case CR3_WRITE_PAE_LEGACY:
+        return vcpu_stop_verdict(v, "MOV to CR3 under PAE paging outside IA-32e mode "
+                                    "(forced CR3-load exiting): not emulated");
+    case CR3_WRITE_LOAD:
+        break;
+    }
+    vcpu_vmwrite(VMCS_GUEST_CR3, w.cr3);
+    if (w.flush)
+        flush_guest_vpid(v);
+    return vcpu_advance(v);
+}
+
 enum vcpu_verdict exit_cr_access(struct vcpu *v)
 {
     uint64_t q = exit_qualification();
@@ -66,6 +116,8 @@ enum vcpu_verdict exit_cr_access(struct vcpu *v)
         return guest_write_cr0(v, vcpu_read_gpr(v, VMX_QUAL_CR_GPR(q)));
     if (type == VMX_QUAL_CR_MOV_TO_CR && cr == 4)
         return guest_write_cr4(v, vcpu_read_gpr(v, VMX_QUAL_CR_GPR(q)));
+    if ((type == VMX_QUAL_CR_MOV_TO_CR || type == VMX_QUAL_CR_MOV_FROM_CR) && cr == 3)
+        return guest_access_cr3(v, type == VMX_QUAL_CR_MOV_TO_CR, VMX_QUAL_CR_GPR(q));
     if (type == VMX_QUAL_CR_CLTS)
         return guest_write_cr0(v, shadow0 & ~(uint64_t)CR0_TS);
     if (type == VMX_QUAL_CR_LMSW) {

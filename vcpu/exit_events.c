@@ -4,6 +4,7 @@
 #include "lib/format.h"
 #include "vcpu/exit.h"
 #include "vmx/exit_reasons.h"
+#include "vmx/vmxon.h"
 
 #define RFLAGS_IF               (1u << 9)
 
@@ -103,6 +104,10 @@ enum vcpu_verdict exit_hlt(struct vcpu *v)
 {
     if (!(vcpu_vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
         return vcpu_stop_verdict(v, "HLT with interrupts disabled: the guest can never wake");
+    /* HLT exiting is negotiated only with the HLT activity state; should a CPU force it anyway,
+     * the guest goes on after its HLT as if woken at once (entry would fail otherwise). */
+    if (!vmx_config()->caps.activity_hlt)
+        return vcpu_advance(v);
     /* "sti; hlt" (every idle loop): HLT sits in STI's shadow, and skipping HLT ends that
      * shadow; VM entry refuses the HLT activity state with STI or MOV-SS blocking set
      * (SDM 28.3.1.5), so clear them as the CPU would have. */

@@ -26,6 +26,7 @@ uint32_t vcpu_host_in(uint16_t port, unsigned size);
 void vcpu_host_out(uint16_t port, unsigned size, uint32_t value);
 void vcpu_host_xsetbv(uint32_t xcr, uint64_t value);
 void vcpu_host_wbinvd(void);
+void vcpu_host_invvpid_single(uint16_t vpid);
 #define vcpu_vmread_hot vcpu_vmread
 #define vcpu_vmwrite_hot vcpu_vmwrite
 
@@ -35,6 +36,7 @@ void vcpu_host_wbinvd(void);
 #include "arch/x86/io.h"
 #include "arch/x86/msr.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmx_asm.h"
 
 #define VCPU_HW static inline __attribute__((always_inline))
 
@@ -73,6 +75,12 @@ VCPU_HW void vcpu_host_xsetbv(uint32_t xcr, uint64_t value)
 }
 
 VCPU_HW void vcpu_host_wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
+
+VCPU_HW void vcpu_host_invvpid_single(uint16_t vpid)
+{
+    struct vmx_invvpid_desc d = { vpid, { 0, 0, 0 }, 0 };
+    invvpid(VMX_INVVPID_SINGLE_CONTEXT, &d);
+}
 
 #undef VCPU_HW
 

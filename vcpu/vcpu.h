@@ -9,11 +9,15 @@
 #include "lib/ratelimit.h"
 #include "vcpu/devices.h"
 #include "vcpu/events.h"
+#include "vmx/caps.h"
 #include "vmx/exit_reasons.h"
 #include "vmx/vmcs_setup.h"
 #include "vmx/vmx_entry.h"
 
 #define VCPU_SWITCHED_MSRS_MAX  8
+/* IA32_VMX_MISC bits 27:25 recommend at most 512 * (N + 1) entries per MSR list (SDM Vol. 3D
+ * A.6), so never fewer than 512: a list this short is within every CPU's limit, N = 0 included. */
+_Static_assert(VCPU_SWITCHED_MSRS_MAX <= VMX_MISC_MSR_LIST_UNIT, "MSR lists within IA32_VMX_MISC");
 #define VCPU_TIMER_PERIOD_MS    10      /* the preemption timer's period */
 #define VCPU_EXIT_REASONS       (VMX_EXIT_REASON_MAX + 1)
 #define VCPU_COST_BUCKETS       24      /* up to 2^24 TSC ticks; longer lands in the last */

@@ -64,10 +64,28 @@ enum vmx_feature_control_verdict vmx_feature_control_check(uint32_t cpuid1_ecx,
     if (!(feature_control & IA32_FEATURE_CONTROL_LOCK))
         return VMX_FC_ENABLE_AND_LOCK;
     if (!(feature_control & IA32_FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
-        diag_report(err, "vmx: disabled by firmware: enable Intel VT-x in the firmware setup");
+        diag_report(err, "vmx: IA32_FEATURE_CONTROL is locked with VMX disabled: enable Intel "
+                         "Virtualization Technology (VT-x) in the firmware setup");
         return VMX_FC_DISABLED;
     }
     return VMX_FC_OK;
+}
+
+bool vmx_feature_control_enabled(uint64_t before, uint64_t written, uint64_t read_back,
+                                 const struct diag *err, const struct diag *debug)
+{
+    const uint64_t needed = IA32_FEATURE_CONTROL_LOCK | IA32_FEATURE_CONTROL_VMX_OUTSIDE_SMX;
+
+    if ((read_back & needed) != needed) {
+        diag_report(err, "vmx: IA32_FEATURE_CONTROL reads 0x%llx after writing 0x%llx: VMX "
+                         "stays disabled", (unsigned long long)read_back,
+                    (unsigned long long)written);
+        return false;
+    }
+    diag_report(debug, "vmx: IA32_FEATURE_CONTROL was 0x%llx (unlocked), now 0x%llx: VMX outside "
+                       "SMX enabled and locked", (unsigned long long)before,
+                (unsigned long long)read_back);
+    return true;
 }
 
 /* Keeps whatever else firmware set; VMXON outside SMX is all the hypervisor needs. */

@@ -128,13 +128,18 @@ enum vmx_feature_control_verdict {
     VMX_FC_DISABLED,            /* locked by firmware with VMX off */
 };
 
-/* Reports the two failures on err with the exact texts
+/* Reports the two failures on err, one line each, with the exact texts
  * "vmx: this CPU has no VMX (CPUID.1:ECX[5] = 0)" and
- * "vmx: disabled by firmware: enable Intel VT-x in the firmware setup". */
+ * "vmx: IA32_FEATURE_CONTROL is locked with VMX disabled: enable Intel Virtualization
+ *  Technology (VT-x) in the firmware setup" (one line: the setting the user must change). */
 enum vmx_feature_control_verdict vmx_feature_control_check(uint32_t cpuid1_ecx,
                                                            uint64_t feature_control,
                                                            const struct diag *err);
 uint64_t vmx_feature_control_enable_value(uint64_t feature_control);
+/* After VMX_FC_ENABLE_AND_LOCK wrote `written` over `before`: true when the MSR reads back
+ * locked with VMX outside SMX (said on debug); else reports on err what it reads. */
+bool vmx_feature_control_enabled(uint64_t before, uint64_t written, uint64_t read_back,
+                                 const struct diag *err, const struct diag *debug);
 
 /* ---- decoded capabilities ---------------------------------------------------------- */
 enum vmx_ctl_field {
@@ -209,6 +214,7 @@ bool vmx_ctl_negotiate(enum vmx_ctl_field field, const struct vmx_ctl_caps *caps
 struct vmx_controls {
     uint32_t pin, primary, secondary, exit, entry;
     bool preemption_timer, save_preemption_timer, virtual_nmis, hlt_exiting;
+    bool cr3_exiting;           /* MOV to/from CR3 exit: forced by a CPU without TRUE MSRs */
     bool unrestricted_guest, vpid, invpcid, xsaves;
     bool ia32e_mode_guest;      /* may be set per guest; not part of entry */
     bool ept_2m, ept_1g, ept_accessed_dirty, ept_execute_only;

@@ -15,9 +15,13 @@
 
 /* Primary: I/O and MSR bitmaps pass a partition its own ports and MSRs and trap the rest
  * ("unconditional I/O exiting" stays 0: the bitmaps decide). HLT exiting lets the hypervisor
- * see a guest that has stopped; without it the core simply halts in the guest. */
+ * see a guest that has stopped; without it the core simply halts in the guest. Its handler
+ * parks the guest in the HLT activity state, so it is taken only when IA32_VMX_MISC offers
+ * that state (A.6). CR3-load/store exiting are not wanted: a CPU without the TRUE controls
+ * MSRs forces them to 1 (A.3.2), and vmx/exit_cr.c then emulates MOV to and from CR3. */
 #define PROC_REQUIRED   (VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS | VMX_PROC_SECONDARY_CONTROLS)
 #define PROC_OPTIONAL   VMX_PROC_HLT_EXITING
+#define PROC_CR3_EXITS  (VMX_PROC_CR3_LOAD_EXITING | VMX_PROC_CR3_STORE_EXITING)
 
 /* Secondary: EPT confines each partition to its memory; RDTSCP must not #UD in a guest whose
  * CPUID reports it. Unrestricted guest (real-mode guests), VPID (no TLB flush per exit),
@@ -34,10 +38,11 @@
                          VMX_EXIT_LOAD_PAT | VMX_EXIT_SAVE_EFER | VMX_EXIT_LOAD_EFER)
 #define EXIT_OPTIONAL   VMX_EXIT_SAVE_PREEMPTION_TIMER
 
-/* Entry: guest DR7/DEBUGCTL, PAT and EFER loaded. "IA-32e mode guest" is asked for only to
- * learn whether it is allowed; each guest's VMCS sets it for a 64-bit guest. */
-#define ENTRY_REQUIRED  (VMX_ENTRY_LOAD_DEBUG_CONTROLS | VMX_ENTRY_LOAD_PAT | VMX_ENTRY_LOAD_EFER)
-#define ENTRY_OPTIONAL  VMX_ENTRY_IA32E_MODE_GUEST
+/* Entry: guest DR7/DEBUGCTL, PAT and EFER loaded. Every partition runs a 64-bit image, so
+ * "IA-32e mode guest" must be allowed; it is a per-guest bit that each guest's VMCS sets. */
+#define ENTRY_REQUIRED  (VMX_ENTRY_LOAD_DEBUG_CONTROLS | VMX_ENTRY_LOAD_PAT | \
+                         VMX_ENTRY_LOAD_EFER | VMX_ENTRY_IA32E_MODE_GUEST)
+#define ENTRY_OPTIONAL  0u
 #define ENTRY_PER_GUEST VMX_ENTRY_IA32E_MODE_GUEST
 
 /* EPT: 4-level tables in write-back memory, flushed with single-context INVEPT. */
@@ -67,13 +72,19 @@ bool vmx_negotiate_hypervisor_controls(const struct vmx_caps *caps, struct vmx_c
 {
     static const struct vmx_ctl_caps none = { 0, 0 };
     const struct vmx_ctl_caps *proc2_caps = &caps->ctl[VMX_CTL_SECONDARY];
+    uint32_t proc_optional = PROC_OPTIONAL;
     bool ok = true;
 
     *out = (struct vmx_controls){ 0 };
     ok &= vmx_ctl_negotiate(VMX_CTL_PIN, &caps->ctl[VMX_CTL_PIN], PIN_REQUIRED, PIN_OPTIONAL,
                             &out->pin, err, debug);
+    if (!caps->activity_hlt && (caps->ctl[VMX_CTL_PRIMARY].allowed1 & VMX_PROC_HLT_EXITING)) {
+        proc_optional &= ~VMX_PROC_HLT_EXITING;
+        diag_report(debug, "vmx: primary controls: optional \"HLT exiting\" (bit 7) not used: "
+                           "IA32_VMX_MISC offers no HLT activity state");
+    }
     ok &= vmx_ctl_negotiate(VMX_CTL_PRIMARY, &caps->ctl[VMX_CTL_PRIMARY], PROC_REQUIRED,
-                            PROC_OPTIONAL, &out->primary, err, debug);
+                            proc_optional, &out->primary, err, debug);
     /* 25.6.2: without "activate secondary controls" the CPU acts as if they were all 0. */
     if (!(out->primary & caps->ctl[VMX_CTL_PRIMARY].allowed1 & VMX_PROC_SECONDARY_CONTROLS))
         proc2_caps = &none;
@@ -84,7 +95,8 @@ bool vmx_negotiate_hypervisor_controls(const struct vmx_caps *caps, struct vmx_c
     ok &= vmx_ctl_negotiate(VMX_CTL_ENTRY, &caps->ctl[VMX_CTL_ENTRY], ENTRY_REQUIRED,
                             ENTRY_OPTIONAL, &out->entry, err, debug);
 
-    out->ia32e_mode_guest = out->entry & VMX_ENTRY_IA32E_MODE_GUEST;
+    out->ia32e_mode_guest = out->entry & caps->ctl[VMX_CTL_ENTRY].allowed1 &
+                            VMX_ENTRY_IA32E_MODE_GUEST;
     out->entry &= ~(ENTRY_PER_GUEST & ~caps->ctl[VMX_CTL_ENTRY].allowed0);
 
     /* EPT/VPID capabilities matter only where the controls are really there. */
@@ -107,6 +119,7 @@ bool vmx_negotiate_hypervisor_controls(const struct vmx_caps *caps, struct vmx_c
     out->save_preemption_timer = out->exit & VMX_EXIT_SAVE_PREEMPTION_TIMER;
     out->virtual_nmis = out->pin & VMX_PIN_VIRTUAL_NMIS;
     out->hlt_exiting = out->primary & VMX_PROC_HLT_EXITING;
+    out->cr3_exiting = out->primary & PROC_CR3_EXITS;
     out->unrestricted_guest = out->secondary & VMX_PROC2_UNRESTRICTED_GUEST;
     out->vpid = out->secondary & VMX_PROC2_VPID;
     out->invpcid = out->secondary & VMX_PROC2_INVPCID;

@@ -49,11 +49,14 @@ static bool vmx_feature_control_enable(struct vmx_caps_raw *raw)
     switch (vmx_feature_control_check(raw->cpuid1_ecx, raw->feature_control, &vmx_err)) {
     case VMX_FC_OK:
         return true;
-    case VMX_FC_ENABLE_AND_LOCK:
-        wrmsr(MSR_IA32_FEATURE_CONTROL, vmx_feature_control_enable_value(raw->feature_control));
+    case VMX_FC_ENABLE_AND_LOCK: {
+        uint64_t before = raw->feature_control;
+        uint64_t value = vmx_feature_control_enable_value(before);
+        wrmsr(MSR_IA32_FEATURE_CONTROL, value);
         raw->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
-        return vmx_feature_control_check(raw->cpuid1_ecx, raw->feature_control, &vmx_err) ==
-               VMX_FC_OK;
+        return vmx_feature_control_enabled(before, value, raw->feature_control, &vmx_err,
+                                           &vmx_debug);
+    }
     default:
         return false;
     }

@@ -1,7 +1,7 @@
 """Emulator test harness: boots tessera ISOs in QEMU or Bochs and judges the serial log.
 
 Python 3 standard library only. Used by tests/run.py (the test suite), tools/bench.py
-and tools/serial_bridge.py (interactive Bochs).
+and tools/serial_bridge.py (make run: Bochs or QEMU on a terminal).
 
 The pieces, from the bottom up:
   Machine        what to emulate (emulator, firmware, memory, CPUs, which UART is the console)
@@ -142,19 +142,29 @@ class Emulator:
     """One emulator process, started in its own session and process group.
 
     `script` (for Bochs) puts Bochs in yet another session on its pseudo-terminal, so
-    kill() collects every descendant by PID first, kills those, then the group."""
+    kill() collects every descendant by PID first, kills those, then the group.
+
+    Its output goes to out_path; with out_path None (an emulator a person types at, e.g.
+    QEMU's -serial mon:stdio) it reads this process's standard input and writes into the
+    pipe self.proc.stdout."""
 
     def __init__(self, argv, out_path, cwd=None, env=None):
         self.argv = list(argv)
-        self.out_path = Path(out_path)
-        self.out_path.parent.mkdir(parents=True, exist_ok=True)
+        self.out_path = Path(out_path) if out_path is not None else None
+        if self.out_path is not None:
+            self.out_path.parent.mkdir(parents=True, exist_ok=True)
         with _live_lock:
             if stopping.is_set():
                 raise KeyboardInterrupt
-            with open(self.out_path, "wb") as out:
+            out = open(self.out_path, "wb") if self.out_path is not None else None
+            try:
                 self.proc = subprocess.Popen(
-                    self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                    cwd=cwd, env=env, start_new_session=True, preexec_fn=_child_setup)
+                    self.argv, stdin=subprocess.DEVNULL if out else None,
+                    stdout=out or subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd, env=env,
+                    start_new_session=True, preexec_fn=_child_setup)
+            finally:
+                if out:
+                    out.close()
             _live.add(self)
         self.started = time.monotonic()
 

@@ -24,8 +24,9 @@ def scripted(steps, timeout=60):
     return run
 
 
-# The shell session one Bochs boot runs: every command, errors, stop/start/restart of one
-# partition while the other keeps its heartbeat, console focus to a guest and back.
+# The shell session one Bochs boot runs (table demo-heartbeat): every command, errors,
+# stop/start/restart of one partition while the other keeps its heartbeat, console focus to a
+# guest and back.
 SHELL_STEPS = [
     ("log debug", [r"^log level debug$"]),
     ("help", [r"vmcs <part> \[area\]", r"restart <part>"]),
@@ -264,11 +265,13 @@ TESTS = [
         forbid=NO_EXCEPTION + (r"did not start", r"left out", r"failed"),
         timeout=60,
     ),
-    # ---- partitions: the demo table, two test guests on two CPUs ----
+    # ---- partitions: the demo table, two test guests on two CPUs, quiet after their
+    # greeting (no heartbeat), each echoing what `console <name>` types to it ----
     EmuTest(
         name="bochs-partitions-demo",
         machine=BOCHS_SMP2_128M,
         guest=True,
+        serial="socket",
         expect=[r"^partitions: table \"demo\"",
                 r"^partition alpha: cpu 0, 32 MiB at 0x[0-9a-f]+, image 0x100000-0x[0-9a-f]+ entry 0x100000",
                 r"^partition beta: cpu 1, 32 MiB",
@@ -279,9 +282,18 @@ TESTS = [
                 r"^\[alpha\] cpuid: vmx hidden, hypervisor bit set, signature \"tessera VMM \"$",
                 r"^\[beta\] memory: \d+ MiB from 0x[0-9a-f]+ ok$",
                 r"^\[alpha\] memory: \d+ MiB from 0x[0-9a-f]+ ok$",
-                r"^\[alpha\] heartbeat 2$",
-                r"^\[beta\] heartbeat 2$"],
-        forbid=NO_EXCEPTION + (r"FAIL", r"stopped", r"not started"),
+                r"^\[alpha\] bench: cpuid \d+ ",
+                r"^\[beta\] bench: cpuid \d+ "],
+        interact=scripted([
+            ("console alpha", [r"^console: keyboard to alpha; Ctrl-T returns to the shell$"]),
+            ("x", [r"^\[alpha\] input 0x78$"]),
+            ("\x14", [r"^console: keyboard back to the shell$"]),
+            ("console beta", [r"^console: keyboard to beta; Ctrl-T returns to the shell$"]),
+            ("y", [r"^\[beta\] input 0x79$"]),
+            ("\x14", [r"^console: keyboard back to the shell$"]),
+        ]),
+        forbid=NO_EXCEPTION + (r"FAIL", r"stopped", r"not started", r"heartbeat"),
+        settle=5,
         timeout=120,
     ),
     EmuTest(
@@ -305,7 +317,7 @@ TESTS = [
         name="bochs-partitions-entry-failure",
         machine=BOCHS_SMP2_128M,
         guest=True,
-        cmdline="badguest=alpha vmcsdump=beta",
+        cmdline="partitions=demo-heartbeat badguest=alpha vmcsdump=beta",
         expect=[r"^partition alpha: selftest: CS\.L and CS\.D/B both set on purpose$",
                 r"^partition alpha: stopped on cpu 0: VM entry failed: "
                 r"VM-entry failure due to invalid guest state \(33\)$",
@@ -328,6 +340,7 @@ TESTS = [
         name="bochs-shell",
         machine=BOCHS_SMP2_128M,
         guest=True,
+        cmdline="partitions=demo-heartbeat",
         serial="socket",
         expect=[r"^shell: type help for the commands$", r"^\[alpha\] heartbeat 1$",
                 r"^\[beta\] heartbeat 1$"],

@@ -238,10 +238,20 @@ static void test_cr4_write_keeps_vmxe_hidden(void **state)
     assert_advanced();
 }
 
-static void test_mov_from_cr_stops(void **state)
+/* Forced CR3-store exiting (a CPU without TRUE controls): the low 32 bits outside 64-bit code. */
+static void test_mov_from_cr3(void **state)
 {
     (void)state;
-    assert_int_equal(run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x13), VCPU_STOP);   /* MOV from CR3 */
+    fake_vmcs_set(VMCS_GUEST_CR3, 0x1234567890ull);
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x13), VCPU_RESUME);   /* to RAX */
+    assert_int_equal(vcpu.regs.rax, 0x34567890ull);
+    assert_advanced();
+}
+
+static void test_mov_to_cr8_stops(void **state)
+{
+    (void)state;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x08), VCPU_STOP);
     assert_string_equal(fake.stopped_reason, "control-register access not emulated");
 }
 
@@ -624,7 +634,8 @@ int main(void)
         cmocka_unit_test_setup(test_clts_clears_ts, setup),
         cmocka_unit_test_setup(test_cr4_reserved_and_vmxe_are_gp, setup),
         cmocka_unit_test_setup(test_cr4_write_keeps_vmxe_hidden, setup),
-        cmocka_unit_test_setup(test_mov_from_cr_stops, setup),
+        cmocka_unit_test_setup(test_mov_from_cr3, setup),
+        cmocka_unit_test_setup(test_mov_to_cr8_stops, setup),
         cmocka_unit_test_setup(test_xsetbv_rules, setup),
         cmocka_unit_test_setup(test_feature_control_reads_locked_without_vmx, setup),
         cmocka_unit_test_setup(test_ungranted_msr_is_gp_reported_once, setup),

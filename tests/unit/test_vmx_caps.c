@@ -1,5 +1,5 @@
 /* Host unit tests for the VMX capability module (vmx/caps*.c, vmx/vmx_controls.c) against the
- * Bochs capability MSRs in ../shared/reference and synthetic CPUs (Intel SDM Vol. 3D, App. A). */
+ * Bochs capability MSRs in tests/unit/fixtures/vmx and synthetic CPUs (Intel SDM Vol. 3D, App. A). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,31 +14,6 @@
 
 #include "tests/unit/vmx_caps_helpers.h"
 
-struct fixture {
-    struct sink err, debug;
-    struct vmx_caps_raw raw;
-    struct vmx_caps caps;
-    struct vmx_controls ctl;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-
-    if (!f)
-        return -1;
-    f->err.diag = (struct diag){ capture_line, &f->err };
-    f->debug.diag = (struct diag){ capture_line, &f->debug };
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    free(*state);
-    return 0;
-}
-
 /* Values worked out by hand from the MSRs (see the comment in check_model). */
 #define BOCHS_PIN       0x0000007fu
 #define BOCHS_PRIMARY   0x960061f2u
@@ -51,7 +26,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
 {
     char line[DIAG_LINE_MAX];
 
-    load_model(model, &f->raw);
+    load_fixture(model, &f->raw);
     assert_presence_follows_rules(&f->raw);
     assert_int_equal(vmx_feature_control_check(f->raw.cpuid1_ecx, f->raw.feature_control,
                                                &f->err.diag), VMX_FC_OK);
@@ -90,11 +65,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
     assert_int_equal(f->ctl.secondary, BOCHS_SECONDARY);
     assert_int_equal(f->ctl.exit, BOCHS_EXIT);
     assert_int_equal(f->ctl.entry, BOCHS_ENTRY);
-    assert_true(f->ctl.preemption_timer && f->ctl.save_preemption_timer &&
-                f->ctl.virtual_nmis && f->ctl.hlt_exiting && f->ctl.unrestricted_guest &&
-                f->ctl.vpid && f->ctl.invpcid && f->ctl.xsaves && f->ctl.ia32e_mode_guest &&
-                f->ctl.ept_2m && f->ctl.ept_1g && f->ctl.ept_accessed_dirty &&
-                f->ctl.ept_execute_only);
+    assert_every_feature(&f->ctl);
     assert_int_equal(f->err.count, 0);
     assert_int_equal(f->debug.count, 0);
 
@@ -105,7 +76,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
 
 static void test_bochs_skylake_x(void **state)
 {
-    check_model(*state, "corei7_skylake_x", 0x2b,
+    check_model(*state, "bochs-corei7_skylake_x", 0x2b,
                 "vmx: revision 0x2b, pin 0x0000007f primary 0x960061f2 secondary 0x001010aa "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
@@ -113,7 +84,7 @@ static void test_bochs_skylake_x(void **state)
 
 static void test_bochs_icelake_u(void **state)
 {
-    check_model(*state, "corei7_icelake_u", 0x4,
+    check_model(*state, "bochs-corei7_icelake_u", 0x4,
                 "vmx: revision 0x4, pin 0x0000007f primary 0x960061f2 secondary 0x001010aa "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
@@ -123,7 +94,7 @@ static void test_bochs_tigerlake(void **state)
 {
     struct fixture *f = *state;
 
-    check_model(f, "tigerlake", 0x4,
+    check_model(f, "bochs-tigerlake", 0x4,
                 "vmx: revision 0x4, pin 0x0000007f primary 0x960061f2 secondary 0x001010aa "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
@@ -135,7 +106,7 @@ static void test_default1_matches_plain_msrs(void **state)
 {
     struct fixture *f = *state;
 
-    load_model("corei7_skylake_x", &f->raw);
+    load_fixture("bochs-corei7_skylake_x", &f->raw);
     assert_int_equal(VMX_PIN_DEFAULT1, (uint32_t)f->raw.msr[1]);
     assert_int_equal(VMX_PROC_DEFAULT1, (uint32_t)f->raw.msr[2]);
     assert_int_equal(VMX_EXIT_DEFAULT1, (uint32_t)f->raw.msr[3]);
@@ -170,12 +141,6 @@ static void synthetic_base(struct fixture *f)
         set(f, VMX_CAPS_MSR_FIRST + i, values[i]);
 }
 
-static bool negotiate(struct fixture *f)
-{
-    assert_true(vmx_caps_decode(&f->raw, &f->caps, &f->err.diag));
-    return vmx_negotiate_hypervisor_controls(&f->caps, &f->ctl, &f->err.diag, &f->debug.diag);
-}
-
 static void test_synthetic_base_matches_bochs(void **state)
 {
     struct fixture *f = *state;
@@ -201,6 +166,7 @@ static void test_no_true_msrs_forces_default1(void **state)
     assert_true(negotiate(f));
     assert_int_equal(f->caps.ctl[VMX_CTL_PRIMARY].allowed0, VMX_PROC_DEFAULT1);
     assert_int_equal(f->ctl.primary, 0x9601e1f2u);      /* + CR3-load/store exiting */
+    assert_true(f->ctl.cr3_exiting);                    /* vmx/exit_cr.c emulates them */
     assert_int_equal(f->ctl.exit, BOCHS_EXIT);         /* bit 2 was wanted anyway */
     assert_int_equal(f->ctl.entry, BOCHS_ENTRY);
     assert_int_equal(f->err.count, 0);
@@ -236,16 +202,27 @@ static void test_optional_bits_missing(void **state)
 
     synthetic_base(f);
     set(f, MSR_IA32_VMX_PROCBASED_CTLS2, 0x02177fdfull << 32);     /* no "enable VPID" */
-    set(f, MSR_IA32_VMX_TRUE_ENTRY_CTLS, 0x0000fdff000011fbull);   /* no IA-32e mode guest */
     assert_true(negotiate(f));
     assert_int_equal(f->ctl.secondary, BOCHS_SECONDARY & ~VMX_PROC2_VPID);
-    assert_false(f->ctl.vpid || f->ctl.ia32e_mode_guest);
+    assert_false(f->ctl.vpid);
+    assert_true(f->ctl.ia32e_mode_guest);
     assert_int_equal(f->ctl.entry, BOCHS_ENTRY);
     assert_int_equal(f->err.count, 0);
     ASSERT_LINES(&f->debug,
-                 "vmx: secondary controls: optional \"enable VPID\" (bit 5) not supported, dropped",
-                 "vmx: entry controls: optional \"IA-32e mode guest\" (bit 9) not supported, "
-                 "dropped");
+                 "vmx: secondary controls: optional \"enable VPID\" (bit 5) not supported, dropped");
+}
+
+/* Every partition is a 64-bit guest: a CPU that cannot enter IA-32e mode is refused. */
+static void test_ia32e_mode_guest_missing(void **state)
+{
+    struct fixture *f = *state;
+
+    synthetic_base(f);
+    set(f, MSR_IA32_VMX_TRUE_ENTRY_CTLS, 0x0000fdff000011fbull);   /* no IA-32e mode guest */
+    assert_false(negotiate(f));
+    assert_false(f->ctl.ia32e_mode_guest);
+    ASSERT_LINES(&f->err,
+                 "vmx: entry controls: required \"IA-32e mode guest\" (bit 9) not supported");
 }
 
 static void test_vpid_without_single_context_invvpid(void **state)
@@ -373,6 +350,9 @@ static void test_feature_control(void **state)
     assert_int_equal(vmx_feature_control_enable_value(0x100000), 0x100005);
 }
 
+#define FC_LOCKED_LINE  "vmx: IA32_FEATURE_CONTROL is locked with VMX disabled: enable Intel " \
+                        "Virtualization Technology (VT-x) in the firmware setup"
+
 static void test_feature_control_locked_without_vmx(void **state)
 {
     struct fixture *f = *state;
@@ -381,8 +361,26 @@ static void test_feature_control_locked_without_vmx(void **state)
                      VMX_FC_DISABLED);
     assert_int_equal(vmx_feature_control_check(CPUID_1_ECX_VMX, 0x3, &f->err.diag),
                      VMX_FC_DISABLED);      /* VMX inside SMX only is of no use here */
-    ASSERT_LINES(&f->err, "vmx: disabled by firmware: enable Intel VT-x in the firmware setup",
-                 "vmx: disabled by firmware: enable Intel VT-x in the firmware setup");
+    ASSERT_LINES(&f->err, FC_LOCKED_LINE, FC_LOCKED_LINE);
+}
+
+/* Unlocked and written: it must read back locked with VMX outside SMX, else VMX stays off. */
+static void test_feature_control_enable_takes(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_true(vmx_feature_control_enabled(0x0, 0x5, 0x5, &f->err.diag, &f->debug.diag));
+    assert_true(vmx_feature_control_enabled(0x2, 0x7, 0x7, &f->err.diag, &f->debug.diag));
+    assert_false(vmx_feature_control_enabled(0x0, 0x5, 0x0, &f->err.diag, &f->debug.diag));
+    assert_false(vmx_feature_control_enabled(0x0, 0x5, 0x1, &f->err.diag, &f->debug.diag));
+    ASSERT_LINES(&f->err,
+                 "vmx: IA32_FEATURE_CONTROL reads 0x0 after writing 0x5: VMX stays disabled",
+                 "vmx: IA32_FEATURE_CONTROL reads 0x1 after writing 0x5: VMX stays disabled");
+    ASSERT_LINES(&f->debug,
+                 "vmx: IA32_FEATURE_CONTROL was 0x0 (unlocked), now 0x5: VMX outside SMX "
+                 "enabled and locked",
+                 "vmx: IA32_FEATURE_CONTROL was 0x2 (unlocked), now 0x7: VMX outside SMX "
+                 "enabled and locked");
 }
 
 static void test_cpuid_without_vmx(void **state)
@@ -499,7 +497,7 @@ static void test_instruction_error_names(void **state)
     assert_string_equal(vmx_instruction_error_name(UINT32_MAX), "unknown error");
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
 {
@@ -513,6 +511,7 @@ int main(void)
         T(test_required_bit_missing),
         T(test_required_preemption_timer_missing),
         T(test_optional_bits_missing),
+        T(test_ia32e_mode_guest_missing),
         T(test_vpid_without_single_context_invvpid),
         T(test_allowed0_forces_bits),
         T(test_allowed0_outside_allowed1),
@@ -522,6 +521,7 @@ int main(void)
         T(test_decode_rejects),
         T(test_feature_control),
         T(test_feature_control_locked_without_vmx),
+        T(test_feature_control_enable_takes),
         T(test_cpuid_without_vmx),
         T(test_cr_fixed_adjust),
         T(test_compare_controls),

@@ -107,6 +107,7 @@ void vcpu_host_xsetbv(uint32_t xcr, uint64_t value)
 }
 
 void vcpu_host_wbinvd(void) { fake.wbinvd_calls++; }
+void vcpu_host_invvpid_single(uint16_t vpid) { (void)vpid; }
 
 /* ---- what the handlers link against outside vcpu/ --------------------------------------- */
 
@@ -201,5 +202,6 @@ void fake_reset(struct vcpu *v, void *mem, uint64_t mem_size)
     events_init(&v->events, 0);
     memset(&vmx_negotiated, 0, sizeof(vmx_negotiated));
     vmx_negotiated.caps.cr4_fixed1 = 0x3727FF;
+    vmx_negotiated.caps.activity_hlt = true;
     vmx_negotiated.caps.ctl[VMX_CTL_PRIMARY].allowed1 = 0xFFFFFFFFu;   /* every window exists */
 }

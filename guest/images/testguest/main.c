@@ -1,7 +1,9 @@
 /* testguest: checks what a tessera partition promises (guest/guest_abi.h) and
- * prints one line per check on COM1, then a heartbeat forever. Command line:
+ * prints one line per check on COM1, then a heartbeat forever, echoing what it is typed.
+ * Command line:
  *   heartbeat=<cycles>   TSC cycles between heartbeat lines (default: half a second by
  *                        the TSC frequency tessera reports, else 20000000)
+ *   heartbeat=off        no heartbeat: quiet after the checks, answering only to input
  *   memtest=off          skip the memory test (large partitions on slow emulators) */
 #include "guest/images/testguest/testguest.h"
 
@@ -13,7 +15,8 @@
 #define OPTION_MAX          32
 
 struct options {
-    uint64_t heartbeat_cycles;
+    uint64_t heartbeat_cycles;      /* also paces the input polling when there is no heartbeat */
+    bool heartbeat;
     bool memtest;
 };
 
@@ -60,6 +63,13 @@ static void check_boot_params(const struct tessera_boot_params *bp, uint64_t ent
                     (unsigned long long)entry_rsp, (unsigned long long)bp->stack_top);
 }
 
+/* "off" or "0" */
+static bool option_is_off(const char *value)
+{
+    return (value[0] == 'o' && value[1] == 'f' && value[2] == 'f' && !value[3]) ||
+           (value[0] == '0' && !value[1]);
+}
+
 static void parse_options(const char *cmdline, struct options *opt)
 {
     char value[OPTION_MAX];
@@ -67,18 +77,20 @@ static void parse_options(const char *cmdline, struct options *opt)
     /* Half a second of real time, whatever the CPU: 20 M cycles is 7 ms on real hardware. */
     int64_t tsc_khz = guest_hypercall(TESSERA_HC_TSC_KHZ, 0, 0, 0);
     opt->heartbeat_cycles = tsc_khz > 0 ? (uint64_t)tsc_khz * HEARTBEAT_MS : HEARTBEAT_DEFAULT;
+    opt->heartbeat = true;
     opt->memtest = true;
     if (cmdline_get(cmdline, "heartbeat", value, sizeof(value))) {
         uint64_t cycles;
-        if (cmdline_parse_u64(value, &cycles) && cycles > 0)
+        if (option_is_off(value))
+            opt->heartbeat = false;
+        else if (cmdline_parse_u64(value, &cycles) && cycles > 0)
             opt->heartbeat_cycles = cycles;
         else
-            guest_print("testguest: heartbeat=%s is not a positive number, using %llu",
-                        value, (unsigned long long)opt->heartbeat_cycles);
+            guest_print("testguest: heartbeat=%s is neither off nor a positive number, "
+                        "using %llu", value, (unsigned long long)opt->heartbeat_cycles);
     }
     if (cmdline_get(cmdline, "memtest", value, sizeof(value)))
-        opt->memtest = !(value[0] == 'o' && value[1] == 'f' && value[2] == 'f' && !value[3]) &&
-                       !(value[0] == '0' && !value[1]);
+        opt->memtest = !option_is_off(value);
 }
 
 static void say_hello(const struct tessera_boot_params *bp)
@@ -191,10 +203,10 @@ static void echo_input(void)
         guest_print("input 0x%02x", inb(TESSERA_COM1_RBR));
 }
 
-/* One line every `cycles` TSC cycles; if printing ever falls behind, the
- * schedule restarts from now instead of printing a burst. Input is polled every
+/* One line every `cycles` TSC cycles, or none when !print; if printing ever falls behind,
+ * the schedule restarts from now instead of printing a burst. Input is polled every
  * cycles/64 meanwhile (each poll is an exit, so not in a tight loop). */
-static void heartbeat_forever(uint64_t cycles)
+static void heartbeat_forever(uint64_t cycles, bool print)
 {
     uint64_t next = guest_tsc() + cycles;
     uint64_t poll_every = cycles / 64 ? cycles / 64 : 1, next_poll = guest_tsc();
@@ -207,7 +219,8 @@ static void heartbeat_forever(uint64_t cycles)
             }
             guest_pause();
         }
-        guest_print("heartbeat %llu", (unsigned long long)k);
+        if (print)
+            guest_print("heartbeat %llu", (unsigned long long)k);
         next += cycles;
         uint64_t now = guest_tsc();
         if ((int64_t)(now - next) > 0)
@@ -229,5 +242,5 @@ void testguest_main(const struct tessera_boot_params *params, uint64_t entry_rsp
     else
         guest_print("memory: test skipped (memtest=off)");
     tg_bench_round_trips();
-    heartbeat_forever(opt.heartbeat_cycles);
+    heartbeat_forever(opt.heartbeat_cycles, opt.heartbeat);
 }
