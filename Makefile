@@ -52,7 +52,7 @@ GUEST_IMAGE := $(BUILD)/guest/testguest.elf
 HOSTILE_IMAGE := $(BUILD)/guest/hostile.elf
 PARTITIONS_OK := $(BUILD)/host/partitions.ok
 
-.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test bench clean
+.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test bench clean font
 all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(ISO)
 iso: $(ISO)
 
@@ -204,6 +204,10 @@ UNIT_TESTS += line_editor
 UNIT_SRCS_line_editor  := shell/line_editor.c shell/parse.c lib/format.c lib/cmdline.c
 UNIT_TESTS += shell_format
 UNIT_SRCS_shell_format := shell/format.c shell/parse.c lib/format.c lib/cmdline.c
+UNIT_TESTS += fb_text
+UNIT_SRCS_fb_text    := drivers/fb_text.c
+UNIT_TESTS += fb_draw
+UNIT_SRCS_fb_draw    := drivers/fb_draw.c drivers/font8x16.c lib/diag.c lib/format.c
 
 HOST_CFLAGS := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
                -fsanitize=address,undefined -fno-omit-frame-pointer -D_DEFAULT_SOURCE
@@ -216,7 +220,13 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $$(wildcard tests/un
 	@$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/unit/test_$*.c $(UNIT_SRCS_$*) -lcmocka $(UNIT_LDLIBS_$*)
 
 unit-test: deps-check $(UNIT_BINS)
+	@python3 tools/mkfont.py --check
 	@python3 tests/run.py --unit $(UNIT_BINS)
+
+# The console font is drawn in tools/font8x16.txt; drivers/font8x16.c is generated from it
+# and committed, so building needs no Python. Run after editing the sheet.
+font:
+	@python3 tools/mkfont.py
 
 # ---- emulator tests, run, bench ------------------------------------------------------
 emu-test: all
