@@ -18,7 +18,10 @@ BOOT_SRCS    := boot/entry.S boot/main.c boot/multiboot2.c boot/ap_trampoline.S
 ARCH_SRCS    := arch/x86/gdt.c arch/x86/idt.c arch/x86/exception_stubs.S \
                 arch/x86/exception.c arch/x86/cpu.c arch/x86/percpu.c \
                 arch/x86/paging.c arch/x86/lapic.c arch/x86/smp.c
-DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c drivers/acpi.c drivers/acpi_dump.c
+DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c drivers/acpi.c \
+                drivers/acpi_dump.c drivers/acpi_spcr.c drivers/pci.c drivers/pci_serial.c \
+                drivers/fb_draw.c drivers/fb_text.c drivers/font8x16.c drivers/screen.c \
+                drivers/ps2_keymap.c drivers/keyboard.c drivers/console_setup.c
 MM_SRCS      := mm/frame.c mm/phys.c mm/lowmem.c
 VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
                 vmx/vmxon.c vmx/ept.c vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c \
