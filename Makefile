@@ -55,7 +55,7 @@ GUEST_IMAGE := $(BUILD)/guest/testguest.elf
 HOSTILE_IMAGE := $(BUILD)/guest/hostile.elf
 PARTITIONS_OK := $(BUILD)/host/partitions.ok
 
-.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test bench clean font
+.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test bench clean font usb
 all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(ISO)
 iso: $(ISO)
 
@@ -230,6 +230,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $$(wildcard tests/un
 
 unit-test: deps-check $(UNIT_BINS)
 	@python3 tools/mkfont.py --check
+	@sh tests/tools/test_usb.sh
 	@python3 tests/run.py --unit $(UNIT_BINS)
 
 # The console font is drawn in tools/font8x16.txt; drivers/font8x16.c is generated from it
@@ -243,6 +244,10 @@ emu-test: all
 
 test: deps-check $(UNIT_BINS) all
 	@python3 tests/run.py --unit $(UNIT_BINS) --emu
+
+# Writes the ISO to a USB stick after checks and a question (docs/REAL_HARDWARE.md).
+usb: all
+	@sh tools/usb.sh $(ISO) "$(DEV)"
 
 run: all
 	@sh tools/run.sh best $(ISO)
