@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 #define MB2_FIXED_PART_SIZE  8u    /* u32 total_size, u32 reserved */
 #define MB2_TAG_HEADER_SIZE  8u    /* u32 type, u32 size */
@@ -78,21 +79,6 @@ const char *mb2_tag_name(uint32_t type)
     if (type < sizeof(tag_names) / sizeof(tag_names[0]) && tag_names[type])
         return tag_names[type];
     return "unknown tag";
-}
-
-/* memcpy keeps reads free of alignment and aliasing assumptions. */
-static uint32_t read_u32(const uint8_t *p)
-{
-    uint32_t value;
-    memcpy(&value, p, sizeof(value));
-    return value;
-}
-
-static uint64_t read_u64(const uint8_t *p)
-{
-    uint64_t value;
-    memcpy(&value, p, sizeof(value));
-    return value;
 }
 
 /* Returns the string when it ends inside its room, NULL (reported) otherwise. */

@@ -2,6 +2,7 @@
 #include "drivers/acpi_spcr.h"
 
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 /* Byte offsets in the table (header included). */
 #define OFF_SIGNATURE       0
@@ -26,27 +27,6 @@
 #define NO_PCI_DEVICE           0xFFFF
 
 #define REJECT(d, ...) do { diag_report((d), __VA_ARGS__); return false; } while (0)
-
-static uint16_t get16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
 
 /* The configured baud rate field; 0 = "as is" (keep the firmware's setting). */
 static uint32_t baud_from_code(uint8_t code)
@@ -73,7 +53,7 @@ static uint8_t mmio_register_bytes(uint8_t access_size, uint8_t bit_width)
 static bool decode_address(const uint8_t *gas, struct spcr_uart *out, const struct diag *d)
 {
     uint8_t space = gas[0], bit_width = gas[1], access_size = gas[3];
-    uint64_t address = get64(gas + 4);
+    uint64_t address = read_u64(gas + 4);
 
     if (address == 0)
         REJECT(d, "acpi: SPCR: base address 0 (console redirection disabled)");
@@ -119,16 +99,16 @@ bool spcr_parse(const uint8_t *table, uint32_t length, struct spcr_uart *out,
     if (code && !out->baud)
         diag_report(d, "acpi: SPCR: baud rate code %u unknown; keeping the firmware's", code);
     if (out->revision >= 3)
-        out->clock_hz = get32(table + OFF_UART_CLOCK);
-    if (out->revision >= 4 && length >= OFF_PRECISE_BAUD + 4 && get32(table + OFF_PRECISE_BAUD))
-        out->baud = get32(table + OFF_PRECISE_BAUD);
+        out->clock_hz = read_u32(table + OFF_UART_CLOCK);
+    if (out->revision >= 4 && length >= OFF_PRECISE_BAUD + 4 && read_u32(table + OFF_PRECISE_BAUD))
+        out->baud = read_u32(table + OFF_PRECISE_BAUD);
     if (!out->clock_hz && out->io)
         out->clock_hz = 1843200;    /* a PC serial port's crystal */
     if (table[OFF_PARITY] != 0 || table[OFF_STOP_BITS] != 1)
         diag_report(d, "acpi: SPCR: parity %u, stop bits %u: using 8N1", table[OFF_PARITY],
                     table[OFF_STOP_BITS]);
-    out->pci = get16(table + OFF_PCI_DEVICE_ID) != NO_PCI_DEVICE &&
-               get16(table + OFF_PCI_VENDOR_ID) != NO_PCI_DEVICE;
+    out->pci = read_u16(table + OFF_PCI_DEVICE_ID) != NO_PCI_DEVICE &&
+               read_u16(table + OFF_PCI_VENDOR_ID) != NO_PCI_DEVICE;
     out->pci_bus = table[OFF_PCI_BUS];
     out->pci_device = table[OFF_PCI_DEVICE];
     out->pci_function = table[OFF_PCI_FUNCTION];

@@ -18,9 +18,7 @@ static struct spcr_uart uart;
 static int reset(void **state)
 {
     (void)state;
-    memset(&sink, 0, sizeof(sink));
-    sink.diag.fn = capture_line;
-    sink.diag.ctx = &sink;
+    sink_reset(&sink);
     memset(&uart, 0xA5, sizeof(uart));
     return 0;
 }

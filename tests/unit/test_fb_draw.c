@@ -18,9 +18,7 @@ static struct sink sink;
 static int reset_sink(void **state)
 {
     (void)state;
-    memset(&sink, 0, sizeof(sink));
-    sink.diag.fn = capture_line;
-    sink.diag.ctx = &sink;
+    sink_reset(&sink);
     return 0;
 }
 
