@@ -17,7 +17,7 @@ BUILD_DATE := $(shell date -u +%Y-%m-%d)
 BOOT_SRCS    := boot/entry.S boot/main.c boot/multiboot2.c boot/ap_trampoline.S
 ARCH_SRCS    := arch/x86/gdt.c arch/x86/idt.c arch/x86/exception_stubs.S \
                 arch/x86/exception.c arch/x86/cpu.c arch/x86/percpu.c \
-                arch/x86/paging.c arch/x86/lapic.c arch/x86/smp.c
+                arch/x86/paging.c arch/x86/paging_map.c arch/x86/lapic.c arch/x86/smp.c
 DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c drivers/acpi.c \
                 drivers/acpi_dump.c drivers/acpi_spcr.c drivers/pci.c drivers/pci_serial.c \
                 drivers/fb_draw.c drivers/fb_text.c drivers/font8x16.c drivers/screen.c \
@@ -213,6 +213,8 @@ UNIT_TESTS += pci_serial
 UNIT_SRCS_pci_serial := drivers/pci_serial.c lib/diag.c lib/format.c
 UNIT_TESTS += ps2_keymap
 UNIT_SRCS_ps2_keymap := drivers/ps2_keymap.c
+UNIT_TESTS += paging_map
+UNIT_SRCS_paging_map := arch/x86/paging_map.c
 UNIT_TESTS += fb_text
 UNIT_SRCS_fb_text    := drivers/fb_text.c
 UNIT_TESTS += fb_draw

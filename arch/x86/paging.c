@@ -5,13 +5,9 @@
 #include "arch/x86/cpu_regs.h"
 #include "lib/string.h"
 
-#define PAGE_SIZE_4K            0x1000ULL
 #define PAGE_SIZE_1G            0x40000000ULL
-#define PAGE_SIZE_512G          0x8000000000ULL
 #define PDPT_ENTRIES            512
 #define TABLE_ENTRIES           512
-#define PHYS_LIMIT              (1ULL << 48)
-#define PTE_ADDRESS             0x000FFFFFFFFFF000ULL
 #define CPUID_80000001_EDX_1G   (1u << 26)
 /* Page tables for device mappings: a PDPT, page directories and two 4 KiB-page tables per
  * mapping; a framebuffer and two device register ranges fit. */
@@ -35,96 +31,15 @@ bool paging_map_uncached(uint64_t phys)
 }
 
 /* A zeroed table from the pool (identity-mapped .bss), or NULL. */
-static uint64_t *device_table(void)
+static uint64_t *device_table(void *ctx)
 {
+    (void)ctx;
     return device_tables_used < DEVICE_TABLES ? device_tables[device_tables_used++] : NULL;
-}
-
-static uint64_t *table_at(uint64_t entry)
-{
-    return (uint64_t *)(uintptr_t)(entry & PTE_ADDRESS);
-}
-
-/* Fills a table with identity write-back pages of `step` bytes from base (large: PS set). */
-static void fill_identity(uint64_t *table, uint64_t base, uint64_t step, bool large)
-{
-    for (unsigned i = 0; i < TABLE_ENTRIES; i++)
-        table[i] = (base + i * step) | PTE_PRESENT | PTE_WRITE | (large ? PTE_LARGE : 0);
-}
-
-/* The page directory covering phys, created (identity, write-back) or split from a 1 GiB
- * page as needed; NULL when the pool is empty. */
-static uint64_t *device_pd(uint64_t phys)
-{
-    uint64_t *pdpt = boot_pdpt;
-    unsigned pml4_index = (unsigned)(phys / PAGE_SIZE_512G);
-    if (pml4_index) {
-        if (!(boot_pml4[pml4_index] & PTE_PRESENT)) {
-            uint64_t *t = device_table();
-            if (!t)
-                return NULL;
-            boot_pml4[pml4_index] = (uintptr_t)t | PTE_PRESENT | PTE_WRITE;
-        }
-        pdpt = table_at(boot_pml4[pml4_index]);
-    }
-    uint64_t *entry = &pdpt[(phys / PAGE_SIZE_1G) % PDPT_ENTRIES];
-    if ((*entry & PTE_PRESENT) && !(*entry & PTE_LARGE))
-        return table_at(*entry);
-    uint64_t *pd = device_table();
-    if (!pd)
-        return NULL;
-    /* Absent, or a 1 GiB page: either way the GiB stays identity-mapped, now in 2 MiB pages. */
-    fill_identity(pd, phys & ~(PAGE_SIZE_1G - 1), PAGE_SIZE_2M, true);
-    *entry = (uintptr_t)pd | PTE_PRESENT | PTE_WRITE;
-    return pd;
-}
-
-/* The 4 KiB-page table covering phys, split from its 2 MiB page if needed. */
-static uint64_t *device_pt(uint64_t *pd, uint64_t phys)
-{
-    uint64_t *entry = &pd[(phys / PAGE_SIZE_2M) % TABLE_ENTRIES];
-    if (!(*entry & PTE_LARGE))
-        return table_at(*entry);
-    uint64_t *pt = device_table();
-    if (!pt)
-        return NULL;
-    /* The 2 MiB page's own type (PCD, PWT, PAT moved from bit 12 to bit 7) carries over. */
-    uint64_t flags = *entry & (PTE_PCD | PTE_PWT);
-    if (*entry & PTE_PAT_LARGE)
-        flags |= PTE_PAT_4K;
-    fill_identity(pt, phys & ~(PAGE_SIZE_2M - 1), PAGE_SIZE_4K, false);
-    for (unsigned i = 0; i < TABLE_ENTRIES; i++)
-        pt[i] |= flags;
-    *entry = (uintptr_t)pt | PTE_PRESENT | PTE_WRITE;
-    return pt;
 }
 
 bool paging_map_device(uint64_t phys, uint64_t size, enum paging_cache cache)
 {
-    uint64_t type = PTE_PCD | PTE_PWT;
-    bool wc = cache == PAGING_WRITE_COMBINING;
-    uint64_t end = phys + size;
-
-    if (size == 0 || end < phys || end > PHYS_LIMIT)
-        return false;
-    phys &= ~(PAGE_SIZE_4K - 1);
-    bool ok = true;
-    while (ok && phys < end) {
-        uint64_t *pd = device_pd(phys);
-        ok = pd != NULL;
-        if (ok && phys % PAGE_SIZE_2M == 0 && end - phys >= PAGE_SIZE_2M) {
-            pd[(phys / PAGE_SIZE_2M) % TABLE_ENTRIES] =
-                phys | PTE_PRESENT | PTE_WRITE | PTE_LARGE | type | (wc ? PTE_PAT_LARGE : 0);
-            phys += PAGE_SIZE_2M;
-        } else if (ok) {
-            uint64_t *pt = device_pt(pd, phys);
-            ok = pt != NULL;
-            if (ok)
-                pt[(phys / PAGE_SIZE_4K) % TABLE_ENTRIES] =
-                    phys | PTE_PRESENT | PTE_WRITE | type | (wc ? PTE_PAT_4K : 0);
-            phys += PAGE_SIZE_4K;
-        }
-    }
+    bool ok = paging_map_range(boot_pml4, phys, size, cache, device_table, 0);
     write_cr3(read_cr3());      /* boot time, one CPU: flush everything */
     return ok;
 }
