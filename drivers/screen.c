@@ -11,7 +11,8 @@
 #define VGA_CRTC_DATA       0x3D5
 #define CRTC_CURSOR_START   0x0A
 #define CURSOR_DISABLE      0x20
-#define EGA_TEXT_MEMORY     0xB8000
+#define EGA_TEXT_MEMORY     0xB8000     /* colour text; its CRTC is at 0x3D4 */
+#define LEGACY_VIDEO_END    0xC0000
 #define IDENTITY_LIMIT      0x100000000ULL  /* mapped by boot/entry.S, write-back */
 
 static struct fb_surface surface;
@@ -53,8 +54,8 @@ static void hide_vga_cursor(void)
 /* Where drawing goes: the identity map, made write-combining for a linear framebuffer. */
 static const char *map_surface(void)
 {
-    if (surface.kind == FB_KIND_EGA_TEXT)
-        return surface.phys == EGA_TEXT_MEMORY ? "" : NULL;
+    if (surface.kind == FB_KIND_EGA_TEXT)    /* the legacy VGA window: uncached by the MTRRs */
+        return surface.phys + surface.size <= LEGACY_VIDEO_END ? "" : NULL;
     if (paging_map_device(surface.phys, surface.size, PAGING_WRITE_COMBINING))
         return ", write-combining";
     return surface.phys + surface.size <= IDENTITY_LIMIT ? ", cached (no page tables left)" : NULL;
@@ -78,7 +79,8 @@ bool screen_init(const struct mb2_info *info, struct console_sink *sink, const s
     }
     surface.base = (volatile uint8_t *)(uintptr_t)surface.phys;
     if (surface.kind == FB_KIND_EGA_TEXT) {
-        hide_vga_cursor();
+        if (surface.phys == EGA_TEXT_MEMORY)
+            hide_vga_cursor();
         fmt_snprintf(details, sizeof(details), "EGA text %ux%u at 0x%llx", surface.cols,
                      surface.rows, (unsigned long long)surface.phys);
     } else {
