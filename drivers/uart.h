@@ -11,7 +11,6 @@
 #define UART_COM3   0x3E8
 #define UART_COM4   0x2E8
 #define UART_CLOCK_HZ   1843200u    /* the PC's UART clock: divisor 1 = 115200 baud */
-#define UART_REGISTERS  8
 
 enum uart_access {
     UART_ACCESS_IO,         /* I/O ports base .. base + 7 */
