@@ -16,7 +16,6 @@
 
 #define REPORT_LINES        12
 #define PCI_SERIAL_MAX      2
-#define PCI_COMMAND         0x04
 #define UART_MMIO_SPAN      0x1000      /* one page covers eight 32-bit registers */
 
 struct serial_console {
@@ -174,8 +173,8 @@ static void add_pci_serials(void)
         fmt_snprintf(origin, sizeof(origin), "PCI %02x:%02x.%u", c->bus, c->device, c->function);
         if (c->command_enable) {
             uint16_t command = (uint16_t)pci_config_read32(c->bus, c->device, c->function,
-                                                           PCI_COMMAND);
-            pci_config_write16(c->bus, c->device, c->function, PCI_COMMAND,
+                                                           PCI_CONFIG_COMMAND);
+            pci_config_write16(c->bus, c->device, c->function, PCI_CONFIG_COMMAND,
                                command | c->command_enable);
         }
         if (!c->io && !paging_map_device(c->address, UART_MMIO_SPAN, PAGING_UNCACHED)) {

@@ -6,7 +6,6 @@
 #include "lib/format.h"
 
 #define OFF_ID              0x00    /* vendor 15:0, device 31:16 */
-#define OFF_COMMAND         0x04    /* command 15:0, status 31:16 */
 #define OFF_CLASS           0x08    /* revision 7:0, prog-if 15:8, subclass 23:16, class 31:24 */
 #define OFF_HEADER          0x0C    /* header type in bits 23:16 */
 #define OFF_BAR0            0x10
@@ -78,7 +77,8 @@ static void consider(struct scan *s, struct pci_serial *f, uint32_t header)
     }
     if (!read_bar0(s, f))
         return;
-    uint16_t command = (uint16_t)s->read(s->ctx, f->bus, f->device, f->function, OFF_COMMAND);
+    uint16_t command = (uint16_t)s->read(s->ctx, f->bus, f->device, f->function,
+                                         PCI_CONFIG_COMMAND);
     uint16_t needed = f->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
     f->command_enable = (command & needed) ? 0 : needed;
     if (s->found < s->max)

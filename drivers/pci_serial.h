@@ -15,6 +15,7 @@
 #define PCI_CLASS_SERIAL        0x07    /* communication controller */
 #define PCI_SUBCLASS_16550      0x00    /* serial controller: 8250 family */
 #define PCI_PROG_IF_16950       0x06    /* highest 16550-compatible programming interface */
+#define PCI_CONFIG_COMMAND      0x04    /* command register, bits 15:0 of this dword */
 #define PCI_COMMAND_IO          0x0001
 #define PCI_COMMAND_MEMORY      0x0002
 
