@@ -130,29 +130,39 @@ static uint16_t port_from_cmdline(const char *cmdline)
     return UART_COM1;
 }
 
-static void add_cmdline_serial(const char *cmdline)
-{
-    uint16_t port = port_from_cmdline(cmdline);
-    const char *com = com_name(port);
-    add_serial(UART_ACCESS_IO, port, CONSOLE_BAUD, UART_CLOCK_HZ, com ? com : "console=");
-}
-
-static void add_spcr_serial(const struct mb2_info *info)
+/* The UART the firmware's SPCR table names, if it names one this driver can run. */
+static bool find_spcr(const struct mb2_info *info, struct spcr_uart *spcr)
 {
     uint32_t length = 0;
     const uint8_t *table = acpi_find_table_quietly(info, "SPCR", &length);
-    struct spcr_uart spcr;
 
-    if (!table || !spcr_parse(table, length, &spcr, &setup_diag))
-        return;
-    enum uart_access access = spcr.io ? UART_ACCESS_IO
-                              : spcr.register_bytes == 4 ? UART_ACCESS_MMIO32 : UART_ACCESS_MMIO8;
-    if (!spcr.io && !paging_map_device(spcr.address, UART_MMIO_SPAN, PAGING_UNCACHED)) {
+    return table && spcr_parse(table, length, spcr, &setup_diag);
+}
+
+/* When the command line names no port and the firmware redirects its console to this very
+ * port, its baud rate is the one the terminal on the other end expects. */
+static void add_cmdline_serial(const char *cmdline, const struct spcr_uart *spcr)
+{
+    uint16_t port = port_from_cmdline(cmdline);
+    const char *com = com_name(port);
+    char value[16];
+    bool firmware_baud = spcr && spcr->io && spcr->address == port && spcr->baud &&
+                         !cmdline_get(cmdline, "console", value, sizeof(value));
+
+    add_serial(UART_ACCESS_IO, port, firmware_baud ? spcr->baud : CONSOLE_BAUD,
+               firmware_baud ? spcr->clock_hz : UART_CLOCK_HZ, com ? com : "console=");
+}
+
+static void add_spcr_serial(const struct spcr_uart *spcr)
+{
+    enum uart_access access = spcr->io ? UART_ACCESS_IO
+                              : spcr->register_bytes == 4 ? UART_ACCESS_MMIO32 : UART_ACCESS_MMIO8;
+    if (!spcr->io && !paging_map_device(spcr->address, UART_MMIO_SPAN, PAGING_UNCACHED)) {
         diag_report(&setup_diag, "acpi: SPCR: MMIO 0x%llx cannot be mapped",
-                    (unsigned long long)spcr.address);
+                    (unsigned long long)spcr->address);
         return;
     }
-    add_serial(access, spcr.address, spcr.baud, spcr.clock_hz, "SPCR");
+    add_serial(access, spcr->address, spcr->baud, spcr->clock_hz, "SPCR");
 }
 
 static uint32_t config_read(void *ctx, uint8_t bus, uint8_t device, uint8_t function,
@@ -191,8 +201,11 @@ static void add_pci_serials(void)
 
 void console_setup(const struct mb2_info *info)
 {
-    add_cmdline_serial(info->cmdline);
-    add_spcr_serial(info);
+    struct spcr_uart spcr;
+    bool have_spcr = find_spcr(info, &spcr);
+    add_cmdline_serial(info->cmdline, have_spcr ? &spcr : NULL);
+    if (have_spcr)
+        add_spcr_serial(&spcr);
     add_pci_serials();
     if (info->framebuffer.present && screen_init(info, &screen_sink, &setup_diag)) {
         screen_found = true;

@@ -99,6 +99,9 @@ QEMU_SPCR = Machine(emulator="qemu", mem_mib=64,
 QEMU_SPCR_PL011 = Machine(emulator="qemu", mem_mib=64,
                           qemu_args=("-acpitable",
                                      f"file={spcr_file('spcr-pl011', spcr_table(3, 0x3F8))}"))
+QEMU_SPCR_COM1_9600 = Machine(emulator="qemu", mem_mib=64,
+                              qemu_args=("-acpitable", "file=" + str(spcr_file(
+                                  "spcr-com1-9600", spcr_table(0, 0x3F8, baud_code=3)))))
 QEMU_BIOS_QMP = Machine(emulator="qemu", mem_mib=64, qmp=True)
 QEMU_OVMF_QMP = Machine(emulator="qemu", firmware="uefi", mem_mib=64, qmp=True)
 
@@ -140,6 +143,15 @@ def console_tests(scripted):
             expect=[r"^console: serial 0x3f8 \(COM1\), ",
                     r"^acpi: SPCR: interface type 0x3 is not a 16550$", READY],
             forbid=NO_EXCEPTION + (r"\(SPCR\)",),
+            timeout=30,
+        ),
+        # The firmware redirects its console to COM1 at 9600 baud: COM1 keeps that speed.
+        EmuTest(
+            name="qemu-spcr-com1-baud",
+            machine=QEMU_SPCR_COM1_9600,
+            expect=[r"^console: serial 0x3f8 \(COM1\), ", r"^console: uart 0x3f8 9600 8N1$",
+                    READY],
+            forbid=NO_EXCEPTION + (r"\(SPCR\)", r"115200"),
             timeout=30,
         ),
         # SeaBIOS: GRUB leaves VGA text mode; the log and the prompt are in EGA text memory.
