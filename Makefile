@@ -17,8 +17,11 @@ BUILD_DATE := $(shell date -u +%Y-%m-%d)
 BOOT_SRCS    := boot/entry.S boot/main.c boot/multiboot2.c boot/ap_trampoline.S
 ARCH_SRCS    := arch/x86/gdt.c arch/x86/idt.c arch/x86/exception_stubs.S \
                 arch/x86/exception.c arch/x86/cpu.c arch/x86/percpu.c \
-                arch/x86/paging.c arch/x86/lapic.c arch/x86/smp.c
-DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c drivers/acpi.c drivers/acpi_dump.c
+                arch/x86/paging.c arch/x86/paging_map.c arch/x86/lapic.c arch/x86/smp.c
+DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c drivers/acpi.c \
+                drivers/acpi_dump.c drivers/acpi_spcr.c drivers/pci.c drivers/pci_serial.c \
+                drivers/fb_draw.c drivers/fb_text.c drivers/font8x16.c drivers/screen.c \
+                drivers/ps2_keymap.c drivers/keyboard.c drivers/console_setup.c
 MM_SRCS      := mm/frame.c mm/phys.c mm/lowmem.c
 VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
                 vmx/vmxon.c vmx/ept.c vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c \
@@ -57,7 +60,7 @@ GUEST_IMAGE := $(BUILD)/guest/testguest.elf
 HOSTILE_IMAGE := $(BUILD)/guest/hostile.elf
 PARTITIONS_OK := $(BUILD)/host/partitions.ok
 
-.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test bench clean
+.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test bench clean font usb
 all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(ISO)
 iso: $(ISO)
 
@@ -232,6 +235,18 @@ UNIT_TESTS += events
 UNIT_SRCS_events       := vcpu/events.c lib/diag.c lib/format.c
 UNIT_TESTS += event_faults
 UNIT_SRCS_event_faults := vcpu/events.c lib/diag.c lib/format.c
+UNIT_TESTS += acpi_spcr
+UNIT_SRCS_acpi_spcr  := drivers/acpi_spcr.c lib/diag.c lib/format.c
+UNIT_TESTS += pci_serial
+UNIT_SRCS_pci_serial := drivers/pci_serial.c lib/diag.c lib/format.c
+UNIT_TESTS += ps2_keymap
+UNIT_SRCS_ps2_keymap := drivers/ps2_keymap.c
+UNIT_TESTS += paging_map
+UNIT_SRCS_paging_map := arch/x86/paging_map.c
+UNIT_TESTS += fb_text
+UNIT_SRCS_fb_text    := drivers/fb_text.c
+UNIT_TESTS += fb_draw
+UNIT_SRCS_fb_draw    := drivers/fb_draw.c drivers/font8x16.c lib/diag.c lib/format.c
 
 HOST_CFLAGS := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
                -fsanitize=address,undefined -fno-omit-frame-pointer -D_DEFAULT_SOURCE
@@ -244,7 +259,14 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) $$(wildcard tests/un
 	@$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/unit/test_$*.c $(UNIT_SRCS_$*) -lcmocka $(UNIT_LDLIBS_$*)
 
 unit-test: deps-check $(UNIT_BINS)
+	@python3 tools/mkfont.py --check
+	@sh tests/tools/test_usb.sh
 	@python3 tests/run.py --unit $(UNIT_BINS)
+
+# The console font is drawn in tools/font8x16.txt; drivers/font8x16.c is generated from it
+# and committed, so building needs no Python. Run after editing the sheet.
+font:
+	@python3 tools/mkfont.py
 
 # ---- emulator tests, run, bench ------------------------------------------------------
 emu-test: all
@@ -252,6 +274,10 @@ emu-test: all
 
 test: deps-check $(UNIT_BINS) all
 	@python3 tests/run.py --unit $(UNIT_BINS) --emu
+
+# Writes the ISO to a USB stick after checks and a question (docs/REAL_HARDWARE.md).
+usb: all
+	@sh tools/usb.sh $(ISO) "$(DEV)"
 
 run: all
 	@sh tools/run.sh best $(ISO)

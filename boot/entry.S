@@ -30,7 +30,23 @@ mb2_tag_info_request:
     .long MB2_TAG_MMAP
     .long MB2_TAG_ACPI_OLD
     .long MB2_TAG_ACPI_NEW
+    .long MB2_TAG_FRAMEBUFFER
 mb2_tag_info_request_end:
+
+    /* A screen console: EGA text is fine (BIOS), and so is any linear framebuffer the
+     * firmware already drives (UEFI GOP); width, height and depth 0 state no preference.
+     * Both optional: with neither, the console is serial only. */
+    .balign 8
+    .short MB2_HEADER_TAG_CONSOLE_FLAGS
+    .short MB2_HEADER_TAG_OPTIONAL
+    .long 12
+    .long MB2_CONSOLE_EGA_TEXT_SUPPORTED
+
+    .balign 8
+    .short MB2_HEADER_TAG_FRAMEBUFFER
+    .short MB2_HEADER_TAG_OPTIONAL
+    .long 20
+    .long 0, 0, 0
 
     /* Page-aligned modules, so guest images can be mapped without copying. */
     .balign 8

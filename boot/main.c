@@ -11,9 +11,9 @@
 #include "boot/multiboot2.h"
 #include "drivers/acpi.h"
 #include "drivers/console.h"
+#include "drivers/console_setup.h"
 #include "drivers/pic.h"
 #include "drivers/timer.h"
-#include "drivers/uart.h"
 #include "lib/cmdline.h"
 #include "lib/string.h"
 #include "mm/phys.h"
@@ -25,6 +25,8 @@
 /* The boot information is read in place; GRUB keeps it small, this bounds any
  * garbage total_size so the parser cannot walk off the identity map. */
 #define MBI_MAX_SIZE (1024 * 1024)
+#define I8042_DATA_PORT     0x60
+#define I8042_STATUS_PORT   0x64
 
 extern uint64_t boot_entry_tsc;       /* boot/entry.S, first instructions */
 
@@ -35,27 +37,6 @@ static void mb2_report(void *ctx, const char *line)
 {
     (void)ctx;
     console_printf("%s\n", line);
-}
-
-static uint16_t console_port_from_cmdline(const char *cmdline)
-{
-    char value[16];
-    uint64_t port;
-
-    if (!cmdline_get(cmdline, "console", value, sizeof(value)))
-        return UART_COM1;
-    if (strcmp(value, "com1") == 0)
-        return UART_COM1;
-    if (strcmp(value, "com2") == 0)
-        return UART_COM2;
-    if (strcmp(value, "com3") == 0)
-        return UART_COM3;
-    if (strcmp(value, "com4") == 0)
-        return UART_COM4;
-    if (cmdline_parse_u64(value, &port) && port > 0 && port <= 0xFFF8)
-        return (uint16_t)port;
-    console_printf("console: \"%s\" is not com1-com4 or an I/O port; using com1\n", value);
-    return UART_COM1;
 }
 
 static void log_boot_facts(const struct mb2_info *info)
@@ -105,6 +86,22 @@ static void start_application_processors(const struct acpi_info *acpi, uint64_t 
     smp_start_aps(candidates, count, &boot_info, mbi_phys);
 }
 
+/* A partition granted the keyboard controller's ports reads the keyboard itself. */
+static void keyboard_to_partitions(void)
+{
+    for (uint32_t i = 0; i < partition_count(); i++) {
+        const struct partition_config *c = partition_get(i)->config;
+        for (uint32_t j = 0; c->ports && j < c->port_count; j++) {
+            const struct port_range *r = &c->ports[j];
+            if ((r->first <= I8042_DATA_PORT && I8042_DATA_PORT <= r->last) ||
+                (r->first <= I8042_STATUS_PORT && I8042_STATUS_PORT <= r->last)) {
+                console_keyboard_release(c->name);
+                return;
+            }
+        }
+    }
+}
+
 /* Who has the keyboard after boot: `focus=<partition>` on the command line, else the
  * table's input_focus partition, else the shell. */
 static void apply_focus(const char *cmdline)
@@ -139,17 +136,17 @@ void boot_main(uint32_t magic, uint64_t mbi_phys)
     idt_init();
     idt_load();
 
-    /* Parse before the console exists: its port comes from the command line.
-     * Lines logged until then wait in the log ring and are replayed. */
+    /* Parse before the consoles exist: the serial port comes from the command line, the
+     * screen from the framebuffer tag. Lines logged until then wait in the log ring and
+     * are replayed to each console as it is attached. */
     const struct diag mb2_diag = { mb2_report, 0 };
     bool mbi_ok = mb2_parse((const void *)(uintptr_t)mbi_phys, MBI_MAX_SIZE, &boot_info,
                             &mb2_diag);
 
-    uint16_t port = console_port_from_cmdline(boot_info.cmdline);
-    console_attach_uart(port);
+    console_setup(&boot_info);
     console_printf("tessera %s (commit %s, gcc %s, built %s)\n", TESSERA_VERSION,
                    TESSERA_COMMIT, __VERSION__, TESSERA_BUILD_DATE);
-    console_printf("console: uart 0x%x %u 8N1\n", port, CONSOLE_BAUD);
+    console_setup_report();
     if (!mbi_ok)
         console_printf("boot: multiboot2 information unusable; continuing without it\n");
 
@@ -169,6 +166,7 @@ void boot_main(uint32_t magic, uint64_t mbi_phys)
     start_application_processors(acpi, mbi_phys);
     vmx_bring_up();
     partitions_start(boot_info.cmdline, &boot_info);
+    keyboard_to_partitions();
 
     char selftest[16];
     if (cmdline_get(boot_info.cmdline, "selftest", selftest, sizeof(selftest)))

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 #define MB2_FIXED_PART_SIZE  8u    /* u32 total_size, u32 reserved */
 #define MB2_TAG_HEADER_SIZE  8u    /* u32 type, u32 size */
@@ -19,6 +20,8 @@
 #define MB2_EFI64_SIZE       16u
 #define MB2_RSDP_V1_SIZE     20u   /* ACPI 1.0 RSDP */
 #define MB2_RSDP_V2_SIZE     36u   /* ACPI 2.0+ RSDP (XSDT address, extended checksum) */
+#define MB2_FB_COMMON        24u   /* u64 address, u32 pitch, width, height, u8 bpp, type, u16 reserved */
+#define MB2_FB_RGB_FIELDS    6u    /* position and mask size of red, green, blue */
 
 /* Everything the walk needs; lives on the stack so the parser keeps no state. */
 struct mb2_parser {
@@ -78,21 +81,6 @@ const char *mb2_tag_name(uint32_t type)
     return "unknown tag";
 }
 
-/* memcpy keeps reads free of alignment and aliasing assumptions. */
-static uint32_t read_u32(const uint8_t *p)
-{
-    uint32_t value;
-    memcpy(&value, p, sizeof(value));
-    return value;
-}
-
-static uint64_t read_u64(const uint8_t *p)
-{
-    uint64_t value;
-    memcpy(&value, p, sizeof(value));
-    return value;
-}
-
 /* Returns the string when it ends inside its room, NULL (reported) otherwise. */
 static const char *checked_string(struct mb2_parser *p, const char *name,
                                   const uint8_t *start, uint32_t room)
@@ -119,6 +107,7 @@ static bool is_singleton(uint32_t type)
     case MB2_TAG_ACPI_OLD:
     case MB2_TAG_ACPI_NEW:
     case MB2_TAG_EFI_BS:
+    case MB2_TAG_FRAMEBUFFER:
         return true;
     default:
         return false;
@@ -255,6 +244,41 @@ static void parse_rsdp(struct mb2_parser *p, const struct mb2_tag_view *t, uint3
     *rsdp_size = t->payload_size;
 }
 
+/* Only the fields are taken here; whether the hypervisor can draw on it is the screen
+ * console's decision (drivers/fb_draw.c). GRUB's reserved field is 16 bits wide. */
+static void parse_framebuffer(struct mb2_parser *p, const struct mb2_tag_view *t)
+{
+    struct mb2_framebuffer *fb = &p->out->framebuffer;
+
+    if (t->payload_size < MB2_FB_COMMON) {
+        MB2_REPORT(p, "multiboot2: %s: size %u < %u", t->name, t->size,
+                   MB2_TAG_HEADER_SIZE + MB2_FB_COMMON);
+        return;
+    }
+    uint8_t type = t->payload[21];
+    if (type == MB2_FRAMEBUFFER_RGB && t->payload_size < MB2_FB_COMMON + MB2_FB_RGB_FIELDS) {
+        MB2_REPORT(p, "multiboot2: %s: size %u < %u for an RGB framebuffer", t->name, t->size,
+                   MB2_TAG_HEADER_SIZE + MB2_FB_COMMON + MB2_FB_RGB_FIELDS);
+        return;
+    }
+    fb->address = read_u64(t->payload);
+    fb->pitch = read_u32(t->payload + 8);
+    fb->width = read_u32(t->payload + 12);
+    fb->height = read_u32(t->payload + 16);
+    fb->bpp = t->payload[20];
+    fb->type = type;
+    if (type == MB2_FRAMEBUFFER_RGB) {
+        const uint8_t *c = t->payload + MB2_FB_COMMON;
+        fb->red_position = c[0];
+        fb->red_size = c[1];
+        fb->green_position = c[2];
+        fb->green_size = c[3];
+        fb->blue_position = c[4];
+        fb->blue_size = c[5];
+    }
+    fb->present = true;
+}
+
 static void parse_tag(struct mb2_parser *p, const struct mb2_tag_view *t)
 {
     struct mb2_info *out = p->out;
@@ -304,6 +328,9 @@ static void parse_tag(struct mb2_parser *p, const struct mb2_tag_view *t)
         break;
     case MB2_TAG_EFI_BS:
         out->efi_boot_services = true;
+        break;
+    case MB2_TAG_FRAMEBUFFER:
+        parse_framebuffer(p, t);
         break;
     default:
         /* Known tags we have no use for, and unknown ones, which the spec

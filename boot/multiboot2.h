@@ -24,6 +24,20 @@ struct mb2_module {
     const char *cmdline;    /* points into the boot information; NUL-terminated */
 };
 
+/* Framebuffer info tag (3.6.12). For EGA text, width and height count characters and bpp
+ * is 16; the colour fields are set for the RGB type only. */
+struct mb2_framebuffer {
+    bool present;
+    uint64_t address;               /* physical */
+    uint32_t pitch;                 /* bytes per line (pixel row or text row) */
+    uint32_t width, height;
+    uint8_t bpp;
+    uint8_t type;                   /* MB2_FRAMEBUFFER_* */
+    uint8_t red_position, red_size;
+    uint8_t green_position, green_size;
+    uint8_t blue_position, blue_size;
+};
+
 struct mb2_info {
     uint32_t total_size;            /* as checked: bytes of the structure that were trusted */
     const char *cmdline;            /* NULL when absent or malformed */
@@ -44,6 +58,8 @@ struct mb2_info {
     bool efi64;                     /* EFI 64-bit system table tag seen */
     uint64_t efi_system_table;      /* from the EFI32 or EFI64 tag, 0 if none */
     bool efi_boot_services;         /* boot services not terminated (tag 18) */
+
+    struct mb2_framebuffer framebuffer;
 
     bool has_basic_meminfo;
     uint32_t mem_lower_kib, mem_upper_kib;

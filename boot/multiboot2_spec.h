@@ -17,6 +17,7 @@
 #define MB2_HEADER_TAG_MODULE_ALIGN     6
 #define MB2_HEADER_TAG_EFI_BS           7
 #define MB2_HEADER_TAG_OPTIONAL         1   /* flags bit 0 */
+#define MB2_CONSOLE_EGA_TEXT_SUPPORTED  2   /* console flags bit 1 (3.1.9) */
 
 /* Boot information tags (section 3.6). */
 #define MB2_TAG_END             0
@@ -48,5 +49,10 @@
 #define MB2_MEMORY_ACPI_RECLAIMABLE 3
 #define MB2_MEMORY_NVS              4
 #define MB2_MEMORY_BADRAM           5
+
+/* Framebuffer types (section 3.6.12). */
+#define MB2_FRAMEBUFFER_INDEXED     0
+#define MB2_FRAMEBUFFER_RGB         1
+#define MB2_FRAMEBUFFER_EGA_TEXT    2
 
 #endif

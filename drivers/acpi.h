@@ -250,6 +250,11 @@ struct mb2_info;
  * logs the `acpi:` summary lines and, when the command line has `acpidump`, dumps
  * every table found. The result stays valid for the whole run. */
 const struct acpi_info *acpi_init(const struct mb2_info *info);
+/* The first table with this 4-byte signature (checksum verified), found without any report:
+ * for console discovery, which runs before there is a console. NULL when there is none;
+ * *length is set otherwise. */
+const uint8_t *acpi_find_table_quietly(const struct mb2_info *info, const char *signature,
+                                       uint32_t *length);
 /* The result of acpi_init (zeroed before it ran). */
 const struct acpi_info *acpi_system(void);
 

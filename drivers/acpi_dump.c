@@ -5,6 +5,7 @@
 #include "drivers/console.h"
 #include "lib/cmdline.h"
 #include "lib/format.h"
+#include "lib/string.h"
 #include "mm/phys.h"
 
 #define DUMP_BYTES_PER_LINE 32
@@ -129,15 +130,38 @@ static void log_madt(const struct acpi_info *info)
                        info->ioapics[i].address, info->ioapics[i].gsi_base);
 }
 
-const struct acpi_info *acpi_init(const struct mb2_info *info)
+static struct acpi_boot boot_from(const struct mb2_info *info)
 {
-    const struct acpi_memory mem = { identity_map, 0 };
-    const struct diag d = { acpi_report, 0 };
-    const struct acpi_boot boot = {
+    return (struct acpi_boot){
         .rsdp_new = info->rsdp_new, .rsdp_new_size = info->rsdp_new_size,
         .rsdp_old = info->rsdp_old, .rsdp_old_size = info->rsdp_old_size,
         .bios = !(info->efi64 || info->efi32),
     };
+}
+
+const uint8_t *acpi_find_table_quietly(const struct mb2_info *info, const char *signature,
+                                       uint32_t *length)
+{
+    const struct acpi_memory mem = { identity_map, 0 };
+    const struct acpi_boot boot = boot_from(info);
+
+    /* acpi_init parses again into the same place, with reports. */
+    acpi_parse(&mem, &boot, &acpi_result, NULL);
+    for (uint32_t i = 0; i < acpi_result.table_count; i++) {
+        const struct acpi_table *t = &acpi_result.tables[i];
+        if (memcmp(t->signature, signature, 4) == 0) {
+            *length = t->length;
+            return identity_map(0, t->address, t->length);
+        }
+    }
+    return NULL;
+}
+
+const struct acpi_info *acpi_init(const struct mb2_info *info)
+{
+    const struct acpi_memory mem = { identity_map, 0 };
+    const struct diag d = { acpi_report, 0 };
+    const struct acpi_boot boot = boot_from(info);
     struct acpi_info *a = &acpi_result;
 
     bool usable = acpi_parse(&mem, &boot, a, &d);

@@ -1,31 +1,29 @@
-/* The hypervisor's console: log ring (kept for later reading) plus the serial port. */
+/* The hypervisor's console: log ring (kept for later reading) plus every attached sink. */
 #include "drivers/console.h"
 
 #include <stdarg.h>
 
 #include "arch/x86/percpu.h"
 #include "arch/x86/spinlock.h"
-#include "drivers/uart.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
 #define CONSOLE_LINE_MAX 256
 
 static struct spinlock console_lock = SPINLOCK_INIT;
-static struct uart console_uart;
 static enum log_level console_level = LOG_INFO;
+static struct console_sink sinks[CONSOLE_MAX_SINKS];
+static uint32_t sink_count;
 
 /* Log ring: bytes as written, '\n' line ends; log_total counts every byte ever written. */
 static char log_ring[CONSOLE_LOG_SIZE];
 static uint64_t log_total;
 
-static void uart_write(const char *s, size_t n)
+static void write_sinks(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\n')
-            uart_putc(&console_uart, '\r');
-        uart_putc(&console_uart, s[i]);
-    }
+    for (uint32_t i = 0; i < sink_count; i++)
+        if (sinks[i].write)
+            sinks[i].write(sinks[i].ctx, s, n);
 }
 
 /* The shell's prompt and echo are written raw and leave the cursor mid-line; a log line
@@ -35,13 +33,13 @@ static bool raw_line_open;
 static void console_write_locked(const char *s, size_t n)
 {
     if (raw_line_open && n) {
-        uart_write("\n", 1);
+        write_sinks("\n", 1);
         raw_line_open = false;
     }
     for (size_t i = 0; i < n; i++)
         log_ring[(log_total + i) % CONSOLE_LOG_SIZE] = s[i];
     log_total += n;
-    uart_write(s, n);
+    write_sinks(s, n);
 }
 
 static void console_vprintf(const char *fmt, va_list ap)
@@ -104,8 +102,7 @@ void console_read_log(void (*fn)(void *ctx, const char *bytes, uint32_t n), void
 void console_write_raw(const char *bytes, uint32_t n)
 {
     spin_lock(&console_lock, this_cpu_index());
-    for (uint32_t i = 0; i < n; i++)
-        uart_putc(&console_uart, bytes[i]);
+    write_sinks(bytes, n);
     if (n)
         raw_line_open = bytes[n - 1] != '\n';
     spin_unlock(&console_lock);
@@ -127,29 +124,71 @@ bool console_parse_level(const char *name, enum log_level *out)
     return false;
 }
 
-bool console_attach_uart(uint16_t base)
+bool console_add_sink(const struct console_sink *sink)
 {
     spin_lock(&console_lock, this_cpu_index());
-    bool ok = uart_init(&console_uart, base, CONSOLE_BAUD);
+    bool ok = sink_count < CONSOLE_MAX_SINKS;
     if (ok) {
-        uart_write("\n", 1);   /* start clean after whatever the firmware or loader left */
-        /* Replay what was logged before the port was known (oldest kept bytes first). */
-        uint64_t start = log_total > CONSOLE_LOG_SIZE ? log_total - CONSOLE_LOG_SIZE : 0;
-        for (uint64_t i = start; i < log_total; i++)
-            uart_write(&log_ring[i % CONSOLE_LOG_SIZE], 1);
+        struct console_sink *s = &sinks[sink_count++];
+        *s = *sink;
+        s->name[CONSOLE_NAME_MAX - 1] = '\0';
+        if (s->write) {
+            s->write(s->ctx, "\n", 1);  /* start clean after whatever the firmware left */
+            /* What was logged before this sink existed: the oldest kept bytes first, in
+             * the ring's (at most) two pieces. */
+            uint64_t start = log_total > CONSOLE_LOG_SIZE ? log_total - CONSOLE_LOG_SIZE : 0;
+            for (uint64_t at = start; at < log_total;) {
+                uint64_t offset = at % CONSOLE_LOG_SIZE;
+                uint64_t piece = CONSOLE_LOG_SIZE - offset < log_total - at
+                                     ? CONSOLE_LOG_SIZE - offset : log_total - at;
+                s->write(s->ctx, &log_ring[offset], (size_t)piece);
+                at += piece;
+            }
+        }
     }
     spin_unlock(&console_lock);
     return ok;
 }
 
-uint16_t console_uart_base(void)
+void console_remove_sink(const void *ctx)
 {
-    return console_uart.present ? console_uart.base : 0;
+    spin_lock(&console_lock, this_cpu_index());
+    for (uint32_t i = 0; i < sink_count; i++) {
+        if (sinks[i].ctx != ctx)
+            continue;
+        for (uint32_t j = i + 1; j < sink_count; j++)
+            sinks[j - 1] = sinks[j];
+        sink_count--;
+        break;
+    }
+    spin_unlock(&console_lock);
+}
+
+void console_describe(char *buf, size_t size)
+{
+    size_t used = 0;
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < sink_count && used < size; i++)
+        used += (size_t)fmt_snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+                                     sinks[i].name);
+    if (sink_count == 0)
+        fmt_snprintf(buf, size, "none");
 }
 
 int console_getc(void)
 {
-    return uart_getc(&console_uart);
+    /* Unlocked: sinks are only added at boot and removed before the shell runs, and
+     * only the boot CPU reads input. */
+    for (uint32_t i = 0; i < sink_count; i++) {
+        if (!sinks[i].getc)
+            continue;
+        int c = sinks[i].getc(sinks[i].ctx);
+        if (c >= 0)
+            return c;
+    }
+    return -1;
 }
 
 void console_emergency(void)

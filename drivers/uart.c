@@ -23,31 +23,68 @@ enum uart_reg {
  * One character at 115200 baud takes ~87 us; this is far more than that. */
 #define UART_TX_SPIN_LIMIT 1000000
 
-bool uart_init(struct uart *u, uint16_t base, uint32_t baud)
+static uint8_t reg_read(const struct uart *u, enum uart_reg reg)
 {
-    u->base = base;
-    u->baud = baud;
-    u->present = false;
+    switch (u->access) {
+    case UART_ACCESS_MMIO8:
+        return *(volatile uint8_t *)(uintptr_t)(u->base + reg);
+    case UART_ACCESS_MMIO32:
+        return (uint8_t)*(volatile uint32_t *)(uintptr_t)(u->base + 4u * reg);
+    default:
+        return inb((uint16_t)(u->base + reg));
+    }
+}
 
-    outb(base + UART_SCR, 0xA5);
-    if (inb(base + UART_SCR) != 0xA5)
-        return false;
-    outb(base + UART_SCR, 0x5A);
-    if (inb(base + UART_SCR) != 0x5A)
+static void reg_write(const struct uart *u, enum uart_reg reg, uint8_t value)
+{
+    switch (u->access) {
+    case UART_ACCESS_MMIO8:
+        *(volatile uint8_t *)(uintptr_t)(u->base + reg) = value;
+        break;
+    case UART_ACCESS_MMIO32:
+        *(volatile uint32_t *)(uintptr_t)(u->base + 4u * reg) = value;
+        break;
+    default:
+        outb((uint16_t)(u->base + reg), value);
+        break;
+    }
+}
+
+static bool scratch_holds(const struct uart *u, uint8_t value)
+{
+    reg_write(u, UART_SCR, value);
+    return reg_read(u, UART_SCR) == value;
+}
+
+bool uart_init_at(struct uart *u, enum uart_access access, uint64_t base, uint32_t baud,
+                  uint32_t clock_hz)
+{
+    *u = (struct uart){ .access = access, .base = base, .baud = baud };
+    if (!scratch_holds(u, 0xA5) || !scratch_holds(u, 0x5A))
         return false;
 
-    uint32_t divisor = UART_CLOCK_HZ / 16 / (baud ? baud : 115200);
-    if (divisor == 0)
-        divisor = 1;
-    outb(base + UART_IER, 0);
-    outb(base + UART_LCR, LCR_DLAB);
-    outb(base + UART_RBR_THR, (uint8_t)divisor);
-    outb(base + UART_IER, (uint8_t)(divisor >> 8));
-    outb(base + UART_LCR, LCR_8N1);
-    outb(base + UART_FCR, FCR_ENABLE_CLEAR);
-    outb(base + UART_MCR, MCR_DTR_RTS);
+    reg_write(u, UART_IER, 0);
+    if (baud && clock_hz) {
+        uint32_t divisor = clock_hz / 16 / baud;
+        if (divisor == 0)
+            divisor = 1;
+        reg_write(u, UART_LCR, LCR_DLAB);
+        reg_write(u, UART_RBR_THR, (uint8_t)divisor);
+        reg_write(u, UART_IER, (uint8_t)(divisor >> 8));
+        reg_write(u, UART_LCR, LCR_8N1);
+    } else {
+        u->baud = 0;
+        reg_write(u, UART_LCR, (uint8_t)(reg_read(u, UART_LCR) & ~LCR_DLAB));
+    }
+    reg_write(u, UART_FCR, FCR_ENABLE_CLEAR);
+    reg_write(u, UART_MCR, MCR_DTR_RTS);
     u->present = true;
     return true;
+}
+
+bool uart_init(struct uart *u, uint16_t port, uint32_t baud)
+{
+    return uart_init_at(u, UART_ACCESS_IO, port, baud, UART_CLOCK_HZ);
 }
 
 void uart_putc(const struct uart *u, char c)
@@ -55,14 +92,14 @@ void uart_putc(const struct uart *u, char c)
     if (!u->present)
         return;
     for (int spin = 0; spin < UART_TX_SPIN_LIMIT; spin++)
-        if (inb(u->base + UART_LSR) & LSR_THR_EMPTY)
+        if (reg_read(u, UART_LSR) & LSR_THR_EMPTY)
             break;
-    outb(u->base + UART_RBR_THR, (uint8_t)c);
+    reg_write(u, UART_RBR_THR, (uint8_t)c);
 }
 
 int uart_getc(const struct uart *u)
 {
-    if (!u->present || !(inb(u->base + UART_LSR) & LSR_DATA_READY))
+    if (!u->present || !(reg_read(u, UART_LSR) & LSR_DATA_READY))
         return -1;
-    return inb(u->base + UART_RBR_THR);
+    return reg_read(u, UART_RBR_THR);
 }

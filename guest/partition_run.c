@@ -11,6 +11,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
 #include "drivers/console.h"
+#include "drivers/console_setup.h"
 #include "drivers/timer.h"
 #include "guest/console_mux.h"
 #include "guest/io_bitmap.h"
@@ -139,8 +140,8 @@ static bool machine_module_present(void *ctx, const char *name)
 
 bool partition_check_this_machine(struct partition *p)
 {
-    const struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0,
-                                               console_uart_base() };
+    struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0, { 0 } };
+    console_serial_ports(machine.console_ports, PARTITION_HV_CONSOLE_PORTS);
     if (!partition_check_machine(p->config, &machine, &partition_report))
         return false;
     p->module = find_module(p->config->module);

@@ -425,14 +425,14 @@ bool partition_check_machine(const struct partition_config *p, const struct part
                     p->module ? p->module : "");
         ok = false;
     }
-    const struct port_range *g = m->console_port
-                                     ? granted_overlap(p, m->console_port, m->console_port + 7)
-                                     : NULL;
-    if (g) {
-        diag_report(d, "partition %s: ports 0x%x-0x%x grant the hypervisor's console UART "
-                       "(0x%x-0x%x)", name, g->first, g->last, m->console_port,
-                    m->console_port + 7);
-        ok = false;
+    for (uint32_t i = 0; i < PARTITION_HV_CONSOLE_PORTS; i++) {
+        uint16_t port = m->console_ports[i];
+        const struct port_range *g = port ? granted_overlap(p, port, port + 7) : NULL;
+        if (g) {
+            diag_report(d, "partition %s: ports 0x%x-0x%x grant the hypervisor's console UART "
+                           "(0x%x-0x%x)", name, g->first, g->last, port, port + 7);
+            ok = false;
+        }
     }
     return ok;
 }

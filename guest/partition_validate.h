@@ -20,12 +20,15 @@ bool partition_table_validate(const struct partition_table *t, const struct diag
 bool partition_table_names_validate(const struct partition_table *const *tables, uint32_t count,
                                     const struct diag *d);
 
+#define PARTITION_HV_CONSOLE_PORTS 4
+
 /* What the machine offers, asked through callbacks so the check stays pure. */
 struct partition_machine {
     bool (*cpu_usable)(void *ctx, uint32_t cpu);            /* logical CPU online for guests */
     bool (*module_present)(void *ctx, const char *name);    /* multiboot2 module loaded */
     void *ctx;
-    uint16_t console_port;      /* the hypervisor's own UART (0: not checked) */
+    uint16_t console_ports[PARTITION_HV_CONSOLE_PORTS];  /* the hypervisor's own UARTs' I/O
+                                                           * bases (0: unused slot) */
 };
 
 /* The static checks assume the console on COM1; at boot the real port is checked too. */

@@ -27,6 +27,9 @@
 
 /* Power-on default of IA32_PAT (SDM Vol. 3, 13.12.4): WB WT UC- UC, twice. */
 #define PAT_POWER_ON_DEFAULT        0x0007040600070406ULL
+/* The hypervisor's own IA32_PAT: the power-on default with PA7 = WC (01H), so a page whose
+ * PAT, PCD and PWT bits are all set is write-combining (framebuffers); PCD|PWT alone is UC. */
+#define PAT_HYPERVISOR              0x0107040600070406ULL
 
 #ifndef __ASSEMBLY__
 #include <stdbool.h>

@@ -7,10 +7,18 @@
 
 #define PAGE_SIZE_1G            0x40000000ULL
 #define PDPT_ENTRIES            512
+#define TABLE_ENTRIES           512
 #define CPUID_80000001_EDX_1G   (1u << 26)
+/* Page tables for device mappings: a PDPT, page directories and two 4 KiB-page tables per
+ * mapping; a framebuffer and two device register ranges fit. */
+#define DEVICE_TABLES           12
 
 extern uint64_t boot_pd[];   /* boot/entry.S: 4 page directories, 2048 entries of 2 MiB */
 extern uint64_t boot_pdpt[]; /* boot/entry.S: one PDPT, entries 0-3 used for 0..4 GiB */
+extern uint64_t boot_pml4[]; /* boot/entry.S: entry 0 used */
+
+static uint64_t device_tables[DEVICE_TABLES][TABLE_ENTRIES] __attribute__((aligned(4096)));
+static unsigned device_tables_used;
 
 bool paging_map_uncached(uint64_t phys)
 {
@@ -20,6 +28,20 @@ bool paging_map_uncached(uint64_t phys)
     boot_pd[index] |= PTE_PCD | PTE_PWT;
     __asm__ volatile("invlpg (%0)" : : "r"(index * PAGE_SIZE_2M) : "memory");
     return true;
+}
+
+/* A zeroed table from the pool (identity-mapped .bss), or NULL. */
+static uint64_t *device_table(void *ctx)
+{
+    (void)ctx;
+    return device_tables_used < DEVICE_TABLES ? device_tables[device_tables_used++] : NULL;
+}
+
+bool paging_map_device(uint64_t phys, uint64_t size, enum paging_cache cache)
+{
+    bool ok = paging_map_range(boot_pml4, phys, size, cache, device_table, 0);
+    write_cr3(read_cr3());      /* boot time, one CPU: flush everything */
+    return ok;
 }
 
 static bool cpu_has_1g_pages(void)
@@ -35,6 +57,8 @@ uint64_t paging_extend_identity_map(uint64_t end, uint64_t (*alloc_page)(void))
 
     for (; gib < PDPT_ENTRIES && gib * PAGE_SIZE_1G < end; gib++) {
         uint64_t base = gib * PAGE_SIZE_1G;
+        if (boot_pdpt[gib] & PTE_PRESENT)
+            continue;           /* mapped for a device already, with the RAM around it */
         if (huge) {
             boot_pdpt[gib] = base | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
             continue;

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from .qmp import Qmp
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 ELF = BUILD / "tessera.elf"
@@ -81,6 +83,10 @@ class Machine:
     console: int = 1                 # which COM port is read: 1 (0x3f8) or 2 (0x2f8)
     bochs_ips: int = 50_000_000      # Bochs: emulated instructions per emulated second
     qemu_args: tuple = ()            # extra QEMU arguments
+    serial_device: str = ""          # QEMU only: "" = the console on COM`console`; else a
+                                     # -device spec ("pci-serial") that gets the console's
+                                     # chardev, and the PC has no ISA serial port at all
+    qmp: bool = False                # QEMU only: a QMP socket for Session.qmp (screen, keys)
     bochsrc_extra: tuple = ()        # extra bochsrc lines
 
     def __post_init__(self):
@@ -237,8 +243,8 @@ class FileSerial:
     def __init__(self, log_path):
         self.log_path = Path(log_path)
 
-    def qemu_args(self):
-        return ["-serial", f"file:{self.log_path}"]
+    def qemu_chardev(self):
+        return f"file,id=console,path={self.log_path}"
 
     def bochs_com(self):
         return f"mode=file, dev={self.log_path}"
@@ -275,10 +281,9 @@ class SocketSerial:
         self.path = None
         self.port = None
 
-    def qemu_args(self):
+    def qemu_chardev(self):
         self.path = str(Path(tempfile.mkdtemp(prefix="tessera-serial-")) / "com.sock")
-        return ["-chardev", f"socket,id=console,path={self.path},server=on,wait=on",
-                "-serial", "chardev:console"]
+        return f"socket,id=console,path={self.path},server=on,wait=on"
 
     def bochs_com(self):
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -354,8 +359,8 @@ class SocketSerial:
 
 # ---- emulator command lines ---------------------------------------------------------------
 
-def qemu_command(machine, iso, serial, vars_copy=None):
-    """argv for qemu-system-x86_64; `serial` supplies the console UART's arguments."""
+def qemu_command(machine, iso, serial, vars_copy=None, qmp_path=None):
+    """argv for qemu-system-x86_64; `serial` supplies the console UART's chardev."""
     argv = ["qemu-system-x86_64"]
     if machine.accel == "kvm":
         argv += ["-accel", "kvm", "-cpu", machine.cpu_model or "host"]
@@ -364,9 +369,15 @@ def qemu_command(machine, iso, serial, vars_copy=None):
     argv += ["-m", str(machine.mem_mib), "-smp",
              str(machine.cpus) + (f",{machine.smp_topology}" if machine.smp_topology else ""),
              "-display", "none", "-monitor", "none", "-no-reboot", "-parallel", "none"]
-    # Serial ports are numbered in order: ports before the console one are null.
-    argv += ["-serial", "null"] * (machine.console - 1)
-    argv += serial.qemu_args()
+    if machine.serial_device:
+        argv += ["-serial", "none", "-chardev", serial.qemu_chardev(),
+                 "-device", f"{machine.serial_device},chardev=console"]
+    else:
+        # Serial ports are numbered in order: ports before the console one are null.
+        argv += ["-serial", "null"] * (machine.console - 1)
+        argv += ["-chardev", serial.qemu_chardev(), "-serial", "chardev:console"]
+    if qmp_path:
+        argv += ["-qmp", f"unix:{qmp_path},server=on,wait=off"]
     if machine.firmware == "uefi":
         argv += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
                  "-drive", f"if=pflash,format=raw,file={vars_copy}"]
@@ -432,12 +443,15 @@ def start_machine(machine, iso, name, serial="file", log_dir=LOG_DIR, on_data=No
     else:
         raise ValueError(f"unknown serial kind {serial!r}")
     console.before_start()
+    qmp = None
     if machine.emulator == "qemu":
         vars_copy = None
         if machine.firmware == "uefi":
             vars_copy = VM_DIR / f"{name}.OVMF_VARS.fd"
             shutil.copyfile(OVMF_VARS, vars_copy)
-        argv = qemu_command(machine, iso, console, vars_copy)
+        if machine.qmp:
+            qmp = Qmp()
+        argv = qemu_command(machine, iso, console, vars_copy, qmp.path if qmp else None)
     else:
         bochsrc = VM_DIR / f"{name}.bochsrc"
         cmds = VM_DIR / f"{name}.bochs-cmds"
@@ -448,8 +462,11 @@ def start_machine(machine, iso, name, serial="file", log_dir=LOG_DIR, on_data=No
         emu = Emulator(argv, log_dir / f"{name}.out")
     except BaseException:
         console.close()
+        if qmp:
+            qmp.close()
         raise
     session = Session(name, emu, console, log)
+    session.qmp = qmp
     try:
         console.after_start(emu)
     except BaseException:
@@ -483,6 +500,7 @@ class Session:
         self._partial = b""
         self._offset = 0
         self._forbid = []
+        self.qmp = None                      # a tests.emu.qmp.Qmp when machine.qmp is set
 
     def _read(self):
         try:
@@ -581,6 +599,8 @@ class Session:
     def close(self):
         status = self.emu.kill()
         self.console.close()
+        if self.qmp is not None:
+            self.qmp.close()
         return status
 
 
@@ -604,13 +624,17 @@ def module_file():
     return path
 
 
-def grub_cfg_text(cmdline="", module=False, title="tessera test", guest=False, hostile=False):
+def grub_cfg_text(cmdline="", module=False, title="tessera test", guest=False, hostile=False,
+                  gfxpayload=""):
     """GRUB menu for a test ISO: one entry, no wait. GRUB's terminal is on COM1 too,
-    so its own errors (a missing file, a bad image) reach the test log."""
+    so its own errors (a missing file, a bad image) reach the test log. gfxpayload, when
+    given, replaces iso/grub.cfg's choice of video mode (e.g. "800x600x24")."""
     lines = [
         "serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1",
         "terminal_input serial console",
         "terminal_output serial console",
+        # The screen as iso/grub.cfg sets it up: GOP framebuffer (UEFI), EGA text (BIOS).
+        'if [ "$grub_platform" = "efi" ]; then insmod efi_gop; insmod efi_uga; fi',
         "set timeout=0",
         "set default=0",
         f'menuentry "{title}" {{',
@@ -622,6 +646,11 @@ def grub_cfg_text(cmdline="", module=False, title="tessera test", guest=False, h
         lines.append(f"    module2 /boot/{GUEST_IMAGE.name} {GUEST_MODULE}")
     if hostile:
         lines.append(f"    module2 /boot/{HOSTILE_IMAGE.name} {HOSTILE_MODULE}")
+    if gfxpayload:
+        lines += ['    if [ "$grub_platform" = "pc" ]; then insmod vbe; fi',
+                  f"    set gfxpayload={gfxpayload}"]
+    else:
+        lines.append('    if [ "$grub_platform" = "pc" ]; then set gfxpayload=text; fi')
     lines += ["    boot", "}"]
     return "\n".join(lines) + "\n"
 
@@ -675,6 +704,7 @@ class EmuTest:
     timeout   seconds from emulator start
     serial    "file" (log capture) or "socket" (log capture plus Session.send)
     settle    seconds to keep watching for forbidden lines once all are seen
+    gfxpayload  GRUB's video mode for this boot instead of iso/grub.cfg's choice
     interact  optional function(session) run after the expectations are met; it may
               call session.mark(), session.send(...) and session.wait_for(...,
               since=mark); it raises TestFailure (or returns a string) to fail the
@@ -692,6 +722,7 @@ class EmuTest:
     settle: float = 0.0
     serial: str = "file"
     interact: Optional[Callable] = None
+    gfxpayload: str = ""
 
 
 class TestFailure(Exception):
@@ -723,7 +754,8 @@ def run_test(test, elf=ELF):
         if test.hostile:
             modules.append(HOSTILE_IMAGE)
         iso = build_iso(test.name, grub_cfg_text(test.cmdline, test.module, test.name,
-                                                 test.guest, test.hostile), elf, modules)
+                                                 test.guest, test.hostile, test.gfxpayload),
+                        elf, modules)
     except (OSError, RuntimeError) as e:
         return Result(test.name, False, 0.0, f"FAIL {test.name}: {e}")
     session = None

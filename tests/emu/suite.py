@@ -8,6 +8,7 @@ removed; anchor them with ^ and $. See harness.EmuTest for the fields, including
 """
 
 from .harness import EmuTest, Machine, TestFailure
+from .suite_consoles import console_tests
 
 
 def scripted(steps, timeout=60):
@@ -549,6 +550,10 @@ def hostile_catalog(results):
             print(f"hostile: {scenario}: NOT CONTAINED or not seen ({test}, /{proof}/)")
     print(f"hostile: {len(HOSTILE_CATALOG)} scenarios, {contained} contained", flush=True)
     return contained == len(HOSTILE_CATALOG)
+
+
+# ---- consoles on PCs without a serial port (tests/emu/suite_consoles.py) -----------------
+TESTS += console_tests(scripted)
 
 
 def select(only=None):

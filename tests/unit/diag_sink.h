@@ -25,6 +25,15 @@ static inline void capture_line(void *ctx, const char *line)
     s->count++;
 }
 
+/* Empties s and points its diag at it: a cmocka setup function's body. */
+static inline int sink_reset(struct sink *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->diag.fn = capture_line;
+    s->diag.ctx = s;
+    return 0;
+}
+
 static inline void assert_lines(const struct sink *s, unsigned count, const char *const *expected)
 {
     for (unsigned i = 0; i < s->count && i < MAX_LINES; i++)

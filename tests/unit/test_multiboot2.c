@@ -313,6 +313,95 @@ static void test_unknown_and_unused_tags_skipped(void **state)
     assert_string_equal(f->info.cmdline, "after unknown");
 }
 
+/* The framebuffer tag as GRUB writes it: the common part, then for RGB the six colour
+ * fields (Multiboot2 spec 3.6.12; the reserved field is 16 bits wide in GRUB's header). */
+static uint8_t *add_framebuffer(struct fixture *f, uint8_t type, uint32_t size, uint64_t address,
+                                uint32_t pitch, uint32_t width, uint32_t height, uint8_t bpp)
+{
+    uint8_t *payload = add_tag(f, MB2_TAG_FRAMEBUFFER, size);
+
+    put_u64(payload, address);
+    put_u32(payload + 8, pitch);
+    put_u32(payload + 12, width);
+    put_u32(payload + 16, height);
+    payload[20] = bpp;
+    payload[21] = type;
+    return payload;
+}
+
+static void test_framebuffer_rgb(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t *p = add_framebuffer(f, MB2_FRAMEBUFFER_RGB, 8 + 24 + 6, 0x80000000, 5120, 1280,
+                                 800, 32);
+
+    memcpy(p + 24, (const uint8_t[]){ 16, 8, 8, 8, 0, 8 }, 6);
+    finish(f);
+    assert_true(parse(f));
+    assert_clean(f);
+    const struct mb2_framebuffer *fb = &f->info.framebuffer;
+    assert_true(fb->present);
+    assert_int_equal(fb->address, 0x80000000);
+    assert_int_equal(fb->pitch, 5120);
+    assert_int_equal(fb->width, 1280);
+    assert_int_equal(fb->height, 800);
+    assert_int_equal(fb->bpp, 32);
+    assert_int_equal(fb->type, MB2_FRAMEBUFFER_RGB);
+    assert_int_equal(fb->red_position, 16);
+    assert_int_equal(fb->red_size, 8);
+    assert_int_equal(fb->green_position, 8);
+    assert_int_equal(fb->blue_position, 0);
+    assert_int_equal(fb->blue_size, 8);
+}
+
+static void test_framebuffer_ega_text(void **state)
+{
+    struct fixture *f = *state;
+
+    add_framebuffer(f, MB2_FRAMEBUFFER_EGA_TEXT, 8 + 24, 0xB8000, 160, 80, 25, 16);
+    finish(f);
+    assert_true(parse(f));
+    assert_clean(f);
+    assert_true(f->info.framebuffer.present);
+    assert_int_equal(f->info.framebuffer.type, MB2_FRAMEBUFFER_EGA_TEXT);
+    assert_int_equal(f->info.framebuffer.width, 80);
+    assert_int_equal(f->info.framebuffer.red_size, 0);
+}
+
+static void test_framebuffer_too_short(void **state)
+{
+    struct fixture *f = *state;
+
+    add_framebuffer(f, MB2_FRAMEBUFFER_EGA_TEXT, 8 + 22, 0xB8000, 160, 80, 25, 16);
+    finish(f);
+    assert_true(parse(f));
+    assert_only_report(f, "multiboot2: framebuffer info: size 30 < 32");
+    assert_false(f->info.framebuffer.present);
+}
+
+static void test_framebuffer_rgb_without_colour_fields(void **state)
+{
+    struct fixture *f = *state;
+
+    add_framebuffer(f, MB2_FRAMEBUFFER_RGB, 8 + 24 + 5, 0x80000000, 4096, 1024, 768, 32);
+    finish(f);
+    assert_true(parse(f));
+    assert_only_report(f, "multiboot2: framebuffer info: size 37 < 38 for an RGB framebuffer");
+    assert_false(f->info.framebuffer.present);
+}
+
+static void test_framebuffer_duplicate(void **state)
+{
+    struct fixture *f = *state;
+
+    add_framebuffer(f, MB2_FRAMEBUFFER_EGA_TEXT, 8 + 24, 0xB8000, 160, 80, 25, 16);
+    add_framebuffer(f, MB2_FRAMEBUFFER_EGA_TEXT, 8 + 24, 0xB0000, 160, 80, 25, 16);
+    finish(f);
+    assert_true(parse(f));
+    assert_only_report(f, "multiboot2: framebuffer info: duplicate tag");
+    assert_int_equal(f->info.framebuffer.address, 0xB8000);
+}
+
 static void test_tag_names(void **state)
 {
     (void)state;
@@ -859,6 +948,11 @@ int main(void)
         T(test_duplicate_acpi_new_rsdp),
         T(test_basic_meminfo_wrong_size),
         T(test_efi64_wrong_size),
+        T(test_framebuffer_rgb),
+        T(test_framebuffer_ega_text),
+        T(test_framebuffer_too_short),
+        T(test_framebuffer_rgb_without_colour_fields),
+        T(test_framebuffer_duplicate),
     };
 
     return cmocka_run_group_tests_name("multiboot2", tests, NULL, NULL);

@@ -391,7 +391,7 @@ static bool testguest_only(void *ctx, const char *name)
     return strcmp(name, "testguest") == 0;
 }
 
-static const struct partition_machine machine = { two_cpus, testguest_only, NULL, 0x3f8 };
+static const struct partition_machine machine = { two_cpus, testguest_only, NULL, { 0x3f8 } };
 
 static void test_machine_missing_table(void **state)
 {
@@ -463,12 +463,28 @@ static void test_machine_console_port_at_boot(void **state)
     struct partition_machine on_com2 = machine;
 
     (void)state;
-    on_com2.console_port = 0x2f8;
+    on_com2.console_ports[0] = 0x2f8;
     p.ports = (const struct port_range[]){ PORT_RANGE(0x2f8, 0x2ff, PORT_RW) };
     p.port_count = 1;
     assert_false(partition_check_machine(&p, &on_com2, &capture));
     assert_lines(1, (const char *const[]){ "partition alpha: ports 0x2f8-0x2ff grant the "
                                            "hypervisor's console UART (0x2f8-0x2ff)" });
+}
+
+/* Every serial console counts: a PCI card's port as much as the command line's. */
+static void test_machine_every_console_port_at_boot(void **state)
+{
+    struct partition_config p = base("alpha", 0);
+    struct partition_machine two = machine;
+
+    (void)state;
+    two.console_ports[1] = 0xc000;
+    p.ports = (const struct port_range[]){ PORT_RANGE(0xc004, 0xc004, PORT_READ),
+                                           PORT_RANGE(0x2f8, 0x2ff, PORT_RW) };
+    p.port_count = 2;
+    assert_false(partition_check_machine(&p, &two, &capture));
+    assert_lines(1, (const char *const[]){ "partition alpha: ports 0xc004-0xc004 grant the "
+                                           "hypervisor's console UART (0xc000-0xc007)" });
 }
 
 static void test_machine_demo_fits(void **state)
@@ -511,6 +527,7 @@ int main(void)
         cmocka_unit_test_setup(test_machine_port_pit_twice, reset_sink),
         cmocka_unit_test_setup(test_hypervisor_console_never_granted, reset_sink),
         cmocka_unit_test_setup(test_machine_console_port_at_boot, reset_sink),
+        cmocka_unit_test_setup(test_machine_every_console_port_at_boot, reset_sink),
         cmocka_unit_test_setup(test_empty_table_and_names, reset_sink),
         cmocka_unit_test_setup(test_machine_missing_table, reset_sink),
         cmocka_unit_test_setup(test_machine_both_missing, reset_sink),
