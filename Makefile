@@ -31,12 +31,13 @@ VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instructi
 VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_registry.c \
                 vcpu/entry_state.c vcpu/events.c vcpu/event_delivery.c vcpu/exit_cpuid.c \
                 vcpu/exit_io.c vcpu/exit_msr.c \
-                vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/hypercall.c
+                vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c \
+                vcpu/insn_decode.c vcpu/guest_walk.c vcpu/hypercall.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
                 guest/partition_run.c guest/partition_control.c guest/partition_console.c \
-                guest/console_mux.c guest/vuart.c guest/line_queue.c
+                guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c
 SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/commands.c
 HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(VCPU_SRCS) \
                 $(LIB_SRCS) $(GUEST_SRCS) $(SHELL_SRCS)
@@ -111,7 +112,8 @@ $(PARTITIONS_OK): $(VALIDATE_PARTITIONS)
 # ---- guest images: freestanding ELF executables the ISO carries as modules ---------
 # Built with their own flags and linker script; they may use lib/ but no hypervisor code.
 TESTGUEST_SRCS := guest/images/testguest/entry.S guest/images/testguest/main.c \
-                  guest/images/testguest/bench.c guest/images/common/console.c \
+                  guest/images/testguest/bench.c guest/images/testguest/mmio.c \
+                  guest/images/common/console.c guest/images/common/paging.c \
                   lib/format.c lib/cmdline.c lib/string.c
 TESTGUEST_OBJS := $(patsubst %,$(BUILD)/guest/testguest/%.o,$(TESTGUEST_SRCS))
 GUEST_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -I. \
@@ -138,7 +140,7 @@ $(GUEST_IMAGE): $(TESTGUEST_OBJS) guest/images/testguest/linker.ld
 # The hostile guest (docs/HOSTILE.md): linked at 2 MiB, same flags as the test guest.
 HOSTILE_SRCS := guest/images/hostile/entry.S guest/images/hostile/traps.S \
                 guest/images/hostile/main.c guest/images/hostile/traps.c \
-                guest/images/hostile/paging.c guest/images/hostile/survivable.c \
+                guest/images/common/paging.c guest/images/hostile/survivable.c \
                 guest/images/hostile/stopping.c guest/images/common/console.c \
                 lib/format.c lib/cmdline.c lib/string.c
 HOSTILE_OBJS := $(patsubst %,$(BUILD)/guest/hostile/%.o,$(HOSTILE_SRCS))
@@ -209,7 +211,8 @@ UNIT_TESTS += vcpu_exits
 UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu/range_registry.c \
                         vcpu/events.c vcpu/event_delivery.c vmx/exit_reasons.c vmx/cr3_write.c lib/diag.c \
                         vcpu/exit_cpuid.c vcpu/exit_cr.c vcpu/exit_msr.c vcpu/exit_io.c \
-                        vcpu/exit_events.c vcpu/exit_misc.c vcpu/hypercall.c \
+                        vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c vcpu/insn_decode.c \
+                        vcpu/guest_walk.c vcpu/hypercall.c guest/testdev.c \
                         lib/ratelimit.c lib/format.c
 UNIT_TESTS += vcpu_state
 UNIT_SRCS_vcpu_state := vcpu/entry_state.c vcpu/range_registry.c vmx/guest_state_check.c \

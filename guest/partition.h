@@ -72,6 +72,9 @@ struct partition_config {
     /* Watchdog: stop the partition when, for this long, it exits only for the preemption
      * timer (spinning with no I/O, hypercall or other event). 0 = no watchdog. */
     uint32_t watchdog_ms;
+    /* Guest-physical base of tessera's test device (guest/testdev.h), page-aligned and
+     * outside RAM and every MMIO grant; 0 = none. For the emulator tests' tables. */
+    uint64_t testdev_gpa;
 };
 
 struct partition_table {

@@ -383,6 +383,14 @@ bool partition_vcpu_reset(struct partition *p)
     events_init(&v->events, &partition_report);
     vcpu_clear_events(v);
     vcpu_release_devices(v);
+    if (p->config->testdev_gpa) {
+        enum range_add_result r = testdev_attach(&p->testdev, v, p->config->testdev_gpa);
+        if (r != RANGE_ADDED) {
+            console_printf("partition %s: test device at 0x%llx: %s\n", p->config->name,
+                           (unsigned long long)p->config->testdev_gpa, range_add_result_name(r));
+            return false;
+        }
+    }
     return partition_console_attach(p);
 }
 

@@ -9,6 +9,7 @@
 #include "boot/multiboot2.h"
 #include "guest/line_queue.h"
 #include "guest/partition.h"
+#include "guest/testdev.h"
 #include "guest/vuart.h"
 #include "lib/ratelimit.h"
 #include "vmx/ept.h"
@@ -46,6 +47,7 @@ struct partition {
      * "[name] " prefix, fairly between partitions; keyboard bytes come the other way
      * through `input` (one producer: the boot CPU; one consumer: this partition's CPU). */
     struct vuart vuart;
+    struct testdev testdev;             /* when the table places one (testdev_gpa) */
     struct line_queue output;
     uint8_t input[PARTITION_INPUT_MAX];
     uint32_t input_head, input_tail;

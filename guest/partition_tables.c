@@ -65,6 +65,30 @@ static const struct partition_table table_solo = {
     PARTITIONS(solo_parts),
 };
 
+/* devices: alpha with tessera's test device at 1 GiB (the address testguest's linker.ld
+ * names), running every MMIO instruction form on it; beta beside it, untouched. */
+#define TESTDEV_GPA 0x40000000ull
+static const struct partition_config devices_parts[] = {
+    {
+        .name = "alpha",
+        .cpu = 0,
+        .memory_size = PARTITION_MIB(32),
+        .module = "testguest",
+        .format = IMAGE_ELF64,
+        .cmdline = "partition=alpha mmiotest=on memtest=off",
+        .console = { .port = UART_COM1 },
+        .testdev_gpa = TESTDEV_GPA,
+    },
+    TESTGUEST("beta", 1, false, HEARTBEAT),
+};
+
+static const struct partition_table table_devices = {
+    .name = "devices",
+    .description = "alpha exercising the MMIO path on the test device, beta beside it "
+                   "(emulator tests)",
+    PARTITIONS(devices_parts),
+};
+
 /* missing: statically valid, but on a 2-CPU machine without an "absent" module the boot-time
  * checks skip ghost (no CPU 7) and nomod (no module); alpha still runs. */
 static const struct partition_config missing_parts[] = {
@@ -173,6 +197,7 @@ const struct partition_table *const partition_tables[] = {
     &table_demo,
     &table_demo_heartbeat,
     &table_solo,
+    &table_devices,
     &table_missing,
     &table_hostile_survive,
     &table_hostile_stop_a,

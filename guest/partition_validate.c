@@ -286,6 +286,27 @@ static void check_mmio(struct check *c, uint32_t index)
     }
 }
 
+/* The test device's page: aligned, outside RAM and every MMIO grant. */
+static void check_testdev(struct check *c, uint32_t index)
+{
+    const struct partition_config *p = &c->t->parts[index];
+    uint64_t gpa = p->testdev_gpa, last = gpa + PARTITION_MMIO_ALIGN - 1;
+
+    if (!gpa)
+        return;
+    if (gpa % PARTITION_MMIO_ALIGN || last < gpa) {
+        problem(c, "testdev_gpa 0x%llx not a 4 KiB page of the address space", U64(gpa));
+        return;
+    }
+    if (memory_ok(p) && gpa < p->memory_size)
+        problem(c, "testdev_gpa 0x%llx inside memory 0x0-0x%llx", U64(gpa),
+                U64(p->memory_size - 1));
+    for (uint32_t i = 0; p->mmio && i < p->mmio_count; i++)
+        if (mmio_ok(&p->mmio[i]) &&
+            overlaps(gpa, last, p->mmio[i].gpa, p->mmio[i].gpa + p->mmio[i].size - 1))
+            problem(c, "testdev_gpa 0x%llx overlaps mmio[%u]", U64(gpa), i);
+}
+
 static void check_console(struct check *c, uint32_t index)
 {
     const struct partition_config *p = &c->t->parts[index];
@@ -382,6 +403,7 @@ bool partition_table_validate(const struct partition_table *t, const struct diag
         check_grants(&c, p, GRANT_PORTS);
         check_grants(&c, p, GRANT_MSRS);
         check_mmio(&c, i);
+        check_testdev(&c, i);
         check_console(&c, i);
         check_machine_ports(&c, i);
     }

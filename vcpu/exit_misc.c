@@ -22,12 +22,6 @@ enum vcpu_verdict exit_triple_fault(struct vcpu *v)
     return vcpu_stop_verdict(v, "triple fault");
 }
 
-enum vcpu_verdict exit_ept_violation(struct vcpu *v)
-{
-    vcpu_note_event_delivery(v);
-    return vcpu_stop_verdict(v, "access outside its memory (EPT violation)");
-}
-
 enum vcpu_verdict exit_ept_misconfig(struct vcpu *v)
 {
     return vcpu_stop_verdict(v, "EPT misconfiguration (a hypervisor bug)");

@@ -297,6 +297,21 @@ TESTS = [
         settle=5,
         timeout=120,
     ),
+    # ---- the vCPU's MMIO path: every decoded instruction form on the test device, while
+    # beta on the other CPU keeps its heartbeat ----
+    EmuTest(
+        name="bochs-mmio-forms",
+        machine=BOCHS_SMP2_128M,
+        guest=True,
+        cmdline="partitions=devices",
+        expect=[r"^partitions: table \"devices\"",
+                r"^partition alpha: running on cpu 0$",
+                r"^\[alpha\] mmio: 30 forms ok, 76 device accesses$",
+                r"^\[alpha\] bench: cpuid \d+ ",
+                r"^\[beta\] heartbeat 2$"],
+        forbid=NO_EXCEPTION + (r"FAIL", r"stopped", r"not started"),
+        timeout=120,
+    ),
     EmuTest(
         name="bochs-partitions-missing",
         machine=BOCHS_SMP2_128M,

@@ -11,6 +11,7 @@
 
 #include "arch/x86/cpu_regs.h"
 #include "arch/x86/msr.h"
+#include "guest/testdev.h"
 #include "tests/unit/vcpu_fakes.h"
 #include "vcpu/exit.h"
 #include "vcpu/guest_abi.h"
@@ -605,6 +606,99 @@ static void test_irq_wakes_a_halted_guest(void **state)
     assert_int_equal(vcpu.state, VCPU_RUNNING);
 }
 
+/* ---- MMIO (vcpu/exit_mmio.c) with the test device (guest/testdev.c) -------------------- */
+
+#define DEV_GPA     0x40000000ull
+#define CODE_GPA    0x2000u
+
+static struct testdev dev;
+
+/* Paging off, 64-bit code would need paging: a 32-bit flat guest (CS.D), RIP = CODE_GPA. */
+static void mmio_setup(const uint8_t *code, size_t n)
+{
+    memcpy(memory + CODE_GPA, code, n);
+    fake_vmcs_set(VMCS_GUEST_RIP, CODE_GPA);
+    fake_vmcs_set(VMCS_GUEST_CR0, CR0_PE);
+    fake_vmcs_set(VMCS_GUEST_CS_ACCESS_RIGHTS, 0xC09B);
+    assert_int_equal(testdev_attach(&dev, &vcpu, DEV_GPA), RANGE_ADDED);
+}
+
+static enum vcpu_verdict ept_violation_at(uint64_t gpa)
+{
+    fake_vmcs_set(VMCS_EXIT_INFO_GUEST_PHYSICAL_ADDRESS, gpa);
+    return run_exit(VMX_EXIT_REASON_EPT_VIOLATION, 0);
+}
+
+static void test_mmio_store_reaches_device(void **state)
+{
+    (void)state;
+    static const uint8_t code[] = { 0x89, 0x43, 0x02 };      /* mov %eax, 2(%ebx) */
+    mmio_setup(code, sizeof(code));
+    vcpu.regs.rax = 0xAABBCCDD;
+    assert_int_equal(ept_violation_at(DEV_GPA + 2), VCPU_RESUME);
+    assert_memory_equal(dev.scratch + 2, "\xDD\xCC\xBB\xAA", 4);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), CODE_GPA + 3);
+}
+
+static void test_mmio_load_sign_extends(void **state)
+{
+    (void)state;
+    static const uint8_t code[] = { 0x0F, 0xBE, 0x0B };      /* movsbl (%ebx), %ecx */
+    mmio_setup(code, sizeof(code));
+    dev.scratch[0] = 0x80;
+    vcpu.regs.rcx = 0x1111111111111111ull;
+    assert_int_equal(ept_violation_at(DEV_GPA), VCPU_RESUME);
+    assert_int_equal(vcpu.regs.rcx, 0xFFFFFF80ull);
+    assert_int_equal(dev.accesses, 1);
+}
+
+static void test_mmio_string_instruction_stops(void **state)
+{
+    (void)state;
+    static const uint8_t code[] = { 0xF3, 0xAB };            /* rep stosl */
+    mmio_setup(code, sizeof(code));
+    assert_int_equal(ept_violation_at(DEV_GPA), VCPU_STOP);
+    assert_non_null(strstr(fake.stopped_reason, "string instruction (STOS)"));
+}
+
+static void test_mmio_unknown_instruction_stops(void **state)
+{
+    (void)state;
+    static const uint8_t code[] = { 0x0F, 0xC7, 0x0B };      /* cmpxchg8b (%ebx) */
+    mmio_setup(code, sizeof(code));
+    assert_int_equal(ept_violation_at(DEV_GPA), VCPU_STOP);
+    assert_non_null(strstr(fake.stopped_reason, "not emulated"));
+}
+
+static void test_ept_violation_outside_devices_stops(void **state)
+{
+    (void)state;
+    mmio_setup((const uint8_t *)"\x89\x03", 2);
+    assert_int_equal(ept_violation_at(DEV_GPA + TESTDEV_SIZE), VCPU_STOP);
+    assert_string_equal(fake.stopped_reason, "access outside its memory (EPT violation)");
+}
+
+static void test_event_delivery_into_device_stops(void **state)
+{
+    (void)state;
+    mmio_setup((const uint8_t *)"\x89\x03", 2);
+    fake_vmcs_set(VMCS_EXIT_INFO_IDT_VECTORING_INFO,
+                  VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << 8) | X86_VECTOR_UD);
+    assert_int_equal(ept_violation_at(DEV_GPA), VCPU_STOP);
+    assert_non_null(strstr(fake.stopped_reason, "event delivery touched device memory"));
+}
+
+static void test_testdev_raises_interrupts(void **state)
+{
+    (void)state;
+    static const uint8_t code[] = { 0x89, 0x03 };            /* mov %eax, (%ebx) */
+    mmio_setup(code, sizeof(code));
+    vcpu.regs.rax = 0x45;
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+    assert_int_equal(ept_violation_at(DEV_GPA + TESTDEV_REG_RAISE_IRQ), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), VMX_INTR_INFO_VALID | 0x45);
+}
+
 static void test_gpr_index_4_is_the_vmcs_rsp(void **state)
 {
     (void)state;
@@ -660,6 +754,13 @@ int main(void)
         cmocka_unit_test_setup(test_interrupted_delivery_is_reinjected, setup),
         cmocka_unit_test_setup(test_irq_waits_for_interrupt_window, setup),
         cmocka_unit_test_setup(test_irq_wakes_a_halted_guest, setup),
+        cmocka_unit_test_setup(test_mmio_store_reaches_device, setup),
+        cmocka_unit_test_setup(test_mmio_load_sign_extends, setup),
+        cmocka_unit_test_setup(test_mmio_string_instruction_stops, setup),
+        cmocka_unit_test_setup(test_mmio_unknown_instruction_stops, setup),
+        cmocka_unit_test_setup(test_ept_violation_outside_devices_stops, setup),
+        cmocka_unit_test_setup(test_event_delivery_into_device_stops, setup),
+        cmocka_unit_test_setup(test_testdev_raises_interrupts, setup),
         cmocka_unit_test_setup(test_gpr_index_4_is_the_vmcs_rsp, setup),
     };
     return cmocka_run_group_tests(tests, 0, 0);

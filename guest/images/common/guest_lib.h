@@ -58,6 +58,17 @@ static inline uint64_t guest_gpa(const void *p)
     return (uint64_t)(uintptr_t)p;
 }
 
+static inline uint64_t read_cr3(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+
+/* paging.c: maps the 2 MiB page at `linear` to `phys` in the guest's own tables (uncached for
+ * a device); false when no table is left or a larger page maps it already. */
+bool paging_map_2m(uint64_t linear, uint64_t phys, bool uncached);
+
 /* console.c: one line on COM1 (the format, then '\n'), each byte after polling LSR. */
 void guest_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

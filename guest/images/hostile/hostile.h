@@ -85,21 +85,8 @@ const char *trap_name(uint64_t vector);
 /* Called by traps.S for a fault nothing armed: prints it and halts for good. */
 void hostile_unexpected_trap(void) __attribute__((noreturn));
 
-/* ---- paging.c: the guest's own page tables, reached through CR3 ------------------------ */
-
-/* Maps the 2 MiB linear page holding `linear` to the 2 MiB page holding `phys` (uncached
- * if asked), adding page tables as needed, and flushes the old translation. False if the
- * tables cannot be extended (pool empty, or a 1 GiB page is in the way). */
-bool paging_map_2m(uint64_t linear, uint64_t phys, bool uncached);
-
 /* ---- the instructions scenarios use, one each ------------------------------------------ */
 
-static inline uint64_t read_cr3(void)
-{
-    uint64_t v;
-    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
-    return v;
-}
 
 static inline uint64_t read_cr4(void)
 {

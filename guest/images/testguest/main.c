@@ -18,6 +18,7 @@ struct options {
     uint64_t heartbeat_cycles;      /* also paces the input polling when there is no heartbeat */
     bool heartbeat;
     bool memtest;
+    bool mmiotest;                  /* run the MMIO instruction forms on the test device */
 };
 
 static void halt_forever(void)
@@ -91,6 +92,8 @@ static void parse_options(const char *cmdline, struct options *opt)
     }
     if (cmdline_get(cmdline, "memtest", value, sizeof(value)))
         opt->memtest = !option_is_off(value);
+    opt->mmiotest = cmdline_get(cmdline, "mmiotest", value, sizeof(value)) &&
+                    !option_is_off(value);
 }
 
 static void say_hello(const struct tessera_boot_params *bp)
@@ -241,6 +244,8 @@ void testguest_main(const struct tessera_boot_params *params, uint64_t entry_rsp
         check_memory(params);
     else
         guest_print("memory: test skipped (memtest=off)");
+    if (opt.mmiotest)
+        tg_mmio_check();
     tg_bench_round_trips();
     heartbeat_forever(opt.heartbeat_cycles, opt.heartbeat);
 }

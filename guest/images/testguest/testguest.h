@@ -12,6 +12,9 @@
 /* bench.c: times CPUID, VMCALL and trapped OUT round trips, prints and reports them. */
 void tg_bench_round_trips(void);
 
+/* mmio.c: every MMIO instruction form against the test device (mmiotest=on). */
+void tg_mmio_check(void);
+
 /* main.c, called from entry.S with the loader's RDI and the RSP it found. */
 void testguest_main(const struct tessera_boot_params *params, uint64_t entry_rsp);
 

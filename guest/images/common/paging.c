@@ -1,7 +1,7 @@
-/* hostile's page-table edits (SDM Vol. 3A, 4.5 4-level paging): the loader identity-maps
- * guest RAM with 2 MiB pages; the stopping scenarios add 2 MiB mappings beyond it, to
- * addresses EPT does not map, through the same tables CR3 points at. */
-#include "guest/images/hostile/hostile.h"
+/* The guest images' page-table edits (SDM Vol. 3A, 4.5 4-level paging): the loader
+ * identity-maps guest RAM with 2 MiB pages; a guest adds 2 MiB mappings beyond it (a device,
+ * or an address EPT does not map) through the same tables CR3 points at. */
+#include "guest/images/common/guest_lib.h"
 
 #define PTE_P           (1ull << 0)
 #define PTE_RW          (1ull << 1)
