@@ -113,6 +113,7 @@ $(PARTITIONS_OK): $(VALIDATE_PARTITIONS)
 # Built with their own flags and linker script; they may use lib/ but no hypervisor code.
 TESTGUEST_SRCS := guest/images/testguest/entry.S guest/images/testguest/main.c \
                   guest/images/testguest/bench.c guest/images/testguest/mmio.c \
+                  guest/images/testguest/irq.S \
                   guest/images/common/console.c guest/images/common/paging.c \
                   lib/format.c lib/cmdline.c lib/string.c
 TESTGUEST_OBJS := $(patsubst %,$(BUILD)/guest/testguest/%.o,$(TESTGUEST_SRCS))

@@ -27,6 +27,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/guest_state_report.h"
 #include "vmx/vmcs_dump.h"
+#include "vmx/vmx_asm.h"
 #include "vmx/vmxon.h"
 
 #define PAGE                        4096ULL
@@ -102,8 +103,25 @@ static void owner_console_putc(void *ctx, char c)
     partition_console_putc(ctx, c);
 }
 
+/* A device page on its first use: into the EPT, and the CPU's cached translations of this
+ * EPT invalidated before the guest runs again (SDM Vol. 3C 29.4.3.1). */
+static bool owner_map_device_page(void *ctx, uint64_t gpa, uint64_t hpa)
+{
+    struct partition *p = ctx;
+    const struct vmx_controls *ctl = &vmx_config()->controls;
+    const struct ept_mapping m = { gpa, hpa, PAGE, EPT_READ | EPT_WRITE, EPT_MT_WB, false };
+    const struct ept_options opt = { ctl->ept_2m, ctl->ept_1g, ctl->ept_accessed_dirty };
+    const struct ept_memory mem = partition_ept_memory(p);
+    if (!ept_map_more(&p->ept, &mem, &m, &opt, &partition_report))
+        return false;
+    struct vmx_invept_desc d = { p->vcpu.eptp, 0 };
+    invept(VMX_INVEPT_SINGLE_CONTEXT, &d);
+    return true;
+}
+
 static const struct vcpu_owner_ops partition_vcpu_owner = {
     owner_stopped, owner_timer_tick, owner_port_granted, owner_msr_granted, owner_console_putc,
+    owner_map_device_page,
 };
 
 static void not_started(struct partition *p, const char *fmt, ...)
@@ -384,7 +402,12 @@ bool partition_vcpu_reset(struct partition *p)
     vcpu_clear_events(v);
     vcpu_release_devices(v);
     if (p->config->testdev_gpa) {
-        enum range_add_result r = testdev_attach(&p->testdev, v, p->config->testdev_gpa);
+        if (!p->testdev_window_hpa)
+            p->testdev_window_hpa = alloc_page(&p->overhead_bytes);
+        else
+            memset((void *)(uintptr_t)p->testdev_window_hpa, 0, PAGE);
+        enum range_add_result r = testdev_attach(&p->testdev, v, p->config->testdev_gpa,
+                                                 p->testdev_window_hpa);
         if (r != RANGE_ADDED) {
             console_printf("partition %s: test device at 0x%llx: %s\n", p->config->name,
                            (unsigned long long)p->config->testdev_gpa, range_add_result_name(r));

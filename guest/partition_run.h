@@ -48,6 +48,7 @@ struct partition {
      * through `input` (one producer: the boot CPU; one consumer: this partition's CPU). */
     struct vuart vuart;
     struct testdev testdev;             /* when the table places one (testdev_gpa) */
+    uint64_t testdev_window_hpa;        /* the page backing its window */
     struct line_queue output;
     uint8_t input[PARTITION_INPUT_MAX];
     uint32_t input_head, input_tail;

@@ -75,7 +75,7 @@ static const struct partition_config devices_parts[] = {
         .memory_size = PARTITION_MIB(32),
         .module = "testguest",
         .format = IMAGE_ELF64,
-        .cmdline = "partition=alpha mmiotest=on memtest=off",
+        .cmdline = "partition=alpha mmiotest=on eventtest=on memtest=off",
         .console = { .port = UART_COM1 },
         .testdev_gpa = TESTDEV_GPA,
     },

@@ -4,13 +4,21 @@
 
 #include "lib/string.h"
 
-static const struct vcpu_mmio_ops testdev_ops = { testdev_access };
+static const struct vcpu_mmio_ops testdev_ops = { testdev_access, testdev_backing_page };
 
-enum range_add_result testdev_attach(struct testdev *d, struct vcpu *v, uint64_t gpa)
+enum range_add_result testdev_attach(struct testdev *d, struct vcpu *v, uint64_t gpa,
+                                     uint64_t window_hpa)
 {
     memset(d, 0, sizeof(*d));
     d->vcpu = v;
+    d->window_hpa = window_hpa;
     return vcpu_claim_mmio(v, gpa, TESTDEV_SIZE, &testdev_ops, d);
+}
+
+uint64_t testdev_backing_page(void *ctx, uint64_t offset)
+{
+    const struct testdev *d = ctx;
+    return offset >= TESTDEV_WINDOW && offset < TESTDEV_SIZE ? d->window_hpa : 0;
 }
 
 void testdev_access(void *ctx, uint64_t offset, unsigned size, bool write, uint64_t *value)

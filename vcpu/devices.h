@@ -17,6 +17,10 @@ struct vcpu_port_ops {
 
 struct vcpu_mmio_ops {
     void (*access)(void *ctx, uint64_t offset, unsigned size, bool write, uint64_t *value);
+    /* Optional: a page of the range that is plain memory once used (a frame buffer, say).
+     * Returns the host-physical page to map at the 4 KiB page holding offset, 0 to emulate
+     * accesses there; mapped on the first touch, then the guest never exits for it again. */
+    uint64_t (*backing_page)(void *ctx, uint64_t offset);
 };
 
 /* false: the guest gets #GP, as for an MSR the CPU lacks. */

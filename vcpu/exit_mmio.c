@@ -5,6 +5,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_regs.h"
 #include "arch/x86/msr.h"
+#include "drivers/console.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "vcpu/exit.h"
 #include "vcpu/guest_walk.h"
@@ -135,6 +137,26 @@ static enum vcpu_verdict mmio_emulate(struct vcpu *v, const struct range_entry *
     return vcpu_resume(v);
 }
 
+/* A device page that becomes memory on first use: mapped, and the access (or the event whose
+ * delivery touched it, re-injected by the events module) happens again, now without an exit. */
+static enum vcpu_verdict mmio_map_backing(struct vcpu *v, uint64_t gpa, uint64_t hpa)
+{
+    uint64_t page = gpa & ~(uint64_t)(GUEST_PAGE_4K - 1);
+    if (!v->owner->map_device_page(v->owner_ctx, page, hpa))
+        return vcpu_stop_verdict(v, "device page 0x%llx could not be mapped",
+                                 (unsigned long long)page);
+    char during[48] = "";
+    if (v->events.reinject.valid) {
+        const struct event_reinjection *r = &v->events.reinject;
+        char event[24];
+        event_format(event, sizeof(event), (uint32_t)r->type << 8 | r->vector);
+        fmt_snprintf(during, sizeof(during), ", during delivery of %s", event);
+    }
+    console_printf("partition %s: device page 0x%llx mapped on its first use%s\n", v->name,
+                   (unsigned long long)page, during);
+    return vcpu_resume(v);
+}
+
 enum vcpu_verdict exit_ept_violation(struct vcpu *v)
 {
     vcpu_note_event_delivery(v);
@@ -142,6 +164,10 @@ enum vcpu_verdict exit_ept_violation(struct vcpu *v)
     const struct range_entry *dev = range_registry_find(&v->devices.mmio, gpa);
     if (!dev)
         return vcpu_stop_verdict(v, "access outside its memory (EPT violation)");
+    const struct vcpu_mmio_ops *ops = dev->ops;
+    uint64_t backing = ops->backing_page ? ops->backing_page(dev->ctx, gpa - dev->first) : 0;
+    if (backing)
+        return mmio_map_backing(v, gpa, backing);
     if (v->events.reinject.valid)
         return vcpu_stop_verdict(v, "its event delivery touched device memory at 0x%llx",
                                  (unsigned long long)gpa);

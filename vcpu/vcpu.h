@@ -65,6 +65,9 @@ struct vcpu_owner_ops {
     bool (*msr_granted)(void *ctx, uint32_t msr, bool write);
     /* A byte of guest console output (the console hypercall). */
     void (*console_putc)(void *ctx, char c);
+    /* Maps a device's backing page into the guest-physical space (EPT) and invalidates the
+     * cached translations; false when it cannot. */
+    bool (*map_device_page)(void *ctx, uint64_t gpa, uint64_t hpa);
 };
 
 struct vcpu {

@@ -235,6 +235,20 @@ static bool map_page(struct builder *b, uint64_t gpa, uint64_t hpa, uint64_t pag
     return true;
 }
 
+static bool map_range(struct builder *b, const struct ept_mapping *m,
+                      const struct ept_options *opt)
+{
+    uint64_t page_size;
+
+    for (uint64_t offset = 0; offset < m->size; offset += page_size) {
+        b->gpa = m->gpa + offset;
+        page_size = page_choose(b->gpa, m->hpa + offset, m->size - offset, opt);
+        if (!map_page(b, b->gpa, m->hpa + offset, page_size, m))
+            return false;
+    }
+    return true;
+}
+
 bool ept_build(struct ept *ept, const struct ept_memory *mem, const struct ept_mapping *maps,
                uint32_t count, const struct ept_options *opt, const struct diag *d)
 {
@@ -244,20 +258,33 @@ bool ept_build(struct ept *ept, const struct ept_memory *mem, const struct ept_m
     if (!ept_mappings_check(maps, count, d) || !table_new(&b, &ept->pml4_phys))
         return false;
     for (uint32_t i = 0; i < count; i++) {
-        const struct ept_mapping *m = &maps[i];
-        uint64_t page_size;
-
         b.map_index = i;
-        for (uint64_t offset = 0; offset < m->size; offset += page_size) {
-            b.gpa = m->gpa + offset;
-            page_size = page_choose(b.gpa, m->hpa + offset, m->size - offset, opt);
-            if (!map_page(&b, b.gpa, m->hpa + offset, page_size, m)) {
-                ept_destroy(ept, mem);
-                return false;
-            }
+        if (!map_range(&b, &maps[i], opt)) {
+            ept_destroy(ept, mem);
+            return false;
         }
     }
     return true;
+}
+
+/* Checks that no page of the range is mapped yet, then maps it: one walk per page, so a
+ * partly mapped range is refused before anything changes. */
+bool ept_map_more(struct ept *ept, const struct ept_memory *mem, const struct ept_mapping *m,
+                  const struct ept_options *opt, const struct diag *d)
+{
+    struct builder b = { .ept = ept, .mem = mem, .d = d };
+
+    if (!ept->pml4_phys || !ept_mappings_check(m, 1, d))
+        return false;
+    for (uint64_t offset = 0; offset < m->size; offset += EPT_PAGE_4K) {
+        struct ept_walk_result r;
+        if (ept_walk(mem, ept->pml4_phys, m->gpa + offset, &r) && r.mapped) {
+            diag_report(d, "ept: gpa 0x%llx is mapped already",
+                        (unsigned long long)(m->gpa + offset));
+            return false;
+        }
+    }
+    return map_range(&b, m, opt);
 }
 
 uint64_t ept_pointer(const struct ept *ept, bool accessed_dirty)

@@ -110,6 +110,12 @@ bool ept_build(struct ept *ept, const struct ept_memory *mem, const struct ept_m
                uint32_t count, const struct ept_options *opt, const struct diag *d);
 
 /* The VMCS EPT pointer: PML4 | WB | (4 - 1) << 3 | A/D enable. */
+/* Adds one range to a built EPT (a device page mapped on first use, say) with the same page
+ * choice; false, reported, when it is malformed or any page of it is mapped already. The
+ * caller invalidates the EPT's cached translations (INVEPT) before the guest runs again. */
+bool ept_map_more(struct ept *ept, const struct ept_memory *mem, const struct ept_mapping *m,
+                  const struct ept_options *opt, const struct diag *d);
+
 uint64_t ept_pointer(const struct ept *ept, bool accessed_dirty);
 
 /* Frees every table and empties *ept. The caller does INVEPT before the pages are reused. */

@@ -307,6 +307,9 @@ TESTS = [
         expect=[r"^partitions: table \"devices\"",
                 r"^partition alpha: running on cpu 0$",
                 r"^\[alpha\] mmio: 30 forms ok, 76 device accesses$",
+                r"^partition alpha: device page 0x40001000 mapped on its first use, during "
+                r"delivery of irq 0x40$",
+                r"^\[alpha\] event: irq 0x40 delivered on a stack in the device window$",
                 r"^\[alpha\] bench: cpuid \d+ ",
                 r"^\[beta\] heartbeat 2$"],
         forbid=NO_EXCEPTION + (r"FAIL", r"stopped", r"not started"),

@@ -315,6 +315,33 @@ static void test_mmio_grant(void **state)
     assert_unmapped(f, 0xfeaff000);
 }
 
+/* A page mapped into a built EPT later (a device page on first use); a range that is
+ * partly mapped already is refused without changing anything. */
+static void test_map_more(void **state)
+{
+    struct fixture *f = *state;
+    static const struct ept_mapping maps[] = { RAM(0, 0x4000000, MiB(32)) };
+    const struct ept_mapping later = RAM(0x40001000, 0x9000000, 0x1000);
+    const struct ept_mapping overlapping = RAM(MiB(32) - 0x1000, 0x9001000, 0x2000);
+
+    build_ok(f, maps, 1, &with_1g);
+    assert_unmapped(f, 0x40001000);
+    uint32_t tables = f->ept.tables;
+    assert_true(ept_map_more(&f->ept, &f->mem, &later, &with_1g, &f->err.diag));
+    struct ept_walk_result w = walk(f, 0x40001234);
+    assert_true(w.mapped);
+    assert_int_equal(w.hpa, 0x9000234);
+    assert_int_equal(w.page_size, 0x1000);
+    assert_true(f->ept.tables > tables);
+    assert_unmapped(f, 0x40000000);
+    assert_unmapped(f, 0x40002000);
+    assert_false(ept_map_more(&f->ept, &f->mem, &later, &with_1g, &f->err.diag));
+    assert_false(ept_map_more(&f->ept, &f->mem, &overlapping, &with_1g, &f->err.diag));
+    assert_unmapped(f, MiB(32));
+    ept_destroy(&f->ept, &f->mem);
+    assert_int_equal(f->arena.in_use, 0);
+}
+
 static void test_unmapped_addresses(void **state)
 {
     struct fixture *f = *state;
@@ -649,6 +676,7 @@ int main(void)
         T(test_2m_and_4k_mix),
         T(test_regions_above_4g_and_512g),
         T(test_mmio_grant),
+        T(test_map_more),
         T(test_unmapped_addresses),
         T(test_overlap_rejected),
         T(test_invalid_mappings_rejected),

@@ -620,7 +620,7 @@ static void mmio_setup(const uint8_t *code, size_t n)
     fake_vmcs_set(VMCS_GUEST_RIP, CODE_GPA);
     fake_vmcs_set(VMCS_GUEST_CR0, CR0_PE);
     fake_vmcs_set(VMCS_GUEST_CS_ACCESS_RIGHTS, 0xC09B);
-    assert_int_equal(testdev_attach(&dev, &vcpu, DEV_GPA), RANGE_ADDED);
+    assert_int_equal(testdev_attach(&dev, &vcpu, DEV_GPA, 0), RANGE_ADDED);
 }
 
 static enum vcpu_verdict ept_violation_at(uint64_t gpa)
@@ -686,6 +686,23 @@ static void test_event_delivery_into_device_stops(void **state)
                   VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << 8) | X86_VECTOR_UD);
     assert_int_equal(ept_violation_at(DEV_GPA), VCPU_STOP);
     assert_non_null(strstr(fake.stopped_reason, "event delivery touched device memory"));
+}
+
+/* The case the window page exists for: an interrupt's delivery pushes onto a stack in it,
+ * the page is mapped on that first touch, and the interrupt is delivered again. */
+static void test_window_mapped_during_delivery_reinjects(void **state)
+{
+    (void)state;
+    mmio_setup((const uint8_t *)"\x90", 1);
+    assert_int_equal(testdev_attach(&dev, &vcpu, DEV_GPA + 0x10000, 0x7654000), RANGE_ADDED);
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+    fake_vmcs_set(VMCS_EXIT_INFO_IDT_VECTORING_INFO, VMX_INTR_INFO_VALID | 0x40);
+    assert_int_equal(ept_violation_at(DEV_GPA + 0x10000 + TESTDEV_WINDOW + 0xFF8), VCPU_RESUME);
+    assert_int_equal(fake.mapped_gpa, DEV_GPA + 0x10000 + TESTDEV_WINDOW);
+    assert_int_equal(fake.mapped_hpa, 0x7654000);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), VMX_INTR_INFO_VALID | 0x40);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), CODE_GPA);      /* nothing skipped */
+    assert_non_null(strstr(fake.printed, "mapped on its first use, during delivery of irq 0x40"));
 }
 
 static void test_testdev_raises_interrupts(void **state)
@@ -760,6 +777,7 @@ int main(void)
         cmocka_unit_test_setup(test_mmio_unknown_instruction_stops, setup),
         cmocka_unit_test_setup(test_ept_violation_outside_devices_stops, setup),
         cmocka_unit_test_setup(test_event_delivery_into_device_stops, setup),
+        cmocka_unit_test_setup(test_window_mapped_during_delivery_reinjects, setup),
         cmocka_unit_test_setup(test_testdev_raises_interrupts, setup),
         cmocka_unit_test_setup(test_gpr_index_4_is_the_vmcs_rsp, setup),
     };

@@ -182,8 +182,17 @@ static void owner_console_putc(void *ctx, char c)
         fake.console[fake.console_len++] = c;
 }
 
+static bool owner_map_device_page(void *ctx, uint64_t gpa, uint64_t hpa)
+{
+    (void)ctx;
+    fake.mapped_gpa = gpa;
+    fake.mapped_hpa = hpa;
+    return true;
+}
+
 static const struct vcpu_owner_ops fake_owner = {
     owner_stopped, owner_tick, owner_port_granted, owner_msr_granted, owner_console_putc,
+    owner_map_device_page,
 };
 
 void fake_reset(struct vcpu *v, void *mem, uint64_t mem_size)

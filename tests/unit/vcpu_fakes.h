@@ -30,6 +30,7 @@ struct fake_world {
     char stopped_reason[128];
     unsigned stopped_calls, ticks;
     bool grant_ports_read, grant_ports_write, grant_msrs;
+    uint64_t mapped_gpa, mapped_hpa;    /* the last device page the vCPU asked to map */
     char console[FAKE_CONSOLE_MAX];
     unsigned console_len;
     char printed[FAKE_CONSOLE_MAX];     /* console_printf output */

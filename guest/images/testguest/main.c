@@ -19,6 +19,7 @@ struct options {
     bool heartbeat;
     bool memtest;
     bool mmiotest;                  /* run the MMIO instruction forms on the test device */
+    bool eventtest;                 /* an interrupt whose delivery exits on the test device */
 };
 
 static void halt_forever(void)
@@ -94,6 +95,8 @@ static void parse_options(const char *cmdline, struct options *opt)
         opt->memtest = !option_is_off(value);
     opt->mmiotest = cmdline_get(cmdline, "mmiotest", value, sizeof(value)) &&
                     !option_is_off(value);
+    opt->eventtest = cmdline_get(cmdline, "eventtest", value, sizeof(value)) &&
+                     !option_is_off(value);
 }
 
 static void say_hello(const struct tessera_boot_params *bp)
@@ -246,6 +249,8 @@ void testguest_main(const struct tessera_boot_params *params, uint64_t entry_rsp
         guest_print("memory: test skipped (memtest=off)");
     if (opt.mmiotest)
         tg_mmio_check();
+    if (opt.eventtest)
+        tg_event_delivery_check();
     tg_bench_round_trips();
     heartbeat_forever(opt.heartbeat_cycles, opt.heartbeat);
 }

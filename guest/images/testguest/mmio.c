@@ -119,14 +119,23 @@ static void load_forms(volatile uint8_t *d)
               ".byte 0xA0\n\t.quad tg_testdev" : "=a"(r) : "0"(FILL_A) : "memory");
 }
 
+static bool map_testdev(void)
+{
+    static bool mapped;
+    uint64_t gpa = (uint64_t)(uintptr_t)tg_testdev;
+    if (!mapped && !paging_map_2m(gpa, gpa, true)) {
+        guest_print("mmio: FAIL cannot map the test device at 0x%llx", (unsigned long long)gpa);
+        return false;
+    }
+    mapped = true;
+    return true;
+}
+
 void tg_mmio_check(void)
 {
     volatile uint8_t *d = tg_testdev;
-    if (!paging_map_2m((uint64_t)(uintptr_t)d, (uint64_t)(uintptr_t)d, true)) {
-        guest_print("mmio: FAIL cannot map the test device at 0x%llx",
-                    (unsigned long long)(uintptr_t)d);
+    if (!map_testdev())
         return;
-    }
     store_forms(d);
     load_forms(d);
     uint64_t counted = *(volatile uint64_t *)(d + ACCESSES);
@@ -138,4 +147,45 @@ void tg_mmio_check(void)
     if (!failures)
         guest_print("mmio: %u forms ok, %llu device accesses", forms,
                     (unsigned long long)counted);
+}
+
+/* ---- an exit during event delivery ------------------------------------------------------- */
+
+#define IRQ_VECTOR      0x40u
+#define WINDOW          0x1000u     /* the test device's window page (guest/testdev.h) */
+#define IRQ_SPINS       20000000ull
+#define GATE_INTERRUPT  0x8Eu       /* present, DPL 0, 64-bit interrupt gate */
+
+struct idt_gate {
+    uint16_t offset_low, selector;
+    uint8_t ist, type;
+    uint16_t offset_mid;
+    uint32_t offset_high, reserved;
+};
+
+static struct idt_gate idt[IRQ_VECTOR + 1] __attribute__((aligned(16)));
+
+void tg_irq_handler(void);
+bool tg_irq_on_stack(uint64_t stack_top, uint32_t vector, uint64_t spins);
+
+/* The interrupt's own delivery is the first touch of the window page: its push of the
+ * interrupt frame exits (an EPT violation during event delivery), tessera maps the page and
+ * must deliver the interrupt again, or it is lost and the handler never runs. */
+void tg_event_delivery_check(void)
+{
+    if (!map_testdev())
+        return;
+    uint64_t handler = (uint64_t)(uintptr_t)tg_irq_handler;
+    idt[IRQ_VECTOR] = (struct idt_gate){ (uint16_t)handler, TESSERA_GUEST_SEL_CODE, 0,
+                                         GATE_INTERRUPT, (uint16_t)(handler >> 16),
+                                         (uint32_t)(handler >> 32), 0 };
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = {
+        sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+    __asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+    uint64_t stack_top = (uint64_t)(uintptr_t)tg_testdev + WINDOW + 0x1000 - 64;
+    if (tg_irq_on_stack(stack_top, IRQ_VECTOR, IRQ_SPINS))
+        guest_print("event: irq 0x%x delivered on a stack in the device window", IRQ_VECTOR);
+    else
+        guest_print("event: FAIL irq 0x%x lost (its delivery exited and it never came)",
+                    IRQ_VECTOR);
 }

@@ -14,6 +14,9 @@ void tg_bench_round_trips(void);
 
 /* mmio.c: every MMIO instruction form against the test device (mmiotest=on). */
 void tg_mmio_check(void);
+/* mmio.c: an interrupt whose delivery exits (its stack in the test device's window page)
+ * still reaches the guest (eventtest=on). */
+void tg_event_delivery_check(void);
 
 /* main.c, called from entry.S with the loader's RDI and the RSP it found. */
 void testguest_main(const struct tessera_boot_params *params, uint64_t entry_rsp);
