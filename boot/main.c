@@ -33,12 +33,6 @@ extern uint64_t boot_entry_tsc;       /* boot/entry.S, first instructions */
 /* Kept for the whole run: later subsystems (ACPI, partitions) read it. */
 static struct mb2_info boot_info;
 
-static void mb2_report(void *ctx, const char *line)
-{
-    (void)ctx;
-    console_printf("%s\n", line);
-}
-
 static void log_boot_facts(const struct mb2_info *info)
 {
     console_printf("boot: multiboot2 from \"%s\"\n",
@@ -139,7 +133,7 @@ void boot_main(uint32_t magic, uint64_t mbi_phys)
     /* Parse before the consoles exist: the serial port comes from the command line, the
      * screen from the framebuffer tag. Lines logged until then wait in the log ring and
      * are replayed to each console as it is attached. */
-    const struct diag mb2_diag = { mb2_report, 0 };
+    const struct diag mb2_diag = { console_line_sink, 0 };
     bool mbi_ok = mb2_parse((const void *)(uintptr_t)mbi_phys, MBI_MAX_SIZE, &boot_info,
                             &mb2_diag);
 

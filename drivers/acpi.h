@@ -255,8 +255,6 @@ const struct acpi_info *acpi_init(const struct mb2_info *info);
  * *length is set otherwise. */
 const uint8_t *acpi_find_table_quietly(const struct mb2_info *info, const char *signature,
                                        uint32_t *length);
-/* The result of acpi_init (zeroed before it ran). */
-const struct acpi_info *acpi_system(void);
 
 /* Prints the RSDP and every table in info as greppable lines:
  *   acpidump: <SIG> 0x<phys> <length>

@@ -24,12 +24,6 @@ static const void *identity_map(void *ctx, uint64_t phys, uint64_t len)
     return (const void *)(uintptr_t)phys;
 }
 
-static void acpi_report(void *ctx, const char *line)
-{
-    (void)ctx;
-    console_printf("%s\n", line);
-}
-
 static void dump_bytes(const char *sig, uint64_t phys, const uint8_t *p, uint32_t length)
 {
     static const char hex[] = "0123456789abcdef";
@@ -160,7 +154,7 @@ const uint8_t *acpi_find_table_quietly(const struct mb2_info *info, const char *
 const struct acpi_info *acpi_init(const struct mb2_info *info)
 {
     const struct acpi_memory mem = { identity_map, 0 };
-    const struct diag d = { acpi_report, 0 };
+    const struct diag d = { console_line_sink, 0 };
     const struct acpi_boot boot = boot_from(info);
     struct acpi_info *a = &acpi_result;
 
@@ -181,9 +175,4 @@ const struct acpi_info *acpi_init(const struct mb2_info *info)
     if (cmdline_get(info->cmdline, "acpidump", value, sizeof(value)))
         acpi_dump(a, &mem);
     return a;
-}
-
-const struct acpi_info *acpi_system(void)
-{
-    return &acpi_result;
 }

@@ -82,11 +82,6 @@ bool uart_init_at(struct uart *u, enum uart_access access, uint64_t base, uint32
     return true;
 }
 
-bool uart_init(struct uart *u, uint16_t port, uint32_t baud)
-{
-    return uart_init_at(u, UART_ACCESS_IO, port, baud, UART_CLOCK_HZ);
-}
-
 void uart_putc(const struct uart *u, char c)
 {
     if (!u->present)

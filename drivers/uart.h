@@ -30,8 +30,6 @@ struct uart {
  * when no UART answers there (the scratch register does not hold a value). */
 bool uart_init_at(struct uart *u, enum uart_access access, uint64_t base, uint32_t baud,
                   uint32_t clock_hz);
-/* A PC serial port: I/O, 1.8432 MHz clock. */
-bool uart_init(struct uart *u, uint16_t port, uint32_t baud);
 void uart_putc(const struct uart *u, char c);
 /* A received byte, or -1 when none is waiting. */
 int uart_getc(const struct uart *u);

@@ -42,7 +42,7 @@ struct msr_range {
     uint8_t access;         /* MSR_READ | MSR_WRITE */
 };
 
-/* Host-physical device memory mapped into the guest at gpa (validated now, mapped later). */
+/* Host-physical device memory mapped into the guest at gpa (uncached, in its EPT). */
 struct mmio_grant {
     uint64_t gpa, hpa, size;
 };

@@ -106,11 +106,6 @@ uint64_t phys_alloc_run(uint64_t bytes, uint64_t align)
     return run;
 }
 
-const struct frame_allocator *phys_allocator(void)
-{
-    return &phys_frames;
-}
-
 uint64_t phys_alloc_zeroed_frame(void)
 {
     uint64_t frame = phys_alloc_frame();

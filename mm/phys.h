@@ -29,6 +29,5 @@ uint64_t phys_usable_end(void);
  * the allocator hands out can be written (guest memory, VMCS, tables). */
 void phys_map_all_ram(void);
 uint64_t phys_alloc_run(uint64_t bytes, uint64_t align);
-const struct frame_allocator *phys_allocator(void);
 
 #endif

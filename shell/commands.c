@@ -46,12 +46,6 @@ static void echo(void *ctx, const char *bytes, size_t n)
     }
 }
 
-static void print_line(void *ctx, const char *line)
-{
-    (void)ctx;
-    console_printf("%s\n", line);
-}
-
 static const char *partition_name_at(void *ctx, unsigned index)
 {
     (void)ctx;
@@ -98,9 +92,9 @@ static uint64_t uptime_us(void)
 static void cmd_help(const struct shell_command *c)
 {
     if (c->argc)
-        shell_format_command_help(c->args[0].value.cmd, print_line, 0);
+        shell_format_command_help(c->args[0].value.cmd, console_line_sink, 0);
     else
-        shell_format_help(print_line, 0);
+        shell_format_help(console_line_sink, 0);
 }
 
 static void cmd_version(const struct shell_command *c)
@@ -161,7 +155,7 @@ struct vmcs_request {
 static void remote_vmcs_dump(void *arg)
 {
     const struct vmcs_request *r = arg;
-    vmcs_dump_current(r->area_mask, print_line, 0);
+    vmcs_dump_current(r->area_mask, console_line_sink, 0);
 }
 
 /* A partition's VMCS can only be read on its own CPU, where it is current. */
@@ -256,7 +250,7 @@ static void cmd_exits(const struct shell_command *c)
         uint64_t buckets[VCPU_COST_BUCKETS];
         for (unsigned b = 0; b < VCPU_COST_BUCKETS; b++)
             buckets[b] = v->exit_cost[r][b];
-        shell_format_histogram(buckets, VCPU_COST_BUCKETS, print_line, 0);
+        shell_format_histogram(buckets, VCPU_COST_BUCKETS, console_line_sink, 0);
     }
     console_printf("last %u exits, oldest first:\n", VCPU_EXIT_RING);
     for (uint32_t i = 0; i < VCPU_EXIT_RING; i++) {
@@ -365,7 +359,7 @@ static void cmd_mem(const struct shell_command *c)
                        (unsigned long long)len, p->config->name);
         return;
     }
-    shell_format_hexdump(gpa, bytes, len, print_line, 0);
+    shell_format_hexdump(gpa, bytes, len, console_line_sink, 0);
 }
 
 static void cmd_stop(const struct shell_command *c)

@@ -14,19 +14,13 @@
 
 struct vmx_config vmx_negotiated;
 
-static void report_line(void *ctx, const char *line)
-{
-    (void)ctx;
-    console_printf("%s\n", line);
-}
-
 static void report_debug_line(void *ctx, const char *line)
 {
     (void)ctx;
     console_log(LOG_DEBUG, "%s\n", line);
 }
 
-static const struct diag vmx_err = { report_line, 0 };
+static const struct diag vmx_err = { console_line_sink, 0 };
 static const struct diag vmx_debug = { report_debug_line, 0 };
 
 /* Reads CPUID and the capability MSRs in ascending order, each only if it exists:

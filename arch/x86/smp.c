@@ -23,11 +23,6 @@ extern char __image_start[], __image_end[];
 
 static volatile uint32_t cpus_online = 1;   /* the boot CPU */
 
-uint32_t smp_cpus_online(void)
-{
-    return cpus_online;
-}
-
 __attribute__((noreturn)) void ap_main(struct percpu *cpu, volatile uint32_t *started);
 
 __attribute__((noreturn)) static void ap_idle_loop(struct percpu *cpu)

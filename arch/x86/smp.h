@@ -21,8 +21,6 @@ struct smp_cpu_candidate {
 void smp_start_aps(const struct smp_cpu_candidate *cpus, uint32_t count,
                    const struct mb2_info *info, uint64_t mbi_phys);
 
-uint32_t smp_cpus_online(void);
-
 /* Runs fn(arg) on CPU `index` (an online AP, or the caller itself) and waits
  * for it to finish. False when that CPU is not online. */
 typedef void (*smp_work_fn)(void *arg);
