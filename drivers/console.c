@@ -191,6 +191,15 @@ int console_getc(void)
     return -1;
 }
 
+void console_flush(bool force)
+{
+    spin_lock(&console_lock, this_cpu_index());
+    for (uint32_t i = 0; i < sink_count; i++)
+        if (sinks[i].flush)
+            sinks[i].flush(sinks[i].ctx, force);
+    spin_unlock(&console_lock);
+}
+
 void console_emergency(void)
 {
     if (console_lock.owner == this_cpu_index())

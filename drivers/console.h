@@ -20,6 +20,9 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 struct console_sink {
     void (*write)(void *ctx, const char *bytes, size_t n);  /* NULL: input only */
     int (*getc)(void *ctx);                                 /* a byte or -1; NULL: output only */
+    /* Optional: a sink that defers slow output (a screen redraw) catches up here, when it
+     * is due or, with force, at once. */
+    void (*flush)(void *ctx, bool force);
     void *ctx;
     char name[CONSOLE_NAME_MAX];    /* for the boot log: "serial 0x3f8 (COM1)", "keyboard" */
 };
@@ -33,6 +36,9 @@ void console_remove_sink(const void *ctx);
 void console_describe(char *buf, size_t size);
 
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Lets every deferring sink catch up: the console service calls it every round (force
+ * false: each sink keeps its own pace), the exception path before it halts (force true). */
+void console_flush(bool force);
 /* One finished line (no newline) to the console: the sink of lib/diag.h reports and of
  * every report_line_fn, so no caller needs a copy of its own. ctx is unused. */
 void console_line_sink(void *ctx, const char *line);

@@ -207,7 +207,11 @@ void console_setup(const struct mb2_info *info)
     if (have_spcr)
         add_spcr_serial(&spcr);
     add_pci_serials();
-    if (info->framebuffer.present && screen_init(info, &screen_sink, &setup_diag)) {
+    char screen[8];
+    bool screen_off = cmdline_get(info->cmdline, "screen", screen, sizeof(screen)) &&
+                      strcmp(screen, "off") == 0;
+    if (info->framebuffer.present && !screen_off &&
+        screen_init(info, &screen_sink, &setup_diag)) {
         screen_found = true;
         console_add_sink(&screen_sink);
     }

@@ -1,10 +1,12 @@
 /* The screen console: a boot framebuffer (Multiboot2 spec 1.0, 3.6.12) redrawn from a shadow character grid. */
 #include "drivers/screen.h"
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/io.h"
 #include "arch/x86/paging.h"
 #include "drivers/fb_draw.h"
 #include "drivers/fb_text.h"
+#include "drivers/timer.h"
 #include "lib/format.h"
 
 #define VGA_CRTC_INDEX      0x3D4
@@ -27,11 +29,38 @@ static void draw(void *ctx, uint32_t col, uint32_t row, uint16_t cell)
     fb_draw_cell(&surface, col, row, (uint8_t)cell, cell & FB_TEXT_CURSOR);
 }
 
-static void screen_write(void *ctx, const char *bytes, size_t n)
+/* Redrawing after every line would rewrite the whole screen for each line that scrolls it
+ * (slow on real video memory, very slow in an emulator, where it cut the console's speed
+ * several times over): the grid is updated at once, the screen at most every tenth of a
+ * second (SCREEN_REDRAW_TSC until the TSC is calibrated) and when the console is flushed
+ * with force (before a CPU halts). The console service's regular flush catches up the rest. */
+#define SCREEN_REDRAWS_PER_SECOND   10
+#define SCREEN_REDRAW_TSC           200000000ull
+
+static uint64_t last_redraw;
+static bool dirty;
+
+static uint64_t redraw_interval(void)
+{
+    uint64_t hz = timer_calibration()->tsc_hz;
+    return hz ? hz / SCREEN_REDRAWS_PER_SECOND : SCREEN_REDRAW_TSC;
+}
+
+static void screen_flush(void *ctx, bool force)
 {
     (void)ctx;
-    fb_text_write(&text, bytes, n);
+    if (!dirty || (!force && rdtsc() - last_redraw < redraw_interval()))
+        return;
     fb_text_flush(&text);
+    last_redraw = rdtsc();
+    dirty = false;
+}
+
+static void screen_write(void *ctx, const char *bytes, size_t n)
+{
+    fb_text_write(&text, bytes, n);
+    dirty = true;
+    screen_flush(ctx, false);
 }
 
 static bool overlaps_ram(const struct mb2_info *info, uint64_t base, uint64_t size)
@@ -91,7 +120,7 @@ bool screen_init(const struct mb2_info *info, struct console_sink *sink, const s
     }
     fb_text_init(&text, cells, shown, surface.cols, surface.rows, draw, 0);
     fb_text_flush(&text);
-    *sink = (struct console_sink){ .write = screen_write, .ctx = &text };
+    *sink = (struct console_sink){ .write = screen_write, .flush = screen_flush, .ctx = &text };
     if (surface.kind == FB_KIND_EGA_TEXT)
         fmt_snprintf(sink->name, sizeof(sink->name), "screen EGA text %ux%u", surface.cols,
                      surface.rows);

@@ -84,6 +84,7 @@ void console_service(void)
     if (drain_output() && !focus && sink)
         sink->redraw();
     handle_input();
+    console_flush(false);
 }
 
 void console_service_loop(void)

@@ -37,10 +37,10 @@ void partition_console_pull_input(struct partition *p)
     __atomic_store_n(&p->input_tail, tail, __ATOMIC_RELEASE);
 }
 
-static void vuart_port_access(void *ctx, uint16_t offset, unsigned size, bool write,
-                              uint32_t *value)
+__attribute__((noinline)) static void vuart_port_access_bytes(struct partition *p,
+                                                               uint16_t offset, unsigned size,
+                                                               bool write, uint32_t *value)
 {
-    struct partition *p = ctx;
     uint32_t result = 0;
     for (unsigned i = 0; i < size; i++) {
         unsigned reg = offset + i;
@@ -61,6 +61,19 @@ static void vuart_port_access(void *ctx, uint16_t offset, unsigned size, bool wr
     }
     if (!write)
         *value = result;
+}
+
+/* A byte written to a register (THR above all: every character a guest prints) goes straight
+ * to the model; reads and wider accesses take the byte loop. */
+static void vuart_port_access(void *ctx, uint16_t offset, unsigned size, bool write,
+                              uint32_t *value)
+{
+    struct partition *p = ctx;
+    if (size == 1 && write && offset < PARTITION_CONSOLE_PORTS) {
+        vuart_write(&p->vuart, offset, (uint8_t)*value);
+        return;
+    }
+    vuart_port_access_bytes(p, offset, size, write, value);
 }
 
 static const struct vcpu_port_ops vuart_port_ops = { vuart_port_access };

@@ -1,84 +1,96 @@
 /* I/O-instruction exits (SDM Vol. 3C 28.2.1, table 28-5 qualification): ports a device model
  * claimed (the partition's virtual UART, ...), ports its table grants in one direction only,
  * and everything else, which behaves as on a PC with no device there: reads all ones,
- * writes dropped. */
+ * writes dropped. Every path works from the qualification itself, so the common one (a port
+ * nobody granted, again) decodes no more of it than it needs. */
 #include "drivers/console.h"
 #include "vcpu/exit.h"
 #include "vmx/exit_reasons.h"
 
-struct io_access {
-    uint16_t port;
-    uint8_t size;       /* 1, 2 or 4 */
-    bool in;
-};
+static unsigned io_size(uint64_t q)
+{
+    return VMX_QUAL_IO_SIZE(q) + 1;
+}
+
+static uint16_t io_port(uint64_t q)
+{
+    return (uint16_t)VMX_QUAL_IO_PORT(q);
+}
+
+static bool io_in(uint64_t q)
+{
+    return (q & VMX_QUAL_IO_IN) != 0;
+}
 
 static uint64_t size_mask(unsigned size)
 {
     return size == 4 ? 0xFFFFFFFFULL : size == 2 ? 0xFFFFULL : 0xFFULL;
 }
 
-/* IN writes AL/AX/EAX; a 32-bit IN zero-extends into RAX like any 32-bit register write. */
-static void set_in_result(struct vcpu *v, unsigned size, uint32_t value)
+/* IN writes AL/AX/EAX; a 32-bit IN zero-extends into RAX like any 32-bit register write. An
+ * OUT leaves the registers alone. Then the instruction is done. */
+static inline __attribute__((always_inline)) enum vcpu_verdict io_complete(struct vcpu *v,
+                                                                          uint64_t q,
+                                                                          uint32_t in_value)
 {
-    if (size == 4)
-        v->regs.rax = value;
-    else
-        v->regs.rax = (v->regs.rax & ~size_mask(size)) | (value & size_mask(size));
-}
-
-static enum vcpu_verdict io_complete(struct vcpu *v, struct io_access a, uint32_t in_value)
-{
-    if (a.in)
-        set_in_result(v, a.size, in_value);
+    if (io_in(q)) {
+        unsigned size = io_size(q);
+        if (size == 4)
+            v->regs.rax = in_value;
+        else
+            v->regs.rax = (v->regs.rax & ~size_mask(size)) | (in_value & size_mask(size));
+    }
     return vcpu_advance(v);
 }
 
 /* The uncommon cases, out of line so the dropped-port path needs no stack frame. */
 __attribute__((noinline)) static enum vcpu_verdict io_device(struct vcpu *v,
                                                              const struct range_entry *dev,
-                                                             struct io_access a)
+                                                             uint64_t q)
 {
     const struct vcpu_port_ops *ops = dev->ops;
-    uint32_t value = a.in ? 0 : (uint32_t)(v->regs.rax & size_mask(a.size));
-    ops->access(dev->ctx, (uint16_t)(a.port - dev->first), a.size, !a.in, &value);
-    return io_complete(v, a, value);
+    unsigned size = io_size(q);
+    uint32_t value = io_in(q) ? 0 : (uint32_t)(v->regs.rax & size_mask(size));
+    ops->access(dev->ctx, (uint16_t)(io_port(q) - dev->first), size, !io_in(q), &value);
+    return io_complete(v, q, value);
 }
 
 /* Out of line: a port or direction other than the last one dropped, printed once per port
  * and direction per partition. */
-__attribute__((noinline)) static enum vcpu_verdict io_dropped_first(struct vcpu *v,
-                                                                    struct io_access a,
+__attribute__((noinline)) static enum vcpu_verdict io_dropped_first(struct vcpu *v, uint64_t q,
                                                                     uint64_t key)
 {
     v->last_dropped_key = key;
-    if (report_once_first(&v->ports_reported, key))
-        console_printf("partition %s: port 0x%x %s not granted: %s\n", v->name, a.port,
-                       a.in ? "read" : "write", a.in ? "read as all ones" : "dropped");
-    return io_complete(v, a, 0xFFFFFFFFu);
+    if (report_once_first(&v->ports_reported, report_key_port(io_port(q), io_in(q) ? 0 : 1)))
+        console_printf("partition %s: port 0x%x %s not granted: %s\n", v->name, io_port(q),
+                       io_in(q) ? "read" : "write", io_in(q) ? "read as all ones" : "dropped");
+    return io_complete(v, q, 0xFFFFFFFFu);
 }
 
-/* A guest hammering one port stays cheap: no call, no stack frame. */
-static enum vcpu_verdict io_dropped(struct vcpu *v, struct io_access a)
+/* The port and direction bits of a qualification: what "the same dropped access" means. */
+#define IO_DROPPED_KEY(q)   ((q) & (0xFFFF0000u | VMX_QUAL_IO_IN))
+
+static enum vcpu_verdict io_dropped(struct vcpu *v, uint64_t q)
 {
-    uint64_t key = report_key_port(a.port, a.in ? 0 : 1);
     v->io_dropped++;
-    if (key != v->last_dropped_key)
-        return io_dropped_first(v, a, key);
-    return io_complete(v, a, 0xFFFFFFFFu);
+    if (IO_DROPPED_KEY(q) != v->last_dropped_key)
+        return io_dropped_first(v, q, IO_DROPPED_KEY(q));
+    return io_complete(v, q, 0xFFFFFFFFu);
 }
 
 /* A port granted in one direction only: the bitmap cannot say so, so it exits. */
-__attribute__((noinline)) static enum vcpu_verdict io_one_way(struct vcpu *v,
-                                                              struct io_access a)
+__attribute__((noinline)) static enum vcpu_verdict io_one_way(struct vcpu *v, uint64_t q)
 {
+    unsigned size = io_size(q);
+    uint16_t port = io_port(q);
     bool allowed = true;
-    for (unsigned i = 0; i < a.size && allowed; i++)
-        allowed = v->owner->port_granted(v->owner_ctx, (uint16_t)(a.port + i), !a.in);
+    for (unsigned i = 0; i < size && allowed; i++)
+        allowed = v->owner->port_granted(v->owner_ctx, (uint16_t)(port + i), !io_in(q));
     if (!allowed)
-        return io_dropped(v, a);
-    if (a.in)
-        return io_complete(v, a, vcpu_host_in(a.port, a.size));
-    vcpu_host_out(a.port, a.size, (uint32_t)(v->regs.rax & size_mask(a.size)));
+        return io_dropped(v, q);
+    if (io_in(q))
+        return io_complete(v, q, vcpu_host_in(port, size));
+    vcpu_host_out(port, size, (uint32_t)(v->regs.rax & size_mask(size)));
     return vcpu_advance(v);
 }
 
@@ -87,21 +99,20 @@ __attribute__((noinline)) static enum vcpu_verdict io_string(struct vcpu *v)
     return vcpu_stop_verdict(v, "string I/O is not emulated");
 }
 
-static enum vcpu_verdict io_unclaimed(struct vcpu *v, struct io_access a)
+static enum vcpu_verdict io_unclaimed(struct vcpu *v, uint64_t q)
 {
     if (v->has_one_way_port_grants)
-        return io_one_way(v, a);
-    return io_dropped(v, a);
+        return io_one_way(v, q);
+    return io_dropped(v, q);
 }
 
 /* Inside the span of claimed ports: a device's, or a gap between two devices. */
-__attribute__((noinline)) static enum vcpu_verdict io_maybe_claimed(struct vcpu *v,
-                                                                    struct io_access a)
+__attribute__((noinline)) static enum vcpu_verdict io_maybe_claimed(struct vcpu *v, uint64_t q)
 {
-    const struct range_entry *dev = range_registry_search(&v->devices.ports, a.port);
+    const struct range_entry *dev = range_registry_search(&v->devices.ports, io_port(q));
     if (dev)
-        return io_device(v, dev, a);
-    return io_unclaimed(v, a);
+        return io_device(v, dev, q);
+    return io_unclaimed(v, q);
 }
 
 /* The common case, a port nobody granted, stays free of calls: everything else is a tail
@@ -109,13 +120,11 @@ __attribute__((noinline)) static enum vcpu_verdict io_maybe_claimed(struct vcpu 
 enum vcpu_verdict exit_io(struct vcpu *v)
 {
     uint64_t q = exit_qualification();
-    const struct io_access a = { (uint16_t)VMX_QUAL_IO_PORT(q), (uint8_t)(VMX_QUAL_IO_SIZE(q) + 1),
-                                 (q & VMX_QUAL_IO_IN) != 0 };
     const struct range_registry *ports = &v->devices.ports;
 
     if (q & VMX_QUAL_IO_STRING)
         return io_string(v);
-    if (a.port >= ports->lowest && a.port <= ports->highest)
-        return io_maybe_claimed(v, a);
-    return io_unclaimed(v, a);
+    if (io_port(q) >= ports->lowest && io_port(q) <= ports->highest)
+        return io_maybe_claimed(v, q);
+    return io_unclaimed(v, q);
 }

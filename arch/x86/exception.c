@@ -98,6 +98,7 @@ void exception_handle(struct exception_frame *f)
     console_printf("exception:   r13 0x%016lx r14 0x%016lx r15 0x%016lx\n", f->r13, f->r14,
                    f->r15);
     console_printf("exception: cpu %u halted\n", index);
+    console_flush(true);
     cpu_halt_forever();
 }
 
