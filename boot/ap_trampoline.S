@@ -48,9 +48,9 @@ ap_protected_mode:
     .balign 8
 ap_gdt:
     .quad 0
-    .quad 0x00CF9A000000FFFF        /* AP_GDT_SEL_CODE32 */
-    .quad 0x00CF92000000FFFF        /* AP_GDT_SEL_DATA */
-    .quad 0x00AF9A000000FFFF        /* AP_GDT_SEL_CODE64 */
+    .quad GDT_DESC_CODE32        /* AP_GDT_SEL_CODE32 */
+    .quad GDT_DESC_DATA        /* AP_GDT_SEL_DATA */
+    .quad GDT_DESC_CODE64        /* AP_GDT_SEL_CODE64 */
 ap_gdt_end:
 
     /* Parameter block at fixed offsets; the boot CPU fills it in. */

@@ -80,8 +80,8 @@ boot_entry_tsc: .quad 0
     .balign 8
 boot_gdt:
     .quad 0                         /* null */
-    .quad 0x00AF9A000000FFFF        /* GDT_SEL_CODE64: 64-bit code, DPL 0 */
-    .quad 0x00CF92000000FFFF        /* GDT_SEL_DATA: data, DPL 0 */
+    .quad GDT_DESC_CODE64        /* GDT_SEL_CODE64: 64-bit code, DPL 0 */
+    .quad GDT_DESC_DATA        /* GDT_SEL_DATA: data, DPL 0 */
 boot_gdt_end:
 boot_gdt_pointer:
     .short boot_gdt_end - boot_gdt - 1

@@ -2,6 +2,7 @@
  * paging; 3.4.5 segment descriptors; 8.2.3 TSS descriptor in 64-bit mode). */
 #include "guest/guest_boot.h"
 
+#include "arch/x86/cpu_regs.h"
 #include "lib/string.h"
 #include "vcpu/entry_state.h"
 
@@ -12,9 +13,6 @@
 #define PTE_PS          (1ULL << 7)
 
 /* Flat descriptors, accessed bit set so the CPU never writes the guest's GDT. */
-#define GDT_CODE64      0x00AF9B000000FFFFULL   /* L=1, P, DPL 0, execute/read, accessed */
-#define GDT_DATA        0x00CF93000000FFFFULL   /* D/B=1, G, P, DPL 0, read/write, accessed */
-#define TSS_TYPE_BUSY   0xBULL
 
 static void write_u64(uint8_t *mem, uint64_t gpa, uint64_t value)
 {
@@ -49,11 +47,11 @@ static void build_gdt(uint8_t *mem)
     uint64_t base = GUEST_TSS_GPA, limit = GUEST_TSS_LIMIT;
 
     memset(mem + GUEST_GDT_GPA, 0, 4096);
-    write_u64(mem, GUEST_GDT_GPA + TESSERA_GUEST_SEL_CODE, GDT_CODE64);
-    write_u64(mem, GUEST_GDT_GPA + TESSERA_GUEST_SEL_DATA, GDT_DATA);
+    /* Accessed already, as the VMCS's segment state says: the guest's CPU writes nothing. */
+    write_u64(mem, GUEST_GDT_GPA + TESSERA_GUEST_SEL_CODE, GDT_DESC_CODE64 | GDT_DESC_ACCESSED);
+    write_u64(mem, GUEST_GDT_GPA + TESSERA_GUEST_SEL_DATA, GDT_DESC_DATA | GDT_DESC_ACCESSED);
     write_u64(mem, GUEST_GDT_GPA + GUEST_SEL_TSS,
-              (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (TSS_TYPE_BUSY << 40) |
-                  (1ULL << 47) | (((base >> 24) & 0xFF) << 56));
+              gdt_tss_descriptor_low(base, (uint32_t)limit, TSS_TYPE_BUSY));
     write_u64(mem, GUEST_GDT_GPA + GUEST_SEL_TSS + 8, base >> 32);
 }
 

@@ -36,10 +36,31 @@ static bool granted(struct vcpu *v, uint32_t msr, bool write)
     return !msr_never_reaches_hardware(msr) && v->owner->msr_granted(v->owner_ctx, msr, write);
 }
 
+/* An MSR a device model claimed (a virtual local APIC's, say): the device answers; false
+ * from it is #GP, as for an MSR the CPU lacks. */
+__attribute__((noinline)) static enum vcpu_verdict msr_device(struct vcpu *v,
+                                                              const struct range_entry *dev,
+                                                              uint32_t msr, bool write)
+{
+    const struct vcpu_msr_ops *ops = dev->ops;
+    uint64_t value = vcpu_edx_eax(v);
+    bool ok = write ? ops->write(dev->ctx, msr, value) : ops->read(dev->ctx, msr, &value);
+    if (!ok)
+        return refuse(v, msr, write);
+    if (!write) {
+        v->regs.rax = (uint32_t)value;
+        v->regs.rdx = value >> 32;
+    }
+    return vcpu_advance(v);
+}
+
 enum vcpu_verdict exit_rdmsr(struct vcpu *v)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t value;
+    const struct range_entry *dev = range_registry_find(&v->devices.msrs, msr);
+    if (dev)
+        return msr_device(v, dev, msr, false);
 
     switch (msr) {
     case MSR_IA32_FEATURE_CONTROL:
@@ -66,6 +87,9 @@ enum vcpu_verdict exit_rdmsr(struct vcpu *v)
 enum vcpu_verdict exit_wrmsr(struct vcpu *v)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
+    const struct range_entry *dev = range_registry_find(&v->devices.msrs, msr);
+    if (dev)
+        return msr_device(v, dev, msr, true);
 
     if (granted(v, msr, true) && vcpu_host_wrmsr(msr, vcpu_edx_eax(v)))
         return vcpu_advance(v);

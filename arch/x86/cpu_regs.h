@@ -31,4 +31,27 @@
 #define GDT_SEL_DATA    0x10
 #define GDT_SEL_TSS     0x18
 
+/* Flat segment descriptors (SDM Vol. 3A, 3.4.5), defined once for the boot GDT, the AP
+ * trampoline, each CPU's GDT and the guests' boot GDT: base 0, limit 4 GiB, DPL 0, present. */
+#define GDT_DESC_CODE64     0x00AF9A000000FFFF  /* L, G; execute/read */
+#define GDT_DESC_CODE32     0x00CF9A000000FFFF  /* D, G; execute/read */
+#define GDT_DESC_DATA       0x00CF92000000FFFF  /* D/B, G; read/write */
+#define GDT_DESC_ACCESSED   0x0000010000000000  /* type bit 0: set, the CPU writes nothing */
+
+#define TSS_TYPE_AVAILABLE  0x9
+#define TSS_TYPE_BUSY       0xB
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+/* The low eight bytes of a 64-bit TSS descriptor (3.4.5, 8.2.3); the high eight hold base
+ * bits 63:32. */
+static inline uint64_t gdt_tss_descriptor_low(uint64_t base, uint32_t limit, uint64_t type)
+{
+    return (limit & 0xFFFFull) | ((base & 0xFFFFFFull) << 16) | (type << 40) |
+           (1ull << 47) /* present */ | (((uint64_t)(limit >> 16) & 0xF) << 48) |
+           (((base >> 24) & 0xFF) << 56);
+}
+#endif
+
 #endif

@@ -4,10 +4,6 @@
 #include "arch/x86/cpu_regs.h"
 #include "lib/string.h"
 
-/* Code and data descriptors are fixed in 64-bit mode: only type, DPL, P, L matter. */
-#define GDT_CODE64_KERNEL   0x00AF9A000000FFFFULL
-#define GDT_DATA_KERNEL     0x00CF92000000FFFFULL
-#define TSS_TYPE_AVAILABLE  0x9ULL
 
 struct gdt_pointer {
     uint16_t limit;
@@ -19,9 +15,7 @@ static void gdt_set_tss(uint64_t *slot, const struct tss64 *tss)
     uint64_t base = (uint64_t)(uintptr_t)tss;
     uint64_t limit = sizeof(*tss) - 1;
 
-    slot[0] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (TSS_TYPE_AVAILABLE << 40) |
-              (1ULL << 47) /* present */ | (((limit >> 16) & 0xF) << 48) |
-              (((base >> 24) & 0xFF) << 56);
+    slot[0] = gdt_tss_descriptor_low(base, (uint32_t)limit, TSS_TYPE_AVAILABLE);
     slot[1] = base >> 32;
 }
 
@@ -35,8 +29,8 @@ void gdt_load(struct percpu *cpu)
     cpu->tss.io_map_base = sizeof(cpu->tss);   /* no I/O permission bitmap */
 
     cpu->gdt[0] = 0;
-    cpu->gdt[GDT_SEL_CODE64 / 8] = GDT_CODE64_KERNEL;
-    cpu->gdt[GDT_SEL_DATA / 8] = GDT_DATA_KERNEL;
+    cpu->gdt[GDT_SEL_CODE64 / 8] = GDT_DESC_CODE64;
+    cpu->gdt[GDT_SEL_DATA / 8] = GDT_DESC_DATA;
     gdt_set_tss(&cpu->gdt[GDT_SEL_TSS / 8], &cpu->tss);
 
     struct gdt_pointer pointer = { sizeof(cpu->gdt) - 1, (uint64_t)(uintptr_t)cpu->gdt };

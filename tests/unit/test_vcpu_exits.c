@@ -360,6 +360,45 @@ static void test_debugctl_never_reaches_hardware(void **state)
     assert_gp_injected();
 }
 
+static uint64_t claimed_msr_value;
+
+static bool claimed_read(void *ctx, uint32_t msr, uint64_t *value)
+{
+    (void)ctx;
+    *value = claimed_msr_value + msr;
+    return true;
+}
+
+static bool claimed_write(void *ctx, uint32_t msr, uint64_t value)
+{
+    (void)ctx;
+    claimed_msr_value = value;
+    return msr != 0x80F;        /* one MSR of the range refuses writes */
+}
+
+static const struct vcpu_msr_ops claimed_msrs = { claimed_read, claimed_write };
+
+/* A device's MSRs are answered by the device, before any policy (x2APIC's 0x800-0x8FF). */
+static void test_claimed_msrs_reach_their_device(void **state)
+{
+    (void)state;
+    assert_int_equal(vcpu_claim_msrs(&vcpu, 0x800, 0x100, &claimed_msrs, 0), RANGE_ADDED);
+    vcpu.regs.rcx = 0x808;
+    vcpu.regs.rdx = 0x1;
+    vcpu.regs.rax = 0x20;
+    run_exit(VMX_EXIT_REASON_WRMSR, 0);
+    assert_int_equal(claimed_msr_value, 0x100000020ull);
+    assert_advanced();
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(VMX_EXIT_REASON_RDMSR, 0);
+    assert_int_equal(vcpu.regs.rax, 0x28 + 0x800);
+    assert_int_equal(vcpu.regs.rdx, 1);
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.rcx = 0x80F;
+    run_exit(VMX_EXIT_REASON_WRMSR, 0);
+    assert_gp_injected();
+}
+
 /* ---- I/O -------------------------------------------------------------------------------- */
 
 static uint16_t device_offset;
@@ -753,6 +792,7 @@ int main(void)
         cmocka_unit_test_setup(test_granted_msr_reaches_hardware, setup),
         cmocka_unit_test_setup(test_granted_msr_the_cpu_lacks_is_gp_not_a_crash, setup),
         cmocka_unit_test_setup(test_debugctl_never_reaches_hardware, setup),
+        cmocka_unit_test_setup(test_claimed_msrs_reach_their_device, setup),
         cmocka_unit_test_setup(test_io_claimed_port_reaches_device, setup),
         cmocka_unit_test_setup(test_io_unclaimed_reads_ones_and_drops_writes, setup),
         cmocka_unit_test_setup(test_io_one_way_grant, setup),
