@@ -246,14 +246,15 @@ FUZZ_SRCS_line_queue := guest/line_queue.c
 FUZZ_CC      := clang
 FUZZ_CFLAGS  := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
                 -D_DEFAULT_SOURCE -fsanitize=fuzzer,address,undefined \
-                -fno-sanitize-recover=all -fno-omit-frame-pointer
+                -fno-sanitize-recover=all -fno-omit-frame-pointer \
+                -fsanitize-coverage-ignorelist=tests/fuzz/harness.ignorelist
 FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
 
 # One clang command per binary, so headers are tracked by folder: those beside its sources.
 FUZZ_HEADERS = $(wildcard tests/fuzz/*.h lib/*.h $(addsuffix *.h,$(sort $(dir $(FUZZ_SRCS_$*)))))
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(FUZZ_HEADERS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(FUZZ_HEADERS) tests/fuzz/harness.ignorelist
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $(FUZZ_SRCS_$*)

@@ -5,7 +5,8 @@
  * Input: u8 boot flags (bit 0: BIOS boot, the EBDA and 0xE0000 may be scanned), then up to
  * FUZZ_ACPI_REGIONS regions, each
  *   u8 flags   REGION_* below
- *   u64 phys   where it lies (ignored for the multiboot2 copies)
+ *   u64 phys   where it lies (ignored for the multiboot2 copies); a region overlapping an
+ *              earlier one is left out
  *   u16 size   its length: size mod 4 KiB, or with REGION_LARGE size * 4 (up to 256 KiB)
  *   u16 n      and n bytes of data: the region starts with them (those past size are
  *              skipped); the rest of it is zero
@@ -44,6 +45,20 @@ static const void *fake_map(void *ctx, uint64_t phys, uint64_t len)
             return r->bytes + (phys - r->phys);
     }
     return NULL;
+}
+
+/* Memory is consistent: one physical address holds one byte. So a region that would overlap
+ * one placed before it (or wrap past 2^64) is left out. */
+static bool fits(const struct fake_memory *m, uint64_t phys, uint32_t size)
+{
+    if (size == 0 || phys + size < phys)
+        return false;
+    for (unsigned i = 0; i < m->count; i++) {
+        const struct region *r = &m->regions[i];
+        if (phys < r->phys + r->size && r->phys < phys + size)
+            return false;
+    }
+    return true;
 }
 
 /* Sets p[at] so that p[0..n) sums to zero. */
@@ -142,8 +157,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             copies[1] = bytes;
             boot.rsdp_old = bytes;
             boot.rsdp_old_size = region_size;
-        } else {
+        } else if (fits(&mem, phys, region_size)) {
             mem.regions[mem.count++] = (struct region){ phys, region_size, bytes };
+        } else {
+            free(bytes);
         }
     }
 

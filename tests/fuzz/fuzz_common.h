@@ -133,18 +133,13 @@ static inline void fuzz_diag_init(struct fuzz_diag *s)
     s->lines = 0;
 }
 
-/* True when all n bytes at p equal byte. memcmp against a block of them: a byte loop here
- * would have its every comparison traced by libFuzzer, costing more than the code under
- * test. */
+/* True when all n bytes at p equal byte. */
 static inline bool fuzz_all_equal(const uint8_t *p, uint64_t n, uint8_t byte)
 {
-    uint8_t block[4096];
-
-    memset(block, byte, sizeof(block));
-    for (; n > sizeof(block); n -= sizeof(block), p += sizeof(block))
-        if (memcmp(p, block, sizeof(block)) != 0)
+    for (uint64_t i = 0; i < n; i++)
+        if (p[i] != byte)
             return false;
-    return memcmp(p, block, n) == 0;
+    return true;
 }
 
 /* True when p[0..n) lies inside [base, base + size). */

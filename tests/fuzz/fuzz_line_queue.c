@@ -23,8 +23,8 @@ struct model {
     char partial[LINE_QUEUE_LINE_MAX];
     unsigned partial_len;
     bool partial_continued;
-    struct model_line lines[LINE_QUEUE_DEPTH];     /* lines[0] is the oldest */
-    unsigned count;
+    struct model_line lines[LINE_QUEUE_DEPTH];     /* a ring: lines[first] is the oldest */
+    unsigned first, count;
     uint64_t dropped, reported;
 };
 
@@ -33,7 +33,7 @@ static void model_push(struct model *m)
     if (m->count == LINE_QUEUE_DEPTH) {
         m->dropped++;
     } else {
-        struct model_line *l = &m->lines[m->count++];
+        struct model_line *l = &m->lines[(m->first + m->count++) % LINE_QUEUE_DEPTH];
         memcpy(l->text, m->partial, m->partial_len);
         l->len = m->partial_len;
         l->continued = m->partial_continued;
@@ -83,7 +83,7 @@ static void pop_both(struct line_queue *q, struct model *m, size_t size, bool wa
         if (m->dropped > m->reported)
             m->reported = m->dropped;
     } else {
-        const struct model_line *l = &m->lines[0];
+        const struct model_line *l = &m->lines[m->first];
         if (l->drops_before > m->reported) {
             unreported = l->drops_before - m->reported;
             m->reported = l->drops_before;
@@ -94,7 +94,8 @@ static void pop_both(struct line_queue *q, struct model *m, size_t size, bool wa
         }
         memcpy(expect + expect_len, l->text, l->len);
         expect_len += l->len;
-        memmove(m->lines, m->lines + 1, --m->count * sizeof(m->lines[0]));
+        m->first = (m->first + 1) % LINE_QUEUE_DEPTH;
+        m->count--;
     }
     if (want_drops)
         FUZZ_CHECK(drops == (unreported > UINT32_MAX ? UINT32_MAX : unreported));

@@ -116,10 +116,12 @@ static bool ranges_overlap(uint64_t a_first, uint64_t a_last, uint64_t b_first, 
     return a_first <= b_last && b_first <= a_last;
 }
 
+/* Whether p grants any port of first..last; a range with first > last grants nothing. */
 static bool grants_port(const struct partition_config *p, uint32_t first, uint32_t last)
 {
     for (uint32_t i = 0; p->ports && i < p->port_count; i++)
-        if (ranges_overlap(p->ports[i].first, p->ports[i].last, first, last))
+        if (p->ports[i].first <= p->ports[i].last &&
+            ranges_overlap(p->ports[i].first, p->ports[i].last, first, last))
             return true;
     return false;
 }
