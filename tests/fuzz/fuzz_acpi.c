@@ -120,11 +120,12 @@ static void check_result(const struct acpi_info *o, const struct fake_memory *me
     if (o->rsdp_source != ACPI_RSDP_NONE)
         FUZZ_CHECK(o->rsdp_length == ACPI_RSDP_V1_SIZE || o->rsdp_length >= ACPI_RSDP_V2_SIZE);
     if (o->madt_found) {
-        bool listed = false;
+        bool listed = o->table_count == ACPI_MAX_TABLES;    /* else it is in the list */
         for (uint32_t i = 0; i < o->table_count; i++)
             listed |= o->tables[i].address == o->madt_address &&
                       memcmp(o->tables[i].signature, "APIC", 4) == 0;
         FUZZ_CHECK(listed);
+        FUZZ_CHECK(fake_map((void *)mem, o->madt_address, ACPI_MADT_HEADER_SIZE) != NULL);
     }
     if (usable) {
         FUZZ_CHECK(o->rsdp_source != ACPI_RSDP_NONE);

@@ -87,6 +87,11 @@ def multiboot2_seeds():
         mb2_tag(18, b""),
         mb2_tag(20, u64(0x7E8E218))))
     write("multiboot2", "end-only", mb2_info())
+    many = [(i << 20, 0x1000 * (i + 1), 1 + i % 5) for i in range(130)]   # > MB2_MAX_MMAP_ENTRIES
+    write("multiboot2", "mmap-130", mb2_info(
+        mb2_tag(1, b"loglevel=debug\0"), mb2_mmap(many),
+        *[mb2_module(0x1000000 + i * 0x10000, 0x1008000 + i * 0x10000, b"m%d" % i)
+          for i in range(18)]))
 
 
 # ---- acpi: regions of fake physical memory (format in fuzz_acpi.c) ------------------------
@@ -118,6 +123,50 @@ def read_fixture(path):
     return [(sig, phys, bytes(data)) for sig, phys, data, _ in tables]
 
 
+def sdt(signature, body, revision=1):
+    """A whole ACPI table (5.2.6 header, checksum right) around body."""
+    table = bytearray(signature + u32(36 + len(body)) + u8(revision) + u8(0) + b"BOCHS " +
+                      b"BXPC    " + u32(1) + b"BXPC" + u32(1) + body)
+    table[9] = -sum(table) & 0xFF
+    return bytes(table)
+
+
+def madt_at_limits():
+    """More of every MADT entry than acpi_info keeps (5.2.12): CPUs as Local APIC and
+    Local x2APIC entries (one listed twice, some disabled), I/O APICs, overrides, NMIs."""
+    entries = b"".join(u8(0) + u8(8) + u8(i) + u8(i) + u32(1) for i in range(200))
+    entries += b"".join(u8(9) + u8(16) + u16(0) + u32(0x100 + i) + u32(1 if i % 7 else 0) +
+                        u32(200 + i) for i in range(70))
+    entries += u8(0) + u8(8) + u8(0) + u8(5) + u32(1)               # APIC ID 5 again
+    entries += b"".join(u8(1) + u8(12) + u8(i) + u8(0) + u32(0xFEC00000 + i * 0x1000) +
+                        u32(24 * i) for i in range(34))
+    entries += b"".join(u8(2) + u8(10) + u8(0) + u8(i % 16) + u32(i) + u16(0xD)
+                        for i in range(50))
+    entries += b"".join(u8(4) + u8(6) + u8(0xFF) + u16(5) + u8(1) for _ in range(130))
+    entries += b"".join(u8(0xA) + u8(12) + u16(5) + u32(0xFFFFFFFF if i == 0 else i) + u8(1) +
+                        b"\0\0\0" for i in range(130))
+    entries += u8(5) + u8(12) + u16(0) + u64(0xFEE00000)
+    return sdt(b"APIC", u32(0xFEE00000) + u32(1) + entries)
+
+
+def acpi_limit_seeds():
+    """An XSDT listing more tables than acpi_info keeps, one of them a MADT past every
+    limit: the RSDP as the multiboot2 new tag, the tables packed into two regions."""
+    tables_at, madt_at, xsdt_at = 0x100000, 0x200000, 0x300000
+    small = [sdt(b"SSDT", u32(i)) for i in range(70)]
+    packed = b"".join(small)
+    entries = [tables_at + i * len(small[0]) for i in range(70)] + [madt_at]
+    xsdt = sdt(b"XSDT", b"".join(u64(a) for a in entries))
+    madt = madt_at_limits()
+    rsdp = rsdp_bytes(2, 0, xsdt_at)
+    write("acpi", "limits", u8(0) +
+          acpi_region(REGION_MB2_NEW | REGION_FIX_RSDP_SUM, 0, rsdp) +
+          acpi_region(REGION_FIX_SDT_SUM, xsdt_at, xsdt) +
+          acpi_region(0, tables_at, packed) +
+          acpi_region(REGION_LARGE | REGION_FIX_SDT_SUM, madt_at, madt,
+                      size=(len(madt) + 3) // 4 * 4))
+
+
 def acpi_seeds():
     for fixture in sorted(ACPI_FIXTURES.glob("*.txt")):
         tables = read_fixture(fixture)
@@ -136,6 +185,7 @@ def acpi_seeds():
             bda = acpi_region(0, 0x400, b"\0" * 0xE + u16(0x9FC0))
             ebda = acpi_region(REGION_FIX_RSDP_SUM, 0x9FC00, rsdp, size=0x400)
             write("acpi", "ebda-scan", u8(1) + bda + ebda + others)
+    acpi_limit_seeds()
 
 
 # ---- elf: the guest images, cut down to a few KiB -------------------------------------------
