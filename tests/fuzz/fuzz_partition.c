@@ -231,7 +231,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fuzz_diag sink;
     bool null_parts;
 
-    t.name = table_names[fuzz_u8(&in) % COUNT(table_names)];
+    uint8_t table_byte = fuzz_u8(&in);
+    bool null_table = (table_byte & 0x80) != 0;     /* a NULL entry in the list of tables */
+    t.name = table_names[(table_byte & 0x7F) % COUNT(table_names)];
     t.count = read_count(&in, PARTS_MAX, &null_parts);
     struct partition_config *parts = array_of(t.count, sizeof(*parts), null_parts);
     for (uint32_t i = 0; parts && i < t.count; i++)
@@ -247,18 +249,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_valid_entry(&t, i);
     }
 
-    /* The fuzzed table beside the compiled-in ones; "demo" clashes. */
-    const struct partition_table **list = malloc((partition_table_count + 1) * sizeof(*list));
+    /* The fuzzed table beside the compiled-in ones ("demo" clashes), maybe then a NULL. */
+    uint32_t listed = partition_table_count + 1 + null_table;
+    const struct partition_table **list = malloc(listed * sizeof(*list));
     if (!list)
         abort();
     list[0] = &t;
     memcpy(list + 1, partition_tables, partition_table_count * sizeof(*list));
+    if (null_table)
+        list[listed - 1] = NULL;
     fuzz_diag_init(&sink);
-    bool names_ok = partition_table_names_validate(list, partition_table_count + 1, &sink.diag);
+    bool names_ok = partition_table_names_validate(list, listed, &sink.diag);
     free(list);
     FUZZ_CHECK(names_ok == (sink.lines == 0));
     if (names_ok && t.name && *t.name)
         FUZZ_CHECK(partition_table_find(t.name) == NULL);
+    if (null_table)
+        FUZZ_CHECK(!names_ok);
+    fuzz_diag_init(&sink);
+    FUZZ_CHECK(!partition_table_validate(NULL, &sink.diag) && sink.lines == 1);
 
     if (parts)
         check_machine(&in, &t);
