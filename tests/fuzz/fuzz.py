@@ -50,9 +50,6 @@ def fuzz_one(binary, seconds):
     cmd = [str(Path(binary).resolve()), str(scratch), str(seeds),
            f"-max_total_time={seconds}", f"-timeout={HANG_SECONDS}",
            "-print_final_stats=1", f"-artifact_prefix={artifacts}/"]
-    dictionary = ROOT / "tests" / "fuzz" / f"{name}.dict"
-    if dictionary.is_file():
-        cmd.append(f"-dict={dictionary}")
     print(f"-- fuzz {name}: {seconds} s", flush=True)
     with open(log, "w") as out:
         try:
