@@ -125,7 +125,7 @@ static void check_result(const struct acpi_info *o, const struct fake_memory *me
             listed |= o->tables[i].address == o->madt_address &&
                       memcmp(o->tables[i].signature, "APIC", 4) == 0;
         FUZZ_CHECK(listed);
-        FUZZ_CHECK(fake_map((void *)mem, o->madt_address, ACPI_MADT_HEADER_SIZE) != NULL);
+        FUZZ_CHECK(fake_map((void *)mem, o->madt_address, ACPI_SDT_HEADER_SIZE) != NULL);
     }
     if (usable) {
         FUZZ_CHECK(o->rsdp_source != ACPI_RSDP_NONE);
