@@ -8,8 +8,8 @@ Each seed is a small valid input in the target's own input format (see the comme
 top of tests/fuzz/fuzz_<name>.c): multiboot2 structures laid out as GRUB lays them (spec
 1.0, section 3.6), the captured ACPI tables of tests/unit/fixtures/acpi, the guest images
 cut down to a few KiB, the compiled-in partition tables, typical shell lines and key
-sequences, Linux's 8250 probe of the virtual UART. Files are named seed-*; the regress-*
-inputs beside them (crashes found and fixed) are left alone.
+sequences, Linux's 8250 probe of the virtual UART. Files are named seed-*; the inputs beside
+them (regress-*: crashes found and fixed; SHA-1 names: found by fuzzing) are left alone.
 """
 
 import struct
