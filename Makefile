@@ -240,8 +240,9 @@ FUZZ_TARGETS += vuart
 FUZZ_SRCS_vuart      := guest/vuart.c
 FUZZ_TARGETS += line_queue
 FUZZ_SRCS_line_queue := guest/line_queue.c
+# The instruction decoder's target (tests/fuzz/fuzz_insn_decode.c) joins with vcpu/:
 # FUZZ_TARGETS += insn_decode
-# FUZZ_SRCS_insn_decode := vmx/insn_decode.c lib/diag.c lib/format.c
+# FUZZ_SRCS_insn_decode := vcpu/insn_decode.c
 
 FUZZ_CC      := clang
 FUZZ_CFLAGS  := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
