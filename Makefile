@@ -61,7 +61,7 @@ GUEST_IMAGE := $(BUILD)/guest/testguest.elf
 HOSTILE_IMAGE := $(BUILD)/guest/hostile.elf
 PARTITIONS_OK := $(BUILD)/host/partitions.ok
 
-.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test bench clean font usb
+.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test fuzz fuzz-replay bench clean font usb
 all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(ISO)
 iso: $(ISO)
 
@@ -272,12 +272,59 @@ unit-test: deps-check $(UNIT_BINS)
 font:
 	@python3 tools/mkfont.py
 
+# ---- fuzzing (libFuzzer, clang): docs/FUZZING.md -------------------------------------
+# Each target tests/fuzz/fuzz_<name>.c links only pure sources, like a unit test; its seed
+# and regression inputs live in tests/fuzz/corpus/<name>/. `make fuzz` fuzzes each target for
+# FUZZ_SECONDS; `make test` replays every corpus once.
+FUZZ_TARGETS += multiboot2
+FUZZ_SRCS_multiboot2 := boot/multiboot2.c lib/diag.c lib/format.c
+FUZZ_TARGETS += acpi
+FUZZ_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
+FUZZ_TARGETS += elf
+FUZZ_SRCS_elf        := guest/elf_loader.c lib/diag.c lib/format.c
+FUZZ_TARGETS += cmdline
+FUZZ_SRCS_cmdline    := lib/cmdline.c
+FUZZ_TARGETS += partition
+FUZZ_SRCS_partition  := guest/partition_tables.c guest/partition_validate.c lib/diag.c lib/format.c
+FUZZ_TARGETS += shell_parse
+FUZZ_SRCS_shell_parse := shell/parse.c lib/format.c lib/cmdline.c
+FUZZ_TARGETS += line_editor
+FUZZ_SRCS_line_editor := shell/line_editor.c shell/parse.c lib/format.c lib/cmdline.c
+FUZZ_TARGETS += vuart
+FUZZ_SRCS_vuart      := guest/vuart.c
+FUZZ_TARGETS += line_queue
+FUZZ_SRCS_line_queue := guest/line_queue.c
+FUZZ_TARGETS += insn_decode
+FUZZ_SRCS_insn_decode := vcpu/insn_decode.c
+
+FUZZ_CC      := clang
+FUZZ_CFLAGS  := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \
+                -D_DEFAULT_SOURCE -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer \
+                -fsanitize-coverage-ignorelist=tests/fuzz/harness.ignorelist
+FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_SECONDS ?= 60
+
+# One clang command per binary, so headers are tracked by folder: those beside its sources.
+FUZZ_HEADERS = $(wildcard tests/fuzz/*.h lib/*.h $(addsuffix *.h,$(sort $(dir $(FUZZ_SRCS_$*)))))
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(FUZZ_HEADERS) tests/fuzz/harness.ignorelist
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_$*.c $(FUZZ_SRCS_$*)
+
+fuzz: deps-check $(FUZZ_BINS)
+	@python3 tests/fuzz/fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-replay: deps-check $(FUZZ_BINS)
+	@python3 tests/run.py --fuzz $(FUZZ_BINS)
+
 # ---- emulator tests, run, bench ------------------------------------------------------
 emu-test: all
 	@python3 tests/run.py --emu
 
-test: deps-check $(UNIT_BINS) all
-	@python3 tests/run.py --unit $(UNIT_BINS) --emu
+test: deps-check $(UNIT_BINS) $(FUZZ_BINS) all
+	@python3 tests/run.py --unit $(UNIT_BINS) --fuzz $(FUZZ_BINS) --emu
 
 # Writes the ISO to a USB stick after checks and a question (docs/REAL_HARDWARE.md).
 usb: all

@@ -239,6 +239,12 @@ static void add_table(struct walk *w, const struct acpi_sdt_header *h, uint64_t 
     char sig[5];
 
     copy_signature(sig, h->signature);
+    /* Taken even when the list below is full: firmware with many SSDTs keeps its CPUs. */
+    if (memcmp(sig, "APIC", 4) == 0 && !w->madt) {
+        w->madt = (const uint8_t *)h;
+        o->madt_found = true;
+        o->madt_address = phys;
+    }
     if (o->table_count == ACPI_MAX_TABLES) {
         REPORT(w, "acpi: %s: more than %u tables, the one at 0x%llx is not kept", sig,
                ACPI_MAX_TABLES, (unsigned long long)phys);
@@ -248,11 +254,6 @@ static void add_table(struct walk *w, const struct acpi_sdt_header *h, uint64_t 
     memcpy(t->signature, sig, sizeof(sig));
     t->address = phys;
     t->length = h->length;
-    if (memcmp(sig, "APIC", 4) == 0 && !w->madt) {
-        w->madt = (const uint8_t *)h;
-        o->madt_found = true;
-        o->madt_address = phys;
-    }
 }
 
 static uint32_t root_count(const struct acpi_sdt_header *root, bool xsdt)

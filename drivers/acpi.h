@@ -213,7 +213,7 @@ struct acpi_info {
     struct acpi_table tables[ACPI_MAX_TABLES];  /* RSDT/XSDT first, then what they list */
     uint32_t table_count;
 
-    bool madt_found;
+    bool madt_found;            /* also when listed after tables[] filled up */
     uint64_t madt_address;
     uint64_t lapic_address;     /* the 32-bit field, or the type 5 override */
     bool pcat_compat;           /* dual 8259s present: mask them before using the I/O APIC */

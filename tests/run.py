@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """The single entry point for tessera's tests (make test / unit-test / emu-test).
 
-    python3 tests/run.py [--unit BIN...] [--emu] [--only NAME...] [--jobs N] [--elf PATH]
+    python3 tests/run.py [--unit BIN...] [--fuzz BIN...] [--emu] [--only NAME...] [--jobs N]
+                         [--elf PATH]
 
 Unit binaries (cmocka) run one after the other with their output shown; their test
-counts are read from cmocka's summary lines. Emulator tests (tests/emu/suite.py) count
-one each and run two at a time. The last line printed is always "N passed, N failed";
+counts are read from cmocka's summary lines. Fuzz binaries (build/fuzz/fuzz_<name>,
+libFuzzer) replay each file of tests/fuzz/corpus/<name>/ once and count one test each.
+Emulator tests (tests/emu/suite.py) count one each and run two at a time. The last line printed is always "N passed, N failed";
 the exit status is 1 when anything failed (130 when interrupted).
 """
 
@@ -22,6 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from emu import harness, suite  # noqa: E402
 
 UNIT_TIMEOUT = 300
+FUZZ_REPLAY_TIMEOUT = 120       # a whole corpus; each input gets FUZZ_INPUT_TIMEOUT
+FUZZ_INPUT_TIMEOUT = 10
+FUZZ_CORPUS = Path(__file__).resolve().parent / "fuzz" / "corpus"
+_EXECUTED = re.compile(r"^Executed .* in \d+ ms")
 _PASSED = re.compile(r"^\[  PASSED  \] (\d+) test\(s\)\.")
 _FAILED = re.compile(r"^\[  FAILED  \] (\d+) test\(s\)")
 
@@ -89,6 +95,41 @@ def run_unit(binary, tally):
     tally.failed += failed
 
 
+def run_fuzz_replay(binary, tally):
+    """Runs one libFuzzer binary once over every file of its corpus: one test."""
+    name = Path(binary).name.removeprefix("fuzz_")
+    corpus = FUZZ_CORPUS / name
+    files = sorted(str(p) for p in corpus.iterdir() if p.is_file()) if corpus.is_dir() else []
+    if not files:
+        print(f"FAIL fuzz {name}: no corpus in {corpus}", flush=True)
+        tally.failed += 1
+        return
+    cmd = [str(Path(binary).resolve()), f"-timeout={FUZZ_INPUT_TIMEOUT}"] + files
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, timeout=FUZZ_REPLAY_TIMEOUT)
+        out = proc.stdout.decode("utf-8", "replace").splitlines()
+        rc = proc.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace").splitlines()
+        rc = None
+    except OSError as e:
+        out, rc = [f"cannot run: {e}"], -1
+    executed = sum(1 for line in out if _EXECUTED.match(line))
+    if rc == 0 and executed == len(files):
+        print(f"PASS fuzz {name}: {executed} corpus inputs replayed in "
+              f"{time.monotonic() - t0:.1f}s", flush=True)
+        tally.passed += 1
+        return
+    why = (f"timed out after {FUZZ_REPLAY_TIMEOUT}s" if rc is None else
+           f"exit status {rc}" if rc != 0 else f"{executed} of {len(files)} inputs ran")
+    print(f"FAIL fuzz {name}: {why}", flush=True)
+    for line in out[-30:]:
+        print(f"  {line}", flush=True)
+    tally.failed += 1
+
+
 def run_emu(only, jobs, elf, tally):
     tests = suite.select(only)
     if only and not tests:
@@ -118,6 +159,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--unit", nargs="*", default=[], metavar="BIN",
                     help="cmocka test binaries to run")
+    ap.add_argument("--fuzz", nargs="*", default=[], metavar="BIN",
+                    help="libFuzzer binaries whose corpora to replay")
     ap.add_argument("--emu", action="store_true", help="run the emulator tests")
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
                     help="emulator test name or glob (repeatable; implies --emu)")
@@ -139,6 +182,10 @@ def main(argv=None):
             print("== unit tests", flush=True)
             for b in args.unit:
                 run_unit(b, tally)
+        if args.fuzz:
+            print("== fuzz corpus replay", flush=True)
+            for b in args.fuzz:
+                run_fuzz_replay(b, tally)
         if args.emu or args.only:
             print("== emulator tests", flush=True)
             run_emu(args.only, args.jobs, Path(args.elf), tally)

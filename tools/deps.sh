@@ -5,8 +5,12 @@
 #   sh tools/deps.sh install   the same, but always says what it did
 set -eu
 
+# clang and libclang-rt-dev build the fuzz targets: libFuzzer's runtime (libclang_rt.fuzzer)
+# ships in libclang-rt-14-dev on Debian 12, which libclang-rt-dev pulls in for the default
+# clang, not clang itself.
 PACKAGES="gcc make binutils python3 grub-common grub-pc-bin grub-efi-amd64-bin xorriso \
-mtools qemu-system-x86 ovmf bochs bochs-term bochsbios vgabios libcmocka-dev util-linux"
+mtools qemu-system-x86 ovmf bochs bochs-term bochsbios vgabios libcmocka-dev util-linux \
+clang libclang-rt-dev"
 
 usage() {
     echo "usage: sh tools/deps.sh check|install" >&2

@@ -621,6 +621,57 @@ static void test_too_many_cpus(void **state)
 
 /* ---- roots: RSDT and XSDT ------------------------------------------------------------- */
 
+/* Builds `count` minimal 36-byte SSDTs, back to back in one region at phys. */
+static void add_ssdts(struct world *w, uint64_t phys, uint32_t count)
+{
+    struct region *r = add_region(w, "SSDTS", phys, count * ACPI_SDT_HEADER_SIZE);
+
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t *t = r->bytes + i * ACPI_SDT_HEADER_SIZE;
+        memcpy(t, "SSDT", 4);
+        put_u32(t + 4, ACPI_SDT_HEADER_SIZE);
+        t[8] = 1;
+        fix_checksum(t, ACPI_SDT_HEADER_SIZE, 9);
+    }
+}
+
+/* Servers list many SSDTs: a MADT listed after ACPI_MAX_TABLES others still counts. */
+static void test_madt_after_the_table_limit(void **state)
+{
+    struct world *w = *state;
+    enum { SSDTS = 70, SSDT_BASE = 0x1000000 };
+    struct region *rsdt;
+    char first[DIAG_LINE_MAX];
+
+    load(w, "qemu-seabios-4cpu");
+    add_ssdts(w, SSDT_BASE, SSDTS);
+    rsdt = find(w, "RSDT");                         /* the SSDTs go before its 4 entries */
+    uint32_t old_len = rsdt->len, len = old_len + 4 * SSDTS;
+    uint8_t *bytes = calloc(1, len);
+    assert_non_null(bytes);
+    memcpy(bytes, rsdt->bytes, ACPI_SDT_HEADER_SIZE);
+    for (uint32_t i = 0; i < SSDTS; i++)
+        put_u32(bytes + ACPI_SDT_HEADER_SIZE + 4 * i, SSDT_BASE + i * ACPI_SDT_HEADER_SIZE);
+    memcpy(bytes + ACPI_SDT_HEADER_SIZE + 4 * SSDTS, rsdt->bytes + ACPI_SDT_HEADER_SIZE,
+           old_len - ACPI_SDT_HEADER_SIZE);
+    put_u32(bytes + 4, len);
+    free(rsdt->bytes);
+    rsdt->bytes = bytes;
+    rsdt->len = len;
+    fix_table(rsdt);
+
+    assert_true(parse(w));
+    assert_true(w->info.madt_found);
+    assert_int_equal(w->info.madt_address, find(w, "APIC")->phys);
+    assert_cpus(w, apic_0_to_3, 4);
+    assert_int_equal(w->info.table_count, ACPI_MAX_TABLES);
+    /* 1 + 70 + 4 tables, 64 kept: 7 SSDTs, FACP, APIC, HPET and WAET reported. */
+    assert_int_equal(w->line_count, 11);
+    snprintf(first, sizeof(first), "acpi: SSDT: more than 64 tables, the one at 0x%x is not kept",
+             SSDT_BASE + 63 * ACPI_SDT_HEADER_SIZE);
+    assert_string_equal(w->lines[0], first);
+}
+
 static void test_rsdt_and_xsdt_disagree(void **state)
 {
     struct world *w = *state;
@@ -818,6 +869,7 @@ int main(void)
         T(test_madt_missing),
         T(test_x2apic_entries),
         T(test_too_many_cpus),
+        T(test_madt_after_the_table_limit),
         T(test_rsdt_and_xsdt_disagree),
         T(test_xsdt_table_above_4gib),
         T(test_bad_xsdt_falls_back_to_rsdt),

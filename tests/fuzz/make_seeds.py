@@ -1,0 +1,388 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seed inputs of every fuzz target (docs/FUZZING.md).
+
+    python3 tests/fuzz/make_seeds.py          (after make build/guest/testguest.elf
+                                                 build/guest/hostile.elf)
+
+Each seed is a small valid input in the target's own input format (see the comment at the
+top of tests/fuzz/fuzz_<name>.c): multiboot2 structures laid out as GRUB lays them (spec
+1.0, section 3.6), the captured ACPI tables of tests/unit/fixtures/acpi, the guest images
+cut down to a few KiB, the compiled-in partition tables, typical shell lines and key
+sequences, Linux's 8250 probe of the virtual UART. Files are named seed-*; the inputs beside
+them (regress-*: crashes found and fixed; SHA-1 names: found by fuzzing) are left alone.
+"""
+
+import struct
+import sys
+from pathlib import Path
+
+sys.dont_write_bytecode = True
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "fuzz" / "corpus"
+ACPI_FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "acpi"
+
+
+def u8(v): return struct.pack("<B", v & 0xFF)
+def u16(v): return struct.pack("<H", v & 0xFFFF)
+def u32(v): return struct.pack("<I", v & 0xFFFFFFFF)
+def u64(v): return struct.pack("<Q", v & 0xFFFFFFFFFFFFFFFF)
+
+
+def write(target, name, data):
+    folder = CORPUS / target
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"seed-{name}").write_bytes(data)
+
+
+# ---- multiboot2 (spec 1.0, 3.6): fixed part, 8-aligned tags, end tag ---------------------
+
+def mb2_tag(tag_type, payload):
+    tag = u32(tag_type) + u32(8 + len(payload)) + payload
+    return tag + b"\0" * (-len(tag) % 8)
+
+
+def mb2_info(*tags):
+    body = b"".join(tags) + mb2_tag(0, b"")
+    return u32(8 + len(body)) + u32(0) + body
+
+
+def mb2_mmap(entries):
+    return mb2_tag(6, u32(24) + u32(0) + b"".join(u64(b) + u64(l) + u32(t) + u32(0)
+                                                   for b, l, t in entries))
+
+
+def mb2_module(start, end, cmdline):
+    return mb2_tag(3, u32(start) + u32(end) + cmdline + b"\0")
+
+
+def rsdp_bytes(revision, rsdt, xsdt=0):
+    body = bytearray(b"RSD PTR " + b"\0" + b"BOCHS " + u8(revision) + u32(rsdt))
+    body[8] = -sum(body[:20]) & 0xFF
+    if revision >= 2:
+        body += u32(36) + u64(xsdt) + b"\0\0\0\0"
+        body[32] = -sum(body) & 0xFF
+    return bytes(body)
+
+
+def multiboot2_seeds():
+    bios_mmap = [(0, 0x9FC00, 1), (0x9FC00, 0x400, 2), (0xF0000, 0x10000, 2),
+                 (0x100000, 0x7EE0000, 1), (0xFFFC0000, 0x40000, 2)]
+    write("multiboot2", "grub-bios", mb2_info(
+        mb2_tag(1, b"partitions=demo loglevel=info\0"),
+        mb2_tag(2, b"GRUB 2.06-13+deb12u1\0"),
+        mb2_module(0x10E000, 0x11C928, b"testguest"),
+        mb2_module(0x11D000, 0x12A6C0, b"hostile"),
+        mb2_tag(4, u32(639) + u32(130944)),
+        mb2_tag(5, u32(0xE0) + u32(0xFFFFFFFF) + u32(0xFFFFFFFF)),
+        mb2_mmap(bios_mmap),
+        mb2_tag(14, rsdp_bytes(0, 0x7FE1BBB)),
+        mb2_tag(21, u32(0x200000))))
+    write("multiboot2", "grub-uefi", mb2_info(
+        mb2_tag(1, b"\0"),
+        mb2_tag(2, b"GRUB 2.06\0"),
+        mb2_module(0x6A00000, 0x6A0E928, b"testguest"),
+        mb2_tag(12, u64(0x7F9E018)),
+        mb2_mmap([(0, 0xA0000, 1), (0x100000, 0x6F00000, 1), (0x7000000, 0x1000000, 4)]),
+        mb2_tag(15, rsdp_bytes(2, 0x777C074, 0x777C0E8)),
+        mb2_tag(18, b""),
+        mb2_tag(20, u64(0x7E8E218))))
+    write("multiboot2", "end-only", mb2_info())
+    many = [(i << 20, 0x1000 * (i + 1), 1 + i % 5) for i in range(130)]   # > MB2_MAX_MMAP_ENTRIES
+    write("multiboot2", "mmap-130", mb2_info(
+        mb2_tag(1, b"loglevel=debug\0"), mb2_mmap(many),
+        *[mb2_module(0x1000000 + i * 0x10000, 0x1008000 + i * 0x10000, b"m%d" % i)
+          for i in range(18)]))
+
+
+# ---- acpi: regions of fake physical memory (format in fuzz_acpi.c) ------------------------
+
+REGION_FIX_SDT_SUM, REGION_FIX_RSDP_SUM = 0x01, 0x02
+REGION_MB2_NEW, REGION_MB2_OLD, REGION_LARGE = 0x04, 0x08, 0x10
+
+
+def acpi_region(flags, phys, data, size=None):
+    size = len(data) if size is None else size
+    field = size // 4 if flags & REGION_LARGE else size
+    return u8(flags) + u64(phys) + u16(field) + u16(len(data)) + data
+
+
+def read_fixture(path):
+    """[(signature, phys, bytes)] from a capture.py fixture."""
+    tables, current = [], None
+    for line in path.read_text().splitlines():
+        if not line or line.startswith("#"):
+            continue
+        words = line.split()
+        if len(words) == 3 and words[1].startswith("0x"):
+            current = [words[0], int(words[1], 16), bytearray(), int(words[2])]
+            tables.append(current)
+        else:
+            current[2] += bytes.fromhex(line.strip())
+    for sig, _, data, length in tables:
+        assert len(data) == length, sig
+    return [(sig, phys, bytes(data)) for sig, phys, data, _ in tables]
+
+
+def sdt(signature, body, revision=1):
+    """A whole ACPI table (5.2.6 header, checksum right) around body."""
+    table = bytearray(signature + u32(36 + len(body)) + u8(revision) + u8(0) + b"BOCHS " +
+                      b"BXPC    " + u32(1) + b"BXPC" + u32(1) + body)
+    table[9] = -sum(table) & 0xFF
+    return bytes(table)
+
+
+def madt_at_limits():
+    """More of every MADT entry than acpi_info keeps (5.2.12): CPUs as Local APIC and
+    Local x2APIC entries (one listed twice, some disabled), I/O APICs, overrides, NMIs."""
+    entries = b"".join(u8(0) + u8(8) + u8(i) + u8(i) + u32(1) for i in range(200))
+    entries += b"".join(u8(9) + u8(16) + u16(0) + u32(0x100 + i) + u32(1 if i % 7 else 0) +
+                        u32(200 + i) for i in range(70))
+    entries += u8(0) + u8(8) + u8(0) + u8(5) + u32(1)               # APIC ID 5 again
+    entries += b"".join(u8(1) + u8(12) + u8(i) + u8(0) + u32(0xFEC00000 + i * 0x1000) +
+                        u32(24 * i) for i in range(34))
+    entries += b"".join(u8(2) + u8(10) + u8(0) + u8(i % 16) + u32(i) + u16(0xD)
+                        for i in range(50))
+    entries += b"".join(u8(4) + u8(6) + u8(0xFF) + u16(5) + u8(1) for _ in range(130))
+    entries += b"".join(u8(0xA) + u8(12) + u16(5) + u32(0xFFFFFFFF if i == 0 else i) + u8(1) +
+                        b"\0\0\0" for i in range(130))
+    entries += u8(5) + u8(12) + u16(0) + u64(0xFEE00000)
+    return sdt(b"APIC", u32(0xFEE00000) + u32(1) + entries)
+
+
+def acpi_limit_seeds():
+    """An XSDT listing more tables than acpi_info keeps, one of them a MADT past every
+    limit: the RSDP as the multiboot2 new tag, the tables packed into two regions."""
+    tables_at, madt_at, xsdt_at = 0x100000, 0x200000, 0x300000
+    small = [sdt(b"SSDT", u32(i)) for i in range(70)]
+    packed = b"".join(small)
+    entries = [tables_at + i * len(small[0]) for i in range(70)] + [madt_at]
+    xsdt = sdt(b"XSDT", b"".join(u64(a) for a in entries))
+    madt = madt_at_limits()
+    rsdp = rsdp_bytes(2, 0, xsdt_at)
+    write("acpi", "limits", u8(0) +
+          acpi_region(REGION_MB2_NEW | REGION_FIX_RSDP_SUM, 0, rsdp) +
+          acpi_region(REGION_FIX_SDT_SUM, xsdt_at, xsdt) +
+          acpi_region(0, tables_at, packed) +
+          acpi_region(REGION_LARGE | REGION_FIX_SDT_SUM, madt_at, madt,
+                      size=(len(madt) + 3) // 4 * 4))
+
+
+def acpi_seeds():
+    for fixture in sorted(ACPI_FIXTURES.glob("*.txt")):
+        tables = read_fixture(fixture)
+        rsdp = next(data for sig, _, data in tables if sig == "RSDP")
+        others = b"".join(acpi_region(REGION_FIX_SDT_SUM, phys, data)
+                          for sig, phys, data in tables if sig != "RSDP")
+        copy = REGION_MB2_NEW if rsdp[15] >= 2 else REGION_MB2_OLD
+        write("acpi", f"{fixture.stem}-mb2",
+              u8(0) + acpi_region(copy | REGION_FIX_RSDP_SUM, 0, rsdp) + others)
+        if fixture.stem == "qemu-seabios-4cpu":
+            # A BIOS boot without the tag: the RSDP found by scanning 0xE0000-0xFFFFF,
+            # then in the EBDA that the BIOS data area's word at 0x40E points to.
+            bios = acpi_region(REGION_LARGE | REGION_FIX_RSDP_SUM, 0xE0000,
+                               rsdp, size=0x20000)
+            write("acpi", "bios-area-scan", u8(1) + bios + others)
+            bda = acpi_region(0, 0x400, b"\0" * 0xE + u16(0x9FC0))
+            ebda = acpi_region(REGION_FIX_RSDP_SUM, 0x9FC00, rsdp, size=0x400)
+            write("acpi", "ebda-scan", u8(1) + bda + ebda + others)
+    acpi_limit_seeds()
+
+
+# ---- elf: the guest images, cut down to a few KiB -------------------------------------------
+
+def repack_elf(image, keep):
+    """The image's ELF header and program headers, then at most `keep` bytes of each
+    PT_LOAD's file bytes, moved up so the whole file stays small; p_memsz is kept, so
+    the cut-off part becomes zero-filled memory."""
+    phoff, = struct.unpack_from("<Q", image, 0x20)
+    phnum, = struct.unpack_from("<H", image, 0x38)
+    out = bytearray(image[:64])
+    struct.pack_into("<Q", out, 0x28, 0)                    # no section headers
+    struct.pack_into("<HHH", out, 0x3A, 0, 0, 0)
+    phdrs, data = bytearray(), bytearray()
+    data_start = 64 + 56 * phnum
+    for i in range(phnum):
+        ph = bytearray(image[phoff + 56 * i: phoff + 56 * (i + 1)])
+        p_type, = struct.unpack_from("<I", ph, 0)
+        offset, filesz = struct.unpack_from("<Q", ph, 8)[0], struct.unpack_from("<Q", ph, 32)[0]
+        if p_type == 1 and filesz:
+            cut = min(filesz, keep)
+            struct.pack_into("<Q", ph, 8, data_start + len(data))
+            struct.pack_into("<Q", ph, 32, cut)
+            data += image[offset: offset + cut]
+        phdrs += ph
+    struct.pack_into("<Q", out, 0x20, 64)
+    return bytes(out + phdrs + data)
+
+
+def elf_header(entry, phnum):
+    ident = b"\x7fELF" + bytes([2, 1, 1]) + b"\0" * 9
+    return (ident + u16(2) + u16(62) + u32(1) + u64(entry) + u64(64) + u64(0) + u32(0) +
+            u16(64) + u16(56) + u16(phnum) + u16(64) + u16(0) + u16(0))
+
+
+def elf_phdr(p_type, flags, offset, addr, filesz, memsz):
+    return u32(p_type) + u32(flags) + u64(offset) + u64(addr) + u64(addr) + u64(filesz) + \
+        u64(memsz) + u64(0x1000)
+
+
+def elf_seeds():
+    for name, keep in (("testguest", 0x600), ("hostile", 0x400)):
+        path = ROOT / "build" / "guest" / f"{name}.elf"
+        if not path.is_file():
+            raise SystemExit(f"error: {path} missing: make {path.relative_to(ROOT)}")
+        image = path.read_bytes()
+        write("elf", f"{name}-repacked", repack_elf(image, keep))
+        if name == "testguest":
+            write("elf", f"{name}-truncated", image[:0x1400])
+    # Code and .bss in one segment, a note that is ignored, entry in the middle.
+    code = bytes([0x90] * 15 + [0xF4])
+    write("elf", "tiny-bss", elf_header(0x100008, 2) +
+          elf_phdr(1, 5, 64 + 112, 0x100000, len(code), 0x3000) +
+          elf_phdr(4, 4, 0, 0, 0, 0) + code)
+
+
+# ---- cmdline: u8 value size, key, NUL, command line --------------------------------------
+
+def cmdline_seeds():
+    cases = [
+        ("console", 16, b"console=0x2f8 loglevel=debug partitions=demo"),
+        ("partitions", 32, b"partitions=solo partitions=demo"),
+        ("loglevel", 8, b"loglevel=verylongvalue loglevel=info"),
+        ("acpidump", 4, b"acpidump\tselftest=nmi\r\n"),
+        ("focus", 24, b"focus=beta console=0xffffffffffffffff"),
+        ("x", 24, b"x=18446744073709551615 y=18446744073709551616"),
+        ("selftest", 0, b"selftest= selftest=0x"),
+    ]
+    for key, size, line in cases:
+        write("cmdline", key, u8(size) + key.encode() + b"\0" + line)
+
+
+# ---- partition: a table in fuzz_partition.c's encoding ----------------------------------
+
+TABLE_NAMES = ["t", "demo", "", None]
+PART_NAMES = ["alpha", "beta", "gamma", "", None, "long"]
+MODULES = ["testguest", "hostile", "absent", "", None]
+
+
+def quantity(value, unit):
+    if value == 0:
+        return u8(3)
+    if value % unit == 0 and value // unit <= 0xFFFF:
+        return u8(1) + u16(value // unit)
+    return u8(0) + u64(value)
+
+
+def partition(name, cpu, mib, module, console, flat=None, ports=(), msrs=(), mmio=(),
+              focus=False, host_base=0):
+    load, entry = flat if flat else (0, 0)
+    out = u8(PART_NAMES.index(name)) + u8(cpu) + quantity(mib << 20, 2 << 20)
+    out += quantity(host_base, 2 << 20) + u8(MODULES.index(module)) + u8(1 if flat else 0)
+    out += quantity(load, 0x1000) + quantity(entry, 0x1000)
+    out += u8(len(ports)) + b"".join(u16(f) + u16(l) + u8(a) for f, l, a in ports)
+    out += u8(len(msrs)) + b"".join(u32(f) + u32(l) + u8(a) for f, l, a in msrs)
+    out += u8(len(mmio)) + b"".join(quantity(g, 0x1000) + quantity(h, 0x1000) +
+                                    quantity(s, 0x1000) for g, h, s in mmio)
+    return out + u16(console) + u8(focus) + u32(0)
+
+
+def partition_table(name, parts, cpus=0b11, modules=0b11, console=0x3F8):
+    return (u8(TABLE_NAMES.index(name)) + u8(len(parts)) + b"".join(parts) +
+            u64(cpus) + u8(modules) + u16(console))
+
+
+def partition_seeds():
+    write("partition", "demo", partition_table("t", [
+        partition("alpha", 0, 32, "testguest", 0x3F8),
+        partition("beta", 1, 32, "testguest", 0x3F8)]))
+    write("partition", "grants", partition_table("t", [
+        partition("alpha", 0, 64, "hostile", 0x2F8, ports=[(0x70, 0x71, 3), (0xCF8, 0xCFF, 1)],
+                  msrs=[(0x10, 0x10, 1), (0xC0000080, 0xC0000084, 3)],
+                  mmio=[(0xFEC00000, 0xFEC00000, 0x1000)], focus=True, host_base=0x40000000),
+        partition("beta", 1, 2, "testguest", 0x3F8, flat=(0x1000, 0x1000),
+                  ports=[(0x80, 0x80, 2)])], cpus=0b1, modules=0b1))
+    write("partition", "clashes", partition_table("demo", [
+        partition("alpha", 3, 32, "absent", 0x3F8, ports=[(0x3F8, 0x3FF, 3)]),
+        partition("alpha", 3, 3, "", 0, msrs=[(0x2000, 0x1FFF, 4)], focus=True),
+        partition(None, 70, 0, None, 0xFFFC, mmio=[(0, 0x1000, 0x1001)], focus=True)]))
+
+
+# ---- shell_parse and line_editor -----------------------------------------------------------
+
+def shell_seeds():
+    lines = [b"help", b"help mem", b"vmcs alpha exit", b"mem alpha 0x100000 64",
+             b"cpuid 0x80000001 0", b"rdmsr 0 0x1b", b"log debug", b"ept beta 0xfee00000",
+             b"  yes\t", b"reboot", b"mem alpha 0x1 0x2 0x3", b"vmcs al!pha",
+             b"cpuid 0x100000000", b"x" * 129]
+    for i, line in enumerate(lines):
+        write("shell_parse", f"line{i:02}", line)
+    keys = [
+        (3, b"he\t\r"),                                 # completes "help "
+        (3, b"vmcs al\t\t\t\x7fbeta ex\t\r"),            # names, a list, an area
+        (3, b"parts\rcpus\r\x1b[A\x1b[A\x1b[B\x1bOA\r"),  # history
+        (0x10, b"abc\x08\x7f\x15mem alpha 0x0\r\nlog \t\t\x03"),
+        (5, b"x" * 130 + b"\r"),                        # typing past SHELL_LINE_MAX
+        (8, b"stop \t\t\xff\r"),                        # an endless name list
+    ]
+    for i, (setup, k) in enumerate(keys):
+        write("line_editor", f"keys{i}", u8(setup) + k)
+
+
+# ---- vuart and line_queue: operation bytes (fuzz_vuart.c, fuzz_line_queue.c) -------------
+
+def vuart_read(reg): return u8(0x00 | reg)
+def vuart_write(reg, v): return u8(0x20 | reg) + u8(v)
+def vuart_receive(b): return u8(0x40) + u8(b)
+
+
+def vuart_seeds():
+    # Linux's 8250 probe: scratch test, loopback test, FIFO detection, divisor latch.
+    probe = (vuart_write(7, 0x55) + vuart_read(7) + vuart_write(1, 0) + vuart_read(1) +
+             vuart_write(4, 0x1F) + vuart_read(6) + vuart_write(0, 0x41) + vuart_read(5) +
+             vuart_read(0) + vuart_write(4, 0) + vuart_read(6) + vuart_write(2, 0x07) +
+             vuart_read(2) + vuart_write(2, 0xC7) + vuart_write(3, 0x80) + vuart_write(0, 1) +
+             vuart_write(1, 0) + vuart_read(0) + vuart_write(3, 0x03) + vuart_write(4, 0x0B) +
+             vuart_write(1, 0x0F) + vuart_read(2) + u8(0x80))
+    write("vuart", "linux-probe", probe)
+    rx = vuart_write(2, 0x41) + vuart_write(1, 0x05) + vuart_write(4, 0x08)
+    rx += b"".join(vuart_receive(b) for b in b"0123456789abcdefgh") + u8(0x80)
+    rx += vuart_read(5) + vuart_read(2) + b"".join(vuart_read(0) for _ in range(18))
+    write("vuart", "rx-overrun", rx + u8(0x80) + vuart_read(5))
+    wide = u8(0x60) + u8(2) + u32(0x030201) + u8(0x63) + u8(6) + u32(0) + u8(0xA5) + \
+        u8(0xC3) + u8(0x7) + u8(0x80) + u8(0xE0) + vuart_read(5) + vuart_read(6)
+    write("vuart", "wide-and-reset", wide)
+
+
+FULL = 163                  # LINE_QUEUE_OUT_MAX: a popped line is never cut
+
+
+def lq_putc(s): return b"".join(u8(0) + u8(c) for c in s)
+def lq_run(c, n): return u8(3) + u8(c) + u8(n)
+def lq_pop(size, counted=True): return u8(1 if counted else 5) + u8(size)
+
+
+def line_queue_seeds():
+    write("line_queue", "lines", lq_putc(b"hello\r\nworld\t\x1b[0m\n") + lq_pop(FULL) +
+          lq_pop(4) + lq_pop(0, False) + lq_putc(b"partial") + u8(2) + lq_pop(FULL))
+    write("line_queue", "long-line", lq_run(ord("x"), 255) + lq_run(ord("y"), 100) +
+          lq_putc(b"\n") + lq_pop(FULL) + lq_pop(8) + lq_pop(FULL))
+    write("line_queue", "flood", lq_run(ord("\n"), 70) + u8(6) + lq_pop(FULL) +
+          lq_putc(b"after\n") + lq_run(ord("\n"), 10) + lq_pop(FULL) + lq_pop(FULL))
+
+
+def main():
+    multiboot2_seeds()
+    acpi_seeds()
+    elf_seeds()
+    cmdline_seeds()
+    partition_seeds()
+    shell_seeds()
+    vuart_seeds()
+    line_queue_seeds()
+    total = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file())
+    print(f"seeds written; corpus tree {total} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
