@@ -37,46 +37,45 @@ void partition_console_pull_input(struct partition *p)
     __atomic_store_n(&p->input_tail, tail, __ATOMIC_RELEASE);
 }
 
-__attribute__((noinline)) static void vuart_port_access_bytes(struct partition *p,
-                                                               uint16_t offset, unsigned size,
-                                                               bool write, uint32_t *value)
+/* The registers are bytes: a wider access covers the next ones, as on a real UART, and a byte
+ * past the UART reads all ones (no device there). */
+static uint32_t vuart_port_read(void *ctx, uint16_t offset, unsigned size)
 {
+    struct partition *p = ctx;
     uint32_t result = 0;
     for (unsigned i = 0; i < size; i++) {
         unsigned reg = offset + i;
-        if (reg >= PARTITION_CONSOLE_PORTS) {
-            result |= 0xFFu << (8 * i);     /* past the UART: no device, reads all ones */
-            continue;
+        uint8_t byte = 0xFF;
+        if (reg < PARTITION_CONSOLE_PORTS) {
+            partition_console_pull_input(p);
+            byte = vuart_read(&p->vuart, reg);
+            /* Back-pressure: while its line queue is full the transmitter reads busy. */
+            if (reg == VUART_REG_LSR && !line_queue_has_room(&p->output))
+                byte &= (uint8_t)~(VUART_LSR_THRE | VUART_LSR_TEMT);
         }
-        if (write) {
-            vuart_write(&p->vuart, reg, (uint8_t)(*value >> (8 * i)));
-            continue;
-        }
-        partition_console_pull_input(p);
-        uint8_t byte = vuart_read(&p->vuart, reg);
-        /* Back-pressure: while its line queue is full the transmitter reads busy. */
-        if (reg == VUART_REG_LSR && !line_queue_has_room(&p->output))
-            byte &= (uint8_t)~(VUART_LSR_THRE | VUART_LSR_TEMT);
         result |= (uint32_t)byte << (8 * i);
     }
-    if (!write)
-        *value = result;
+    return result;
 }
 
-/* A byte written to a register (THR above all: every character a guest prints) goes straight
- * to the model; reads and wider accesses take the byte loop. */
-static void vuart_port_access(void *ctx, uint16_t offset, unsigned size, bool write,
-                              uint32_t *value)
+__attribute__((noinline)) static void vuart_port_write_wide(struct partition *p, uint16_t offset,
+                                                             unsigned size, uint32_t value)
+{
+    for (unsigned i = 0; i < size && offset + i < PARTITION_CONSOLE_PORTS; i++)
+        vuart_write(&p->vuart, offset + i, (uint8_t)(value >> (8 * i)));
+}
+
+/* Every character a guest prints is one of these: a byte to THR goes straight to the model. */
+static void vuart_port_write(void *ctx, uint16_t offset, unsigned size, uint32_t value)
 {
     struct partition *p = ctx;
-    if (size == 1 && write && offset < PARTITION_CONSOLE_PORTS) {
-        vuart_write(&p->vuart, offset, (uint8_t)*value);
-        return;
-    }
-    vuart_port_access_bytes(p, offset, size, write, value);
+    if (size == 1 && offset < PARTITION_CONSOLE_PORTS)
+        vuart_write(&p->vuart, offset, (uint8_t)value);
+    else
+        vuart_port_write_wide(p, offset, size, value);
 }
 
-static const struct vcpu_port_ops vuart_port_ops = { vuart_port_access };
+static const struct vcpu_port_ops vuart_port_ops = { vuart_port_read, vuart_port_write };
 
 bool partition_console_attach(struct partition *p)
 {

@@ -10,9 +10,11 @@
 #include "vcpu/range_registry.h"
 
 /* offset is from the first port, address or MSR the device registered; size is 1, 2 or 4
- * (ports) or 1, 2, 4 or 8 (MMIO). A read fills *value (zero-extended); a write takes it. */
+ * (ports) or 1, 2, 4 or 8 (MMIO). A read returns the value (zero-extended). Ports pass values
+ * in registers: an OUT to a device costs no memory round trip. */
 struct vcpu_port_ops {
-    void (*access)(void *ctx, uint16_t offset, unsigned size, bool write, uint32_t *value);
+    uint32_t (*read)(void *ctx, uint16_t offset, unsigned size);
+    void (*write)(void *ctx, uint16_t offset, unsigned size, uint32_t value);
 };
 
 struct vcpu_mmio_ops {

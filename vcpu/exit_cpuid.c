@@ -8,46 +8,67 @@
 #define CPUID_7_EBX_INVPCID     (1u << 10)
 #define CPUID_D1_EAX_XSAVES     (1u << 3)
 
-/* Inlined into the exit handler, which runs on every guest CPUID. */
-static inline __attribute__((always_inline)) void guest_cpuid(uint32_t leaf, uint32_t subleaf,
-                                                             struct cpuid_regs *out)
+/* tessera's own leaves, 0x40000000-0x4FFFFFFF (the range the SDM leaves to hypervisors). */
+__attribute__((noinline)) static struct cpuid_regs hypervisor_leaf(uint32_t leaf)
 {
-    struct cpuid_regs r;
+    if (leaf == TESSERA_CPUID_LEAF_SIGNATURE)
+        return (struct cpuid_regs){ TESSERA_CPUID_LEAF_MAX, TESSERA_CPUID_SIGNATURE_EBX,
+                                    TESSERA_CPUID_SIGNATURE_ECX, TESSERA_CPUID_SIGNATURE_EDX };
+    if (leaf == TESSERA_CPUID_LEAF_VERSION)
+        return (struct cpuid_regs){ TESSERA_BOOT_VERSION, 0, 0, 0 };
+    return (struct cpuid_regs){ 0, 0, 0, 0 };
+}
 
-    if (leaf == TESSERA_CPUID_LEAF_SIGNATURE) {
-        r = (struct cpuid_regs){ TESSERA_CPUID_LEAF_MAX, TESSERA_CPUID_SIGNATURE_EBX,
-                                 TESSERA_CPUID_SIGNATURE_ECX, TESSERA_CPUID_SIGNATURE_EDX };
-    } else if (leaf == TESSERA_CPUID_LEAF_VERSION) {
-        r = (struct cpuid_regs){ TESSERA_BOOT_VERSION, 0, 0, 0 };
-    } else if (leaf > TESSERA_CPUID_LEAF_MAX && leaf < 0x80000000u && leaf >= 0x40000000u) {
-        r = (struct cpuid_regs){ 0, 0, 0, 0 };
-    } else {
-        r = vcpu_host_cpuid(leaf, subleaf);
-        const struct vmx_controls *ctl = &vmx_config()->controls;
-        if (leaf == 1) {
-            r.ecx &= ~TESSERA_CPUID_1_ECX_VMX;
-            r.ecx |= TESSERA_CPUID_1_ECX_HYPERVISOR;
-        } else if (leaf == 7 && subleaf == 0 && !ctl->invpcid) {
-            r.ebx &= ~CPUID_7_EBX_INVPCID;     /* it would #UD without "enable INVPCID" */
-        } else if (leaf == 0xD && subleaf == 1 && !ctl->xsaves) {
-            r.eax &= ~CPUID_D1_EAX_XSAVES;
-        }
+/* The leaves 1-0xD where the guest's view differs from the host's. */
+__attribute__((noinline)) static void adjust_leaf(uint32_t leaf, uint32_t subleaf,
+                                                  struct cpuid_regs *r)
+{
+    const struct vmx_controls *ctl = &vmx_config()->controls;
+    if (leaf == 1) {
+        r->ecx &= ~TESSERA_CPUID_1_ECX_VMX;
+        r->ecx |= TESSERA_CPUID_1_ECX_HYPERVISOR;
+    } else if (leaf == 7 && subleaf == 0 && !ctl->invpcid) {
+        r->ebx &= ~CPUID_7_EBX_INVPCID;     /* it would #UD without "enable INVPCID" */
+    } else if (leaf == 0xD && subleaf == 1 && !ctl->xsaves) {
+        r->eax &= ~CPUID_D1_EAX_XSAVES;
     }
-    *out = r;
 }
 
 void vcpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
 {
-    guest_cpuid(leaf, subleaf, out);
+    if ((leaf & 0xF0000000u) == TESSERA_CPUID_LEAF_SIGNATURE) {
+        *out = hypervisor_leaf(leaf);
+        return;
+    }
+    *out = vcpu_host_cpuid(leaf, subleaf);
+    if (leaf - 1u < 0xDu)
+        adjust_leaf(leaf, subleaf, out);
 }
 
-enum vcpu_verdict exit_cpuid(struct vcpu *v)
+static void set_result(struct vcpu *v, struct cpuid_regs r)
 {
-    struct cpuid_regs r;
-    guest_cpuid((uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, &r);
     v->regs.rax = r.eax;
     v->regs.rbx = r.ebx;
     v->regs.rcx = r.ecx;
     v->regs.rdx = r.edx;
+}
+
+/* The uncommon leaves, out of line: the common exit keeps no stack frame of its own. */
+__attribute__((noinline)) static enum vcpu_verdict cpuid_uncommon(struct vcpu *v, uint32_t leaf,
+                                                                  uint32_t subleaf)
+{
+    struct cpuid_regs r;
+    vcpu_cpuid(leaf, subleaf, &r);
+    set_result(v, r);
+    return vcpu_advance(v);
+}
+
+/* Every guest CPUID: two compares decide that most leaves are the host's unchanged. */
+enum vcpu_verdict exit_cpuid(struct vcpu *v)
+{
+    uint32_t leaf = (uint32_t)v->regs.rax, subleaf = (uint32_t)v->regs.rcx;
+    if ((leaf & 0xF0000000u) == TESSERA_CPUID_LEAF_SIGNATURE || leaf - 1u < 0xDu)
+        return cpuid_uncommon(v, leaf, subleaf);
+    set_result(v, vcpu_host_cpuid(leaf, subleaf));
     return vcpu_advance(v);
 }

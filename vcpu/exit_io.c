@@ -50,9 +50,11 @@ __attribute__((noinline)) static enum vcpu_verdict io_device(struct vcpu *v,
 {
     const struct vcpu_port_ops *ops = dev->ops;
     unsigned size = io_size(q);
-    uint32_t value = io_in(q) ? 0 : (uint32_t)(v->regs.rax & size_mask(size));
-    ops->access(dev->ctx, (uint16_t)(io_port(q) - dev->first), size, !io_in(q), &value);
-    return io_complete(v, q, value);
+    uint16_t offset = (uint16_t)(io_port(q) - dev->first);
+    if (io_in(q))
+        return io_complete(v, q, ops->read(dev->ctx, offset, size));
+    ops->write(dev->ctx, offset, size, (uint32_t)(v->regs.rax & size_mask(size)));
+    return vcpu_advance(v);
 }
 
 /* Out of line: a port or direction other than the last one dropped, printed once per port
@@ -67,8 +69,9 @@ __attribute__((noinline)) static enum vcpu_verdict io_dropped_first(struct vcpu 
     return io_complete(v, q, 0xFFFFFFFFu);
 }
 
-/* The port and direction bits of a qualification: what "the same dropped access" means. */
-#define IO_DROPPED_KEY(q)   ((q) & (0xFFFF0000u | VMX_QUAL_IO_IN))
+/* The port, direction and string bits of a qualification: what "the same dropped access"
+ * means. A string access never matches (its key has the string bit; stored keys do not). */
+#define IO_DROPPED_KEY(q)   ((q) & (0xFFFF0000u | VMX_QUAL_IO_IN | VMX_QUAL_IO_STRING))
 
 static enum vcpu_verdict io_dropped(struct vcpu *v, uint64_t q)
 {
@@ -116,12 +119,18 @@ __attribute__((noinline)) static enum vcpu_verdict io_maybe_claimed(struct vcpu 
 }
 
 /* The common case, a port nobody granted, stays free of calls: everything else is a tail
- * call. */
+ * call. Commonest of all is the port dropped last time, again (Linux's I/O delays write
+ * port 0x80 over and over): one compare decides it, since what was decided for that port and
+ * direction cannot change while the vCPU runs (vcpu_claim_ports forgets the key). */
 enum vcpu_verdict exit_io(struct vcpu *v)
 {
     uint64_t q = exit_qualification();
     const struct range_registry *ports = &v->devices.ports;
 
+    if (IO_DROPPED_KEY(q) == v->last_dropped_key) {
+        v->io_dropped++;
+        return io_complete(v, q, 0xFFFFFFFFu);
+    }
     if (q & VMX_QUAL_IO_STRING)
         return io_string(v);
     if (io_port(q) >= ports->lowest && io_port(q) <= ports->highest)

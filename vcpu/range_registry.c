@@ -22,22 +22,6 @@ enum range_add_result range_registry_add(struct range_registry *r, uint64_t firs
     return RANGE_ADDED;
 }
 
-const struct range_entry *range_registry_search(const struct range_registry *r, uint64_t key)
-{
-    uint32_t lo = 0, hi = r->count;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        const struct range_entry *e = &r->entries[mid];
-        if (key < e->first)
-            hi = mid;
-        else if (key > e->last)
-            lo = mid + 1;
-        else
-            return e;
-    }
-    return 0;
-}
-
 void range_registry_clear(struct range_registry *r)
 {
     r->count = 0;

@@ -29,13 +29,32 @@ enum range_add_result {
 
 enum range_add_result range_registry_add(struct range_registry *r, uint64_t first, uint64_t last,
                                          const void *ops, void *ctx);
-const struct range_entry *range_registry_search(const struct range_registry *r, uint64_t key);
+/* Binary search of the entries; inline, so a handler that asks needs no call. Meant for a key
+ * inside [lowest, highest], where a registry of one entry needs no search at all. */
+static inline const struct range_entry *range_registry_search(const struct range_registry *r,
+                                                              uint64_t key)
+{
+    if (r->count == 1)
+        return &r->entries[0];
+    uint32_t lo = 0, hi = r->count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const struct range_entry *e = &r->entries[mid];
+        if (key < e->first)
+            hi = mid;
+        else if (key > e->last)
+            lo = mid + 1;
+        else
+            return e;
+    }
+    return 0;
+}
 
 /* The entry whose range holds key, or NULL. Inline: exit handlers ask on every exit. */
 static inline const struct range_entry *range_registry_find(const struct range_registry *r,
                                                             uint64_t key)
 {
-    if (key < r->lowest || key > r->highest)
+    if (key < r->lowest || key > r->highest || r->count == 0)
         return 0;
     return range_registry_search(r, key);
 }

@@ -48,6 +48,7 @@ enum range_add_result vcpu_claim_ports(struct vcpu *v, uint16_t first, uint16_t 
 {
     if (!count || (uint32_t)first + count - 1 > 0xFFFFu)
         return RANGE_EMPTY;
+    v->last_dropped_key = UINT64_MAX;       /* a dropped port may have just been claimed */
     return range_registry_add(&v->devices.ports, first, (uint64_t)first + count - 1, ops, ctx);
 }
 

@@ -406,20 +406,25 @@ static unsigned device_size;
 static bool device_write;
 static uint32_t device_value;
 
-static void test_device_access(void *ctx, uint16_t offset, unsigned size, bool write,
-                               uint32_t *value)
+static uint32_t test_device_read(void *ctx, uint16_t offset, unsigned size)
 {
     (void)ctx;
     device_offset = offset;
     device_size = size;
-    device_write = write;
-    if (write)
-        device_value = *value;
-    else
-        *value = 0xA5A5;
+    device_write = false;
+    return 0xA5A5;
 }
 
-static const struct vcpu_port_ops test_device = { test_device_access };
+static void test_device_write(void *ctx, uint16_t offset, unsigned size, uint32_t value)
+{
+    (void)ctx;
+    device_offset = offset;
+    device_size = size;
+    device_write = true;
+    device_value = value;
+}
+
+static const struct vcpu_port_ops test_device = { test_device_read, test_device_write };
 
 /* Qualification: size-1 in 2:0, IN in bit 3, port in 31:16. */
 static uint64_t io_qual(uint16_t port, unsigned size, bool in)
@@ -454,6 +459,30 @@ static void test_io_unclaimed_reads_ones_and_drops_writes(void **state)
     assert_int_equal(vcpu.io_dropped, 3);
     assert_non_null(strstr(fake.printed, "port 0x80 write not granted"));
     assert_null(strstr(strstr(fake.printed, "port 0x80 write") + 1, "port 0x80 write"));
+}
+
+/* A port dropped, then claimed by a device: the next access reaches the device. */
+static void test_io_dropped_then_claimed(void **state)
+{
+    (void)state;
+    run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x3F9, 1, false));
+    assert_int_equal(vcpu.io_dropped, 1);
+    assert_int_equal(vcpu_claim_ports(&vcpu, 0x3F8, 8, &test_device, 0), RANGE_ADDED);
+    vcpu.regs.rax = 0x5A;
+    device_size = 0;
+    run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x3F9, 1, false));
+    assert_int_equal(vcpu.io_dropped, 1);
+    assert_int_equal(device_offset, 1);
+    assert_int_equal(device_value, 0x5A);
+}
+
+/* A string access to the port dropped last stops as string I/O does: never the fast drop. */
+static void test_io_string_on_dropped_port(void **state)
+{
+    (void)state;
+    run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x80, 1, false));
+    assert_int_equal(run_exit(VMX_EXIT_REASON_IO_INSTRUCTION,
+                              io_qual(0x80, 1, false) | VMX_QUAL_IO_STRING), VCPU_STOP);
 }
 
 static void test_io_one_way_grant(void **state)
@@ -795,6 +824,8 @@ int main(void)
         cmocka_unit_test_setup(test_claimed_msrs_reach_their_device, setup),
         cmocka_unit_test_setup(test_io_claimed_port_reaches_device, setup),
         cmocka_unit_test_setup(test_io_unclaimed_reads_ones_and_drops_writes, setup),
+        cmocka_unit_test_setup(test_io_dropped_then_claimed, setup),
+        cmocka_unit_test_setup(test_io_string_on_dropped_port, setup),
         cmocka_unit_test_setup(test_io_one_way_grant, setup),
         cmocka_unit_test_setup(test_io_string_stops, setup),
         cmocka_unit_test_setup(test_hypercalls_by_number, setup),
