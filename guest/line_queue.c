@@ -47,8 +47,10 @@ void line_queue_putc(struct line_queue *q, char c)
         return;
     }
     /* Escape sequences and other controls could reposition the cursor or change the
-     * terminal mode in the middle of another partition's output. */
-    if ((b < 0x20 && b != '\t') || b == 0x7F)
+     * terminal mode in the middle of another partition's output; so could the C1 controls
+     * (0x80-0x9F, CSI among them) and their UTF-8 forms on a UTF-8 terminal. Only printable
+     * ASCII and tab reach the console: every other byte shows as '?'. */
+    if ((b < 0x20 && b != '\t') || b >= 0x7F)
         b = '?';
     if (q->partial_len == LINE_QUEUE_LINE_MAX) {
         push_partial(q);

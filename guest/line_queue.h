@@ -48,7 +48,8 @@ struct line_queue {
 void line_queue_init(struct line_queue *q);
 
 /* Producer: one byte the guest wrote. '\n' completes the line, '\r' is ignored, '\t' is
- * kept, other control characters (0x00-0x1f, 0x7f) become '?'; bytes >= 0x80 pass through.
+ * kept; every other byte outside printable ASCII (controls 0x00-0x1f, 0x7f, and every byte
+ * >= 0x80: C1 controls and their UTF-8 forms) becomes '?'.
  * The 161st character of a line queues the first 160 and starts a continuation. A line
  * completed while the ring is full is dropped and counted. Never blocks. */
 void line_queue_putc(struct line_queue *q, char c);

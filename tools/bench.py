@@ -40,16 +40,17 @@ EXIT_TARGETS = {"cpuid_round_trip": (80, 65), "vmcall_round_trip": (65, 52),
 # Where the instructions of each round trip go (counted from the disassembly of this tree).
 EXIT_PATHS = {
     "cpuid_round_trip": "stub 38 (15 GPR stores + 15 loads, call, verdict test, VMRESUME); "
-                        "dispatch 10 (reason, count, sample countdown, table jump); "
-                        "CPUID itself, leaf checks and 4 register stores ~25; RIP advance 7; "
-                        "1 in 64 exits sampled (ring record + 2 RDTSC + histogram, ~1 a exit)",
-    "vmcall_round_trip": "stub 38; dispatch 10; CPL check, number bound, table jump 7; "
-                         "NOP hypercall: RAX store, RIP advance 7, verdict 2; sampling ~1",
-    "out_round_trip": "stub 38; dispatch 10; qualification read and decode, claimed-port "
-                      "span test, one-way test 14; dropped: count, same-key test 5; RIP "
-                      "advance 7; sampling ~1",
-    "uart_write_round_trip": "stub 38; dispatch 10; port registry search and device call ~30; "
-                             "the 16550 model, THR into the line queue ~100; RIP advance 7",
+                        "dispatch 10 (reason, count, sample countdown, table jump); leaf "
+                        "tests 9, CPUID, 4 register stores with their zero-extensions 8, RIP "
+                        "advance 6, verdict 3; 1 exit in 64 sampled (ring record, 2 RDTSC, "
+                        "histogram: about 1 an exit)",
+    "vmcall_round_trip": "stub 38; dispatch 10; CPL check, number bound, table jump 7; NOP "
+                         "hypercall: RAX store, RIP advance 6, verdict 2; sampling ~1",
+    "out_round_trip": "stub 38; dispatch 10; qualification read 2, same-port-as-last compare "
+                      "4, count 1, IN test 2, RIP advance 6, verdict 2; sampling ~1",
+    "uart_write_round_trip": "stub 38; dispatch 10; span test and one-entry registry 14; "
+                             "device call 12; 16550 THR write and line-queue byte ~45; RIP "
+                             "advance 6, verdict 3; sampling ~1",
 }
 READY = r"^boot: ready$"
 TSC = re.compile(r"^boot: entry-to-ready tsc (\d+)$")

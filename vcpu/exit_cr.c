@@ -6,6 +6,7 @@
 #include "arch/x86/cpu_regs.h"
 #include "arch/x86/msr.h"
 #include "vcpu/exit.h"
+#include "vcpu/xcr0.h"
 #include "vmx/cr3_write.h"
 #include "vmx/exit_reasons.h"
 #include "vmx/vmcs_setup.h"
@@ -134,10 +135,9 @@ enum vcpu_verdict exit_xsetbv(struct vcpu *v)
     struct cpuid_regs xsave = vcpu_host_cpuid(0xD, 0);
     uint64_t supported = ((uint64_t)xsave.edx << 32) | xsave.eax;
 
-    /* XCR0: only XCR 0 exists; x87 (bit 0) is always on; AVX (2) needs SSE (1); no bit
-     * the CPU does not support. Anything else is #GP (SDM Vol. 2C, XSETBV). */
-    bool valid = (uint32_t)v->regs.rcx == 0 && (value & 1) && !(value & ~supported) &&
-                 !((value & 4) && !(value & 2));
+    /* Only XCR 0 exists, and its value must follow every rule of vcpu/xcr0.c; anything
+     * else is #GP (SDM Vol. 2C, XSETBV), never a fault in root mode. */
+    bool valid = (uint32_t)v->regs.rcx == 0 && !xcr0_refusal(value, supported);
     if (!valid || !(vcpu_host_cr4() & CR4_OSXSAVE)) {
         vcpu_inject_exception(v, X86_VECTOR_GP, 0);
         return vcpu_resume(v);

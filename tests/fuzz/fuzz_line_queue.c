@@ -51,7 +51,7 @@ static void model_putc(struct model *m, unsigned char c)
         m->partial_continued = false;
         return;
     }
-    if ((c < 0x20 && c != '\t') || c == 0x7F)
+    if ((c < 0x20 && c != '\t') || c >= 0x7F)
         c = '?';
     if (m->partial_len == LINE_QUEUE_LINE_MAX) {
         model_push(m);

@@ -56,13 +56,15 @@ static void test_lines_cr_and_controls(void **state)
     put(&q1, "hello\r\n");
     put(&q1, "\n");                                 /* an empty line is a line */
     put(&q1, "a\tb\x1b[2Jc\x7f\x01" "d\n");
-    put(&q1, "caf\xc3\xa9\n");                      /* UTF-8 passes through */
+    put(&q1, "caf\xc3\xa9\n");                      /* non-ASCII bytes are shown as '?' */
+    put(&q1, "x\x9b" "2Jy\xc2\x9b" "31mz\n");         /* C1 CSI, raw and in UTF-8 */
     put(&q1, "unfinished");
     line_queue_putc(&q1, '\0');
     expect_line(&q1, "hello");
     expect_line(&q1, "");
     expect_line(&q1, "a\tb?[2Jc??d");
-    expect_line(&q1, "caf\xc3\xa9");
+    expect_line(&q1, "caf??");
+    expect_line(&q1, "x?2Jy??31mz");
     expect_empty(&q1);
     line_queue_flush_partial(&q1);
     expect_line(&q1, "unfinished?");

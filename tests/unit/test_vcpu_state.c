@@ -14,6 +14,7 @@
 #include "arch/x86/msr.h"
 #include "vcpu/entry_state.h"
 #include "vcpu/range_registry.h"
+#include "vcpu/xcr0.h"
 #include "vmx/guest_state_check.h"
 
 /* Bochs corei7_skylake_x, negotiated (the figures of test_guest_state_check.c). */
@@ -112,6 +113,47 @@ static void test_checker_refuses_a_broken_state(void **state)
     assert_non_null(strstr(why, "cs-l-db"));
 }
 
+/* ---- XCR0 rules (vcpu/xcr0.c) ------------------------------------------------------------ */
+
+/* A CPU with every component these rules name (x87 SSE AVX, MPX, AVX-512, AMX). */
+#define ALL_COMPONENTS  (XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_MPX | XCR0_AVX512 | XCR0_AMX)
+
+static void test_xcr0_rules(void **state)
+{
+    (void)state;
+    static const struct { uint64_t value; bool ok; } cases[] = {
+        { XCR0_X87, true },
+        { XCR0_X87 | XCR0_SSE, true },
+        { XCR0_X87 | XCR0_SSE | XCR0_AVX, true },
+        { XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_AVX512, true },
+        { XCR0_X87 | XCR0_MPX, true },
+        { XCR0_X87 | XCR0_SSE | XCR0_AMX, true },
+        { ALL_COMPONENTS, true },
+        { 0, false },                                               /* x87 off */
+        { XCR0_SSE, false },
+        { XCR0_X87 | XCR0_AVX, false },                             /* AVX without SSE */
+        { XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_OPMASK, false },    /* AVX-512 in part */
+        { XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_OPMASK | XCR0_ZMM_HI256, false },
+        { XCR0_X87 | XCR0_SSE | XCR0_AVX512, false },               /* AVX-512 without AVX */
+        { XCR0_X87 | XCR0_BNDREGS, false },                         /* MPX in part */
+        { XCR0_X87 | XCR0_BNDCSR, false },
+        { XCR0_X87 | XCR0_XTILECFG, false },                        /* AMX in part */
+        { XCR0_X87 | XCR0_XTILEDATA, false },
+        { XCR0_X87 | (1ull << 9), false },                          /* PKRU: not supported here */
+        { XCR0_X87 | (1ull << 63), false },
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *why = xcr0_refusal(cases[i].value, ALL_COMPONENTS);
+        if ((why == NULL) != cases[i].ok)
+            fail_msg("XCR0 0x%llx: %s", (unsigned long long)cases[i].value,
+                     why ? why : "accepted");
+    }
+    /* Bochs corei7_skylake_x reports 0xe7: no MPX, no AMX. */
+    assert_non_null(xcr0_refusal(XCR0_X87 | XCR0_MPX, 0xe7));
+    assert_null(xcr0_refusal(0xe7, 0xe7));
+    assert_string_equal(xcr0_refusal(XCR0_X87 | XCR0_AVX, ALL_COMPONENTS), "AVX without SSE");
+}
+
 /* ---- range registry ----------------------------------------------------------------------- */
 
 static void test_registry_sorted_lookup(void **state)
@@ -173,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_protected_flat_entry),
         cmocka_unit_test(test_real_mode_entry),
         cmocka_unit_test(test_checker_refuses_a_broken_state),
+        cmocka_unit_test(test_xcr0_rules),
         cmocka_unit_test(test_registry_sorted_lookup),
         cmocka_unit_test(test_registry_refuses_overlap_empty_and_full),
         cmocka_unit_test(test_registry_full_64_bit_keys),
