@@ -32,7 +32,7 @@ VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_
                 vcpu/entry_state.c vcpu/events.c vcpu/event_delivery.c vcpu/exit_cpuid.c \
                 vcpu/exit_io.c vcpu/exit_msr.c \
                 vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c \
-                vcpu/insn_decode.c vcpu/guest_walk.c vcpu/xcr0.c vcpu/hypercall.c
+                vcpu/insn_decode.c vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
@@ -213,12 +213,12 @@ UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu
                         vcpu/events.c vcpu/event_delivery.c vmx/exit_reasons.c vmx/cr3_write.c lib/diag.c \
                         vcpu/exit_cpuid.c vcpu/exit_cr.c vcpu/exit_msr.c vcpu/exit_io.c \
                         vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c vcpu/insn_decode.c \
-                        vcpu/guest_walk.c vcpu/xcr0.c vcpu/hypercall.c guest/testdev.c \
+                        vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c guest/testdev.c \
                         lib/ratelimit.c lib/format.c
 UNIT_TESTS += vcpu_delivery
 UNIT_SRCS_vcpu_delivery := $(UNIT_SRCS_vcpu_exits)
 UNIT_TESTS += vcpu_state
-UNIT_SRCS_vcpu_state := vcpu/entry_state.c vcpu/range_registry.c vcpu/xcr0.c vmx/guest_state_check.c \
+UNIT_SRCS_vcpu_state := vcpu/entry_state.c vcpu/range_registry.c vcpu/xcr0.c vcpu/cr_rules.c vmx/guest_state_check.c \
                         vmx/guest_state_check_segments.c lib/format.c lib/diag.c
 UNIT_TESTS += vuart
 UNIT_SRCS_vuart      := guest/vuart.c

@@ -5,6 +5,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_regs.h"
 #include "arch/x86/msr.h"
+#include "vcpu/cr_rules.h"
 #include "vcpu/exit.h"
 #include "vcpu/xcr0.h"
 #include "vmx/cr3_write.h"
@@ -33,11 +34,26 @@ static void follow_long_mode(uint64_t cr0)
     vcpu_vmwrite(VMCS_CTRL_ENTRY_CONTROLS, entry);
 }
 
+/* The guest's state for the #GP rules of vcpu/cr_rules.c. */
+static struct cr_write_context cr_context(void)
+{
+    const struct vmx_caps *caps = &vmx_config()->caps;
+    uint64_t efer = vcpu_vmread(VMCS_GUEST_IA32_EFER);
+    uint32_t cs_ar = (uint32_t)vcpu_vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
+    return (struct cr_write_context){
+        .cr0 = vcpu_vmread(VMCS_CTRL_EXEC_CR0_READ_SHADOW),
+        .cr3 = vcpu_vmread(VMCS_GUEST_CR3),
+        .cr4 = vcpu_vmread(VMCS_CTRL_EXEC_CR4_READ_SHADOW),
+        .efer = efer,
+        .code64 = (efer & EFER_LMA) && (cs_ar & VMX_SEG_AR_L),
+        .cr4_allowed = caps->cr4_fixed1 & ~(uint64_t)CR4_VMXE,     /* VMX is hidden */
+    };
+}
+
 static enum vcpu_verdict guest_write_cr0(struct vcpu *v, uint64_t value)
 {
-    /* Reserved bits, PG without PE, NW without CD: #GP, as on hardware. */
-    if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
-        ((value & CR0_NW) && !(value & CR0_CD))) {
+    const struct cr_write_context c = cr_context();
+    if (cr0_write_refusal(value, &c)) {
         vcpu_inject_exception(v, X86_VECTOR_GP, 0);
         return vcpu_resume(v);
     }
@@ -49,9 +65,8 @@ static enum vcpu_verdict guest_write_cr0(struct vcpu *v, uint64_t value)
 
 static enum vcpu_verdict guest_write_cr4(struct vcpu *v, uint64_t value)
 {
-    const struct vmx_caps *caps = &vmx_config()->caps;
-    uint64_t allowed = caps->cr4_fixed1 & ~(uint64_t)CR4_VMXE;   /* VMX is hidden */
-    if (value & ~allowed) {
+    const struct cr_write_context c = cr_context();
+    if (cr4_write_refusal(value, &c)) {
         vcpu_inject_exception(v, X86_VECTOR_GP, 0);
         return vcpu_resume(v);
     }

@@ -12,6 +12,7 @@
 
 #include "arch/x86/cpu_regs.h"
 #include "arch/x86/msr.h"
+#include "vcpu/cr_rules.h"
 #include "vcpu/entry_state.h"
 #include "vcpu/range_registry.h"
 #include "vcpu/xcr0.h"
@@ -154,6 +155,56 @@ static void test_xcr0_rules(void **state)
     assert_string_equal(xcr0_refusal(XCR0_X87 | XCR0_AVX, ALL_COMPONENTS), "AVX without SSE");
 }
 
+/* ---- MOV to CR0/CR4 #GP rules (vcpu/cr_rules.c) ------------------------------------------ */
+
+#define CR4_PCIDE   (1u << 17)
+
+static void test_cr0_rules(void **state)
+{
+    (void)state;
+    const struct cr_write_context real = { .cr4_allowed = 0x3727FF };
+    const struct cr_write_context lme = { .cr0 = CR0_PE, .efer = EFER_LME, .cr4_allowed = 0x3727FF };
+    const struct cr_write_context lme_pae = { .cr0 = CR0_PE, .cr4 = CR4_PAE, .efer = EFER_LME,
+                                              .cr4_allowed = 0x3727FF };
+    const struct cr_write_context long64 = { .cr0 = CR0_PE | CR0_PG, .cr4 = CR4_PAE,
+                                             .efer = EFER_LME | EFER_LMA, .code64 = true,
+                                             .cr4_allowed = 0x3727FF };
+    const struct cr_write_context compat = { .cr0 = CR0_PE | CR0_PG, .cr4 = CR4_PAE,
+                                             .efer = EFER_LME | EFER_LMA, .code64 = false,
+                                             .cr4_allowed = 0x3727FF };
+    assert_null(cr0_write_refusal(CR0_PE, &real));
+    assert_null(cr0_write_refusal(CR0_PE | CR0_PG, &real));
+    assert_non_null(cr0_write_refusal(1ull << 32, &real));
+    assert_non_null(cr0_write_refusal(CR0_PG, &real));
+    assert_non_null(cr0_write_refusal(CR0_PE | CR0_NW, &real));
+    assert_null(cr0_write_refusal(CR0_PE | CR0_NW | CR0_CD, &real));
+    assert_string_equal(cr0_write_refusal(CR0_PE | CR0_PG, &lme), "long mode without PAE");
+    assert_null(cr0_write_refusal(CR0_PE | CR0_PG, &lme_pae));
+    assert_string_equal(cr0_write_refusal(CR0_PE, &long64), "paging off in 64-bit mode");
+    assert_null(cr0_write_refusal(CR0_PE, &compat));    /* leaving long mode from compat */
+    assert_null(cr0_write_refusal(CR0_PE | CR0_PG | CR0_WP, &long64));
+}
+
+static void test_cr4_rules(void **state)
+{
+    (void)state;
+    const struct cr_write_context legacy = { .cr4_allowed = 0x3727FF };
+    const struct cr_write_context ia32e = { .cr4 = CR4_PAE, .efer = EFER_LME | EFER_LMA,
+                                            .cr4_allowed = 0x3727FF | CR4_LA57 };
+    struct cr_write_context ia32e_pcid = ia32e;
+    ia32e_pcid.cr3 = 0x1005;
+    assert_null(cr4_write_refusal(CR4_PAE | CR4_PGE, &legacy));
+    assert_non_null(cr4_write_refusal(1ull << 40, &legacy));
+    assert_non_null(cr4_write_refusal(CR4_VMXE, &(struct cr_write_context){
+                                                    .cr4_allowed = 0x3727FF & ~CR4_VMXE }));
+    assert_string_equal(cr4_write_refusal(CR4_PGE, &ia32e), "PAE off in IA-32e mode");
+    assert_string_equal(cr4_write_refusal(CR4_PAE | CR4_LA57, &ia32e),
+                        "LA57 changed in IA-32e mode");
+    assert_non_null(cr4_write_refusal(CR4_PCIDE, &legacy));
+    assert_null(cr4_write_refusal(CR4_PAE | CR4_PCIDE, &ia32e));
+    assert_non_null(cr4_write_refusal(CR4_PAE | CR4_PCIDE, &ia32e_pcid));
+}
+
 /* ---- range registry ----------------------------------------------------------------------- */
 
 static void test_registry_sorted_lookup(void **state)
@@ -216,6 +267,8 @@ int main(void)
         cmocka_unit_test(test_real_mode_entry),
         cmocka_unit_test(test_checker_refuses_a_broken_state),
         cmocka_unit_test(test_xcr0_rules),
+        cmocka_unit_test(test_cr0_rules),
+        cmocka_unit_test(test_cr4_rules),
         cmocka_unit_test(test_registry_sorted_lookup),
         cmocka_unit_test(test_registry_refuses_overlap_empty_and_full),
         cmocka_unit_test(test_registry_full_64_bit_keys),
