@@ -1,6 +1,7 @@
 /* Event exits (SDM Vol. 3C 27.1-27.2, 28.2): exceptions and NMIs, external interrupts, INIT,
  * SIPI, the VMX-preemption timer (the hypervisor's regular slot on this CPU) and HLT. */
 #include "arch/x86/smp.h"
+#include "drivers/console.h"
 #include "lib/format.h"
 #include "vcpu/exit.h"
 #include "vmx/exit_reasons.h"
@@ -8,10 +9,55 @@
 
 #define RFLAGS_IF               (1u << 9)
 
+#define MSR_IA32_MCG_CAP        0x179
+#define MSR_IA32_MCG_STATUS     0x17A
+#define MSR_IA32_MC0_STATUS     0x401
+#define MCG_CAP_COUNT(cap)      ((unsigned)(cap) & 0xFFu)
+#define MCI_STATUS_VAL          (1ull << 63)
+#define MCG_BANKS_MAX           32u
+
+/* A machine check while the guest ran (#MC intercepted, SDM Vol. 3B 15.3, 16): the banks that
+ * hold an error go to the console. The guest's CPU state cannot be trusted after it, so the
+ * partition stops; the hypervisor and the other partitions go on. */
+__attribute__((noinline)) static enum vcpu_verdict machine_check(struct vcpu *v)
+{
+    uint64_t cap = 0, status = 0;
+    if (!vcpu_host_rdmsr(MSR_IA32_MCG_CAP, &cap))
+        cap = 0;
+    vcpu_host_rdmsr(MSR_IA32_MCG_STATUS, &status);
+    console_printf("partition %s: machine check on cpu %u, MCG_STATUS 0x%llx\n", v->name, v->cpu,
+                   (unsigned long long)status);
+    for (unsigned bank = 0; bank < MCG_CAP_COUNT(cap) && bank < MCG_BANKS_MAX; bank++) {
+        uint64_t bank_status;
+        if (vcpu_host_rdmsr(MSR_IA32_MC0_STATUS + 4 * bank, &bank_status) &&
+            (bank_status & MCI_STATUS_VAL))
+            console_printf("partition %s:   MC%u_STATUS 0x%llx\n", v->name, bank,
+                           (unsigned long long)bank_status);
+    }
+    return vcpu_stop_verdict(v, "machine check while it ran");
+}
+
+/* An intercepted exception that came while the CPU was delivering the same one: left alone it
+ * would repeat for ever without an instruction retiring (the CVE-2015-5307 class for #AC). */
+static bool recurs_in_own_delivery(uint32_t info)
+{
+    uint32_t idt = (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_IDT_VECTORING_INFO);
+    return (idt & VMX_INTR_INFO_VALID) &&
+           VMX_INTR_INFO_TYPE(idt) == VMX_INTR_TYPE_HW_EXCEPTION &&
+           VMX_INTR_INFO_VECTOR(idt) == VMX_INTR_INFO_VECTOR(info);
+}
+
 enum vcpu_verdict exit_exception_nmi(struct vcpu *v)
 {
-    vcpu_note_event_delivery(v);
     uint32_t info = (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_INFO);
+    if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_HW_EXCEPTION) {
+        if (VMX_INTR_INFO_VECTOR(info) == X86_VECTOR_MC)
+            return machine_check(v);
+        if (recurs_in_own_delivery(info))
+            return vcpu_stop_verdict(v, "exception %u recurred during its own delivery",
+                                     VMX_INTR_INFO_VECTOR(info));
+    }
+    vcpu_note_event_delivery(v);
     if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_NMI)
         return vcpu_resume(v);     /* the host's NMI, taken on exit; nothing for the guest */
     if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_SOFTWARE_EXCEPTION) {

@@ -38,6 +38,7 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
         .msr_host = v->msr_host,
         .msr_count = v->msr_count,
         .preemption_timer_value = v->preemption_timer_value,
+        .exception_bitmap = VCPU_EXCEPTION_BITMAP,
     };
     v->launched = false;
     if (!vmcs_setup(&params)) {

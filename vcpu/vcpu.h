@@ -24,6 +24,10 @@ _Static_assert(VCPU_SWITCHED_MSRS_MAX <= VMX_MISC_MSR_LIST_UNIT, "MSR lists with
 #define VCPU_EXIT_RING          16      /* a power of two */
 #define VCPU_COST_SAMPLE        64      /* one exit in this many is recorded and timed */
 #define VCPU_STOP_REASON_MAX    96
+/* Exceptions that exit (SDM Vol. 3C 25.6.3): #AC, which a guest can make recur during its
+ * own delivery so that the CPU loops in microcode (CVE-2015-5307), and #MC, which the host
+ * handles. Both vectors from arch/x86/vectors.h. */
+#define VCPU_EXCEPTION_BITMAP   ((1u << 17) | (1u << 18))
 
 enum vcpu_state {
     VCPU_NOT_STARTED,

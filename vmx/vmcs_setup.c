@@ -31,10 +31,15 @@ uint64_t vmcs_guest_cr0_mask(void)
     return fixed0 | fixed1_to_0;
 }
 
+/* Besides VMX's fixed bits the host owns CR4.MCE: a guest that cleared it would turn the next
+ * machine check on this CPU into a processor shutdown (SDM Vol. 3B 16.5), so it stays 1 while
+ * the guest sees its own value in the read shadow. */
+#define CR4_HOST_OWNED  CR4_MCE
+
 uint64_t vmcs_guest_cr4_mask(void)
 {
     const struct vmx_caps *caps = &vmx_config()->caps;
-    return caps->cr4_fixed0 | (~caps->cr4_fixed1 & 0xFFFFFFFFULL);
+    return caps->cr4_fixed0 | (~caps->cr4_fixed1 & 0xFFFFFFFFULL) | CR4_HOST_OWNED;
 }
 
 uint64_t vmcs_guest_cr0_actual(uint64_t wanted)
@@ -47,7 +52,7 @@ uint64_t vmcs_guest_cr0_actual(uint64_t wanted)
 uint64_t vmcs_guest_cr4_actual(uint64_t wanted)
 {
     struct vmx_cr_adjust adj;
-    vmx_cr4_apply_fixed(&vmx_config()->caps, wanted, &adj);
+    vmx_cr4_apply_fixed(&vmx_config()->caps, wanted | CR4_HOST_OWNED, &adj);
     return adj.value;
 }
 
@@ -163,7 +168,7 @@ static void vmcs_setup_exec_controls(const struct vmcs_setup_params *p)
     vmcs_write32(VMCS_CTRL_EXEC_PIN_BASED, ctl->pin);
     vmcs_write32(VMCS_CTRL_EXEC_PRIMARY_PROC_BASED, ctl->primary);
     vmcs_write32(VMCS_CTRL_EXEC_SECONDARY_PROC_BASED, secondary);
-    vmcs_write32(VMCS_CTRL_EXEC_EXCEPTION_BITMAP, 0);
+    vmcs_write32(VMCS_CTRL_EXEC_EXCEPTION_BITMAP, p->exception_bitmap);
     vmcs_write32(VMCS_CTRL_EXEC_PF_ERROR_CODE_MASK, 0);
     vmcs_write32(VMCS_CTRL_EXEC_PF_ERROR_CODE_MATCH, 0);
     vmcs_write64(VMCS_CTRL_EXEC_IO_BITMAP_A, (uint64_t)(uintptr_t)p->io_bitmap_a);

@@ -40,6 +40,7 @@ struct vmcs_setup_params {
     const struct vmx_msr_entry *msr_guest, *msr_host;
     uint32_t msr_count;
     uint32_t preemption_timer_value;
+    uint32_t exception_bitmap;          /* vectors whose exceptions exit (25.6.3) */
 };
 
 /* Makes the VMCS current on this CPU (VMCLEAR, revision ID, VMPTRLD) and fills all five

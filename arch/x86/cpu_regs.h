@@ -14,6 +14,7 @@
 
 #define CR4_PSE     (1u << 4)
 #define CR4_PAE     (1u << 5)
+#define CR4_MCE     (1u << 6)
 #define CR4_PGE     (1u << 7)
 #define CR4_LA57    (1u << 12)
 #define CR4_VMXE    (1u << 13)

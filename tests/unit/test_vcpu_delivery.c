@@ -236,9 +236,56 @@ static void test_testdev_raises_interrupts(void **state)
     assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), VMX_INTR_INFO_VALID | 0x45);
 }
 
+/* ---- intercepted exceptions (exit reason 0) ------------------------------------------------ */
+
+#define HW_EXCEPTION(v)     (VMX_INTR_INFO_VALID | (VMX_INTR_TYPE_HW_EXCEPTION << 8) | (v))
+
+/* A guest's #AC is given back to it unchanged (with its error code, in protected mode). */
+static void test_alignment_check_reflected(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_EXIT_INFO_INTERRUPTION_INFO,
+                  HW_EXCEPTION(X86_VECTOR_AC) | VMX_INTR_DELIVER_ERROR_CODE);
+    assert_int_equal(run_exit(VMX_EXIT_REASON_EXCEPTION_NMI, 0), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO),
+                     HW_EXCEPTION(X86_VECTOR_AC) | VMX_INTR_DELIVER_ERROR_CODE);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_EXCEPTION_ERROR_CODE), 0);
+}
+
+/* #AC while delivering #AC (a misaligned stack for its own frame): the CPU would loop for
+ * ever; the partition is stopped instead. */
+static void test_alignment_check_recurring_stops(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_EXIT_INFO_INTERRUPTION_INFO,
+                  HW_EXCEPTION(X86_VECTOR_AC) | VMX_INTR_DELIVER_ERROR_CODE);
+    fake_vmcs_set(VMCS_EXIT_INFO_IDT_VECTORING_INFO,
+                  HW_EXCEPTION(X86_VECTOR_AC) | VMX_INTR_DELIVER_ERROR_CODE);
+    assert_int_equal(run_exit(VMX_EXIT_REASON_EXCEPTION_NMI, 0), VCPU_STOP);
+    assert_string_equal(fake.stopped_reason, "exception 17 recurred during its own delivery");
+}
+
+static void test_machine_check_logged_and_stopped(void **state)
+{
+    (void)state;
+    fake_msr_set(0x179, 3);                         /* MCG_CAP: three banks */
+    fake_msr_set(0x17A, 0x5);                       /* MCG_STATUS: RIPV, MCIP */
+    fake_msr_set(0x401, 0);
+    fake_msr_set(0x405, 0xB000000000000135ull);     /* bank 1: VAL, UC, EN */
+    fake_vmcs_set(VMCS_EXIT_INFO_INTERRUPTION_INFO, HW_EXCEPTION(X86_VECTOR_MC));
+    assert_int_equal(run_exit(VMX_EXIT_REASON_EXCEPTION_NMI, 0), VCPU_STOP);
+    assert_string_equal(fake.stopped_reason, "machine check while it ran");
+    assert_non_null(strstr(fake.printed, "MCG_STATUS 0x5"));
+    assert_non_null(strstr(fake.printed, "MC1_STATUS 0xb000000000000135"));
+    assert_null(strstr(fake.printed, "MC0_STATUS"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_alignment_check_reflected, setup),
+        cmocka_unit_test_setup(test_alignment_check_recurring_stops, setup),
+        cmocka_unit_test_setup(test_machine_check_logged_and_stopped, setup),
         cmocka_unit_test_setup(test_hlt_with_if_clear_stops, setup),
         cmocka_unit_test_setup(test_hlt_in_sti_shadow_enters_hlt_state, setup),
         cmocka_unit_test_setup(test_timer_reloads_and_ticks, setup),
