@@ -400,6 +400,7 @@ bool partition_vcpu_reset(struct partition *p)
     v->last_dropped_key = UINT64_MAX;
     events_init(&v->events, &partition_report);
     vcpu_clear_events(v);
+    v->tpr = 0;
     vcpu_release_devices(v);
     if (p->config->testdev_gpa) {
         if (!p->testdev_window_hpa)

@@ -67,6 +67,7 @@ enum vcpu_verdict vcpu_deliver_events(struct vcpu *v)
         .interruptibility = interruptibility,
         .activity_state = (uint32_t)vcpu_vmread(VMCS_GUEST_ACTIVITY_STATE),
         .protected_mode = (vcpu_vmread(VMCS_CTRL_EXEC_CR0_READ_SHADOW) & CR0_PE_BIT) != 0,
+        .task_priority = v->tpr,
     };
     struct event_decision d;
     events_decide(&v->events, &gs, &d);

@@ -323,6 +323,10 @@ static void decide_irq(struct vcpu_events *ev, const struct event_guest_state *g
 
     if (vector < 0 || !gs->interrupt_flag || (gs->interruptibility & BLOCKING_STI_MOV_SS))
         return;
+    /* The task priority holds back every class at or below it (Vol. 3A 11.8.3.1); a MOV to
+     * CR8 that lowers it exits, and the events are decided again then. */
+    if (((unsigned)vector >> 4) <= gs->task_priority)
+        return;
     inject(out, gs, VMX_INTR_TYPE_EXTERNAL, (unsigned)vector, 0, 0);
     irq_acknowledge(ev, (unsigned)vector);
 }
@@ -365,7 +369,8 @@ void events_decide(struct vcpu_events *ev, const struct event_guest_state *gs,
     }
 
     out->nmi_window |= ev->nmi_pending;
-    out->interrupt_window |= irq_highest(ev) >= 0;
+    out->interrupt_window |= irq_highest(ev) >= 0 &&
+                             ((unsigned)irq_highest(ev) >> 4) > gs->task_priority;
     out->wake = out->inject && gs->activity_state == VMX_ACTIVITY_HLT;
 }
 

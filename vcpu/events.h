@@ -55,6 +55,7 @@ struct event_guest_state {
     uint32_t interruptibility;  /* the interruptibility-state field: STI, MOV-SS, SMI, NMI */
     uint32_t activity_state;    /* VMX_ACTIVITY_* */
     bool protected_mode;        /* CR0.PE: in real mode no exception pushes an error code */
+    uint8_t task_priority;      /* the guest's TPR (CR8): interrupts of class <= it wait */
 };
 
 /* What to do before the next VM entry. */

@@ -121,6 +121,26 @@ static enum vcpu_verdict guest_access_cr3(struct vcpu *v, bool to_cr3, unsigned 
     return vcpu_advance(v);
 }
 
+/* CR8 is the task priority (SDM Vol. 3A 11.8.6): a virtual one, so a guest never raises the
+ * physical TPR and holds back the host's interrupts. Bits 63:4 are reserved (#GP). A lower
+ * priority may let a waiting interrupt through: events are decided again. */
+static enum vcpu_verdict guest_access_cr8(struct vcpu *v, bool to_cr8, unsigned gpr)
+{
+    if (!to_cr8) {
+        vcpu_write_gpr(v, gpr, v->tpr);
+        return vcpu_advance(v);
+    }
+    uint64_t value = vcpu_read_gpr(v, gpr);
+    if (value >> 4) {
+        vcpu_inject_exception(v, X86_VECTOR_GP, 0);
+        return vcpu_resume(v);
+    }
+    if (value < v->tpr)
+        v->events_pending = 1;
+    v->tpr = (uint8_t)value;
+    return vcpu_advance(v);
+}
+
 enum vcpu_verdict exit_cr_access(struct vcpu *v)
 {
     uint64_t q = exit_qualification();
@@ -132,6 +152,8 @@ enum vcpu_verdict exit_cr_access(struct vcpu *v)
         return guest_write_cr0(v, vcpu_read_gpr(v, VMX_QUAL_CR_GPR(q)));
     if (type == VMX_QUAL_CR_MOV_TO_CR && cr == 4)
         return guest_write_cr4(v, vcpu_read_gpr(v, VMX_QUAL_CR_GPR(q)));
+    if ((type == VMX_QUAL_CR_MOV_TO_CR || type == VMX_QUAL_CR_MOV_FROM_CR) && cr == 8)
+        return guest_access_cr8(v, type == VMX_QUAL_CR_MOV_TO_CR, VMX_QUAL_CR_GPR(q));
     if ((type == VMX_QUAL_CR_MOV_TO_CR || type == VMX_QUAL_CR_MOV_FROM_CR) && cr == 3)
         return guest_access_cr3(v, type == VMX_QUAL_CR_MOV_TO_CR, VMX_QUAL_CR_GPR(q));
     if (type == VMX_QUAL_CR_CLTS)

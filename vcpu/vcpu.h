@@ -118,6 +118,7 @@ struct vcpu {
      * waits for delivery: the cheap test every exit's verdict makes. */
     struct vcpu_events events;
     uint8_t events_pending;
+    uint8_t tpr;                        /* the guest's CR8: virtual, the host's TPR stays 0 */
 
     /* Statistics: exits by basic reason, every one counted (the total is their sum). One exit
      * in VCPU_COST_SAMPLE, and every exit that stops the vCPU, is recorded in the ring of

@@ -19,7 +19,11 @@
  * parks the guest in the HLT activity state, so it is taken only when IA32_VMX_MISC offers
  * that state (A.6). CR3-load/store exiting are not wanted: a CPU without the TRUE controls
  * MSRs forces them to 1 (A.3.2), and vmx/exit_cr.c then emulates MOV to and from CR3. */
-#define PROC_REQUIRED   (VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS | VMX_PROC_SECONDARY_CONTROLS)
+/* CR8 load and store exit: a guest's MOV to CR8 would otherwise set the physical TPR and hold
+ * back the host's own interrupts (IPIs, its timer) on that CPU; the hypervisor keeps a
+ * virtual TPR instead (vcpu/exit_cr.c). */
+#define PROC_REQUIRED   (VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS | VMX_PROC_SECONDARY_CONTROLS | \
+                         VMX_PROC_CR8_LOAD_EXITING | VMX_PROC_CR8_STORE_EXITING)
 #define PROC_OPTIONAL   VMX_PROC_HLT_EXITING
 #define PROC_CR3_EXITS  (VMX_PROC_CR3_LOAD_EXITING | VMX_PROC_CR3_STORE_EXITING)
 

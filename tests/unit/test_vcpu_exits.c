@@ -209,11 +209,40 @@ static void test_mov_from_cr3(void **state)
     assert_advanced();
 }
 
-static void test_mov_to_cr8_stops(void **state)
+static void test_other_cr_access_stops(void **state)
 {
     (void)state;
-    assert_int_equal(run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x08), VCPU_STOP);
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x02), VCPU_STOP);   /* MOV to CR2 */
     assert_string_equal(fake.stopped_reason, "control-register access not emulated");
+}
+
+/* CR8 is virtual: the guest reads back what it wrote, reserved bits are #GP, and the task
+ * priority holds back interrupts of its class and below until it is lowered. */
+static void test_cr8_is_a_virtual_tpr(void **state)
+{
+    (void)state;
+    vcpu.regs.rax = 5;
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x08);                  /* MOV to CR8 from RAX */
+    assert_int_equal(vcpu.tpr, 5);
+    assert_advanced();
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x318);                 /* MOV from CR8 to RBX */
+    assert_int_equal(vcpu.regs.rbx, 5);
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x202);
+    vcpu_raise_irq(&vcpu, 0x50);                                /* class 5: held back */
+    run_exit(VMX_EXIT_REASON_CPUID, 0);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), 0);
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.rax = 4;
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x08);                  /* lowered: it goes through */
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), VMX_INTR_INFO_VALID | 0x50);
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    fake_vmcs_set(VMCS_CTRL_ENTRY_INTERRUPTION_INFO, 0);
+    vcpu.regs.rax = 16;
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x08);
+    assert_gp_injected();
+    assert_int_equal(vcpu.tpr, 4);
 }
 
 /* ---- XSETBV ----------------------------------------------------------------------------- */
@@ -553,7 +582,8 @@ int main(void)
         cmocka_unit_test_setup(test_cr4_reserved_and_vmxe_are_gp, setup),
         cmocka_unit_test_setup(test_cr4_write_keeps_vmxe_hidden, setup),
         cmocka_unit_test_setup(test_mov_from_cr3, setup),
-        cmocka_unit_test_setup(test_mov_to_cr8_stops, setup),
+        cmocka_unit_test_setup(test_other_cr_access_stops, setup),
+        cmocka_unit_test_setup(test_cr8_is_a_virtual_tpr, setup),
         cmocka_unit_test_setup(test_xsetbv_rules, setup),
         cmocka_unit_test_setup(test_feature_control_reads_locked_without_vmx, setup),
         cmocka_unit_test_setup(test_ungranted_msr_is_gp_reported_once, setup),
