@@ -1,6 +1,8 @@
 /* The vCPU run loop: VMCS set-up from an entry state, TLB flush, VM entry, and the report when
  * entry itself fails (SDM Vol. 3C 25 VMCS areas, 29.4.3 INVEPT/INVVPID, 31.3 VMLAUNCH). Every
  * exit is then handled in vcpu/dispatch.c without returning here until the vCPU stops. */
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_regs.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
 #include "vcpu/report.h"
@@ -21,9 +23,42 @@ static void flush_guest_tlbs(const struct vcpu *v)
     }
 }
 
+/* Extended-state components an init image of this size can hold (SDM Vol. 1 13.4: x87 and
+ * SSE in the legacy area, AVX and AVX-512 after the header; AMX's tile data would not fit). */
+#define INIT_IMAGE_SIZE     4096u
+#define XCR0_RESET          1ull    /* x87 alone, the power-up value (Vol. 1 13.3) */
+#define DR6_RESET           0xFFFF0FF0ull
+
+static uint8_t init_image[INIT_IMAGE_SIZE] __attribute__((aligned(64)));
+
+/* Everything a guest could have left in this CPU outside the VMCS, back to its power-up state
+ * before a (re)start: the x87/SSE/AVX registers (XRSTOR of an image whose XSTATE_BV is 0
+ * initialises each component it names, Vol. 1 13.8.1), XCR0, DR0-DR3 and DR6 (DR7 is in the
+ * VMCS). The hypervisor never uses these itself, so the next guest finds only the reset state. */
+static void reset_guest_cpu_state(void)
+{
+    if (read_cr4() & CR4_OSXSAVE) {
+        struct cpuid_regs x = cpuid(0xD, 0);
+        uint64_t components = ((uint64_t)x.edx << 32 | x.eax) & 0xFFull;   /* x87 .. AVX-512 */
+        if (x.ebx > INIT_IMAGE_SIZE)
+            components &= 0x7;          /* beyond the image: only x87, SSE, AVX */
+        __asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)components),
+                         "d"((uint32_t)(components >> 32)));
+        __asm__ volatile("xrstor %0" : : "m"(*(uint8_t(*)[INIT_IMAGE_SIZE])init_image),
+                         "a"((uint32_t)components), "d"((uint32_t)(components >> 32)) : "memory");
+        __asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)XCR0_RESET), "d"(0));
+    } else {
+        __asm__ volatile("fninit");
+    }
+    uint64_t zero = 0, dr6 = DR6_RESET;
+    __asm__ volatile("mov %0, %%dr0\n\tmov %0, %%dr1\n\tmov %0, %%dr2\n\tmov %0, %%dr3\n\t"
+                     "mov %1, %%dr6" : : "r"(zero), "r"(dr6));
+}
+
 bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
 {
     this_cpu()->vcpu = v;
+    reset_guest_cpu_state();
     for (uint32_t i = 0; i < v->msr_count; i++)
         v->msr_host[i].value = rdmsr(v->msr_host[i].index);
     const struct vmcs_setup_params params = {
