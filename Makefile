@@ -217,6 +217,8 @@ UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu
                         lib/ratelimit.c lib/format.c
 UNIT_TESTS += vcpu_delivery
 UNIT_SRCS_vcpu_delivery := $(UNIT_SRCS_vcpu_exits)
+UNIT_TESTS += vcpu_instructions
+UNIT_SRCS_vcpu_instructions := $(UNIT_SRCS_vcpu_exits)
 UNIT_TESTS += vcpu_state
 UNIT_SRCS_vcpu_state := vcpu/entry_state.c vcpu/range_registry.c vcpu/xcr0.c vcpu/cr_rules.c vmx/guest_state_check.c \
                         vmx/guest_state_check_segments.c lib/format.c lib/diag.c

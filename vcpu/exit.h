@@ -83,6 +83,8 @@ enum vcpu_verdict exit_xsetbv(struct vcpu *v);
 enum vcpu_verdict exit_vmcall(struct vcpu *v);
 enum vcpu_verdict exit_hlt(struct vcpu *v);
 enum vcpu_verdict exit_invd_wbinvd(struct vcpu *v);
+enum vcpu_verdict exit_monitor_mwait(struct vcpu *v);
+enum vcpu_verdict exit_rdpmc(struct vcpu *v);
 enum vcpu_verdict exit_undefined_opcode(struct vcpu *v);
 enum vcpu_verdict exit_triple_fault(struct vcpu *v);
 enum vcpu_verdict exit_ept_violation(struct vcpu *v);

@@ -5,6 +5,10 @@
 #include "vcpu/guest_abi.h"
 #include "vmx/vmxon.h"
 
+#define CPUID_1_ECX_MONITOR     (1u << 3)
+#define CPUID_1_ECX_PDCM        (1u << 15)      /* IA32_PERF_CAPABILITIES */
+#define CPUID_LEAF_MONITOR      0x5u
+#define CPUID_LEAF_PMU          0xAu
 #define CPUID_7_EBX_INVPCID     (1u << 10)
 #define CPUID_D1_EAX_XSAVES     (1u << 3)
 
@@ -25,8 +29,11 @@ __attribute__((noinline)) static void adjust_leaf(uint32_t leaf, uint32_t sublea
 {
     const struct vmx_controls *ctl = &vmx_config()->controls;
     if (leaf == 1) {
-        r->ecx &= ~TESSERA_CPUID_1_ECX_VMX;
+        /* No VMX, no MONITOR/MWAIT (they exit), no performance counters. */
+        r->ecx &= ~(TESSERA_CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR | CPUID_1_ECX_PDCM);
         r->ecx |= TESSERA_CPUID_1_ECX_HYPERVISOR;
+    } else if (leaf == CPUID_LEAF_MONITOR || leaf == CPUID_LEAF_PMU) {
+        *r = (struct cpuid_regs){ 0, 0, 0, 0 };
     } else if (leaf == 7 && subleaf == 0 && !ctl->invpcid) {
         r->ebx &= ~CPUID_7_EBX_INVPCID;     /* it would #UD without "enable INVPCID" */
     } else if (leaf == 0xD && subleaf == 1 && !ctl->xsaves) {

@@ -25,7 +25,6 @@ bool vcpu_host_wrmsr(uint32_t msr, uint64_t value);
 uint32_t vcpu_host_in(uint16_t port, unsigned size);
 void vcpu_host_out(uint16_t port, unsigned size, uint32_t value);
 void vcpu_host_xsetbv(uint32_t xcr, uint64_t value);
-void vcpu_host_wbinvd(void);
 void vcpu_host_invvpid_single(uint16_t vpid);
 #define vcpu_vmread_hot vcpu_vmread
 #define vcpu_vmwrite_hot vcpu_vmwrite
@@ -73,8 +72,6 @@ VCPU_HW void vcpu_host_xsetbv(uint32_t xcr, uint64_t value)
 {
     __asm__ volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
 }
-
-VCPU_HW void vcpu_host_wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
 
 VCPU_HW void vcpu_host_invvpid_single(uint16_t vpid)
 {

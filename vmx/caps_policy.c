@@ -22,8 +22,12 @@
 /* CR8 load and store exit: a guest's MOV to CR8 would otherwise set the physical TPR and hold
  * back the host's own interrupts (IPIs, its timer) on that CPU; the hypervisor keeps a
  * virtual TPR instead (vcpu/exit_cr.c). */
+/* MONITOR, MWAIT and RDPMC exit too: MWAIT could park a CPU in a deep C-state the host does
+ * not control, and RDPMC would read the host's counters (CPUID hides all three). */
 #define PROC_REQUIRED   (VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS | VMX_PROC_SECONDARY_CONTROLS | \
-                         VMX_PROC_CR8_LOAD_EXITING | VMX_PROC_CR8_STORE_EXITING)
+                         VMX_PROC_CR8_LOAD_EXITING | VMX_PROC_CR8_STORE_EXITING | \
+                         VMX_PROC_MONITOR_EXITING | VMX_PROC_MWAIT_EXITING | \
+                         VMX_PROC_RDPMC_EXITING)
 #define PROC_OPTIONAL   VMX_PROC_HLT_EXITING
 #define PROC_CR3_EXITS  (VMX_PROC_CR3_LOAD_EXITING | VMX_PROC_CR3_STORE_EXITING)
 

@@ -15,7 +15,7 @@
 /* ---- the base states ----------------------------------------------------------------- */
 
 #define BOCHS_PIN       0x0000007fu     /* includes virtual NMIs */
-#define BOCHS_PRIMARY   0x961861f2u
+#define BOCHS_PRIMARY   0xb6186df2u
 #define BOCHS_SECONDARY 0x001010aau     /* EPT, RDTSCP, VPID, unrestricted guest, ... */
 #define BOCHS_ENTRY     0x0000d1ffu     /* load debug controls, PAT, EFER */
 

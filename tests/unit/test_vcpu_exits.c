@@ -124,6 +124,23 @@ static void test_cpuid_invpcid_follows_control(void **state)
     assert_true(vcpu.regs.rbx & (1u << 10));
 }
 
+/* MONITOR/MWAIT exit and the PMU is absent: CPUID must not advertise them. */
+static void test_cpuid_hides_monitor_and_pmu(void **state)
+{
+    (void)state;
+    fake.cpuid = cpuid_all_ones;
+    vcpu.regs.rax = 1;
+    run_exit(VMX_EXIT_REASON_CPUID, 0);
+    assert_false(vcpu.regs.rcx & (1u << 3));        /* MONITOR */
+    assert_false(vcpu.regs.rcx & (1u << 15));       /* PDCM */
+    for (uint32_t leaf = 5; leaf <= 0xA; leaf += 5) {
+        vcpu.regs.rax = leaf;
+        fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+        run_exit(VMX_EXIT_REASON_CPUID, 0);
+        assert_int_equal(vcpu.regs.rax | vcpu.regs.rbx | vcpu.regs.rcx | vcpu.regs.rdx, 0);
+    }
+}
+
 /* ---- control registers -------------------------------------------------------------------- */
 
 /* MOV to CRn from RAX: qualification bits 3:0 = n, 5:4 = 0, 11:8 = 0. */
@@ -495,74 +512,6 @@ static void test_io_string_stops(void **state)
                               io_qual(0x3F8, 1, false) | VMX_QUAL_IO_STRING), VCPU_STOP);
 }
 
-/* ---- hypercalls ------------------------------------------------------------------------- */
-
-static int64_t hypercall(uint64_t number, uint64_t a0, uint64_t a1)
-{
-    vcpu.regs.rax = number;
-    vcpu.regs.rdi = a0;
-    vcpu.regs.rsi = a1;
-    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
-    assert_int_equal(run_exit(VMX_EXIT_REASON_VMCALL, 0), VCPU_RESUME);
-    assert_advanced();
-    return (int64_t)vcpu.regs.rax;
-}
-
-static void test_hypercalls_by_number(void **state)
-{
-    (void)state;
-    assert_int_equal(hypercall(TESSERA_HC_PARTITION_ID, 0, 0), 3);
-    assert_int_equal(hypercall(TESSERA_HC_NOP, 0, 0), 0);
-    assert_int_equal(hypercall(TESSERA_HC_TSC_KHZ, 0, 0), 2000000);
-    assert_int_equal(hypercall(TESSERA_HC_COUNT, 0, 0), TESSERA_HC_ENOSYS);
-    assert_int_equal(hypercall(0xFFFFFFFFFFFFFFFFull, 0, 0), TESSERA_HC_ENOSYS);
-}
-
-static void test_hypercall_console_write(void **state)
-{
-    (void)state;
-    memcpy(memory + 0x100, "hello", 5);
-    assert_int_equal(hypercall(TESSERA_HC_CONSOLE_WRITE, 0x100, 5), 5);
-    assert_memory_equal(fake.console, "hello", 5);
-    assert_int_equal(hypercall(TESSERA_HC_CONSOLE_WRITE, GUEST_MEM - 2, 5), TESSERA_HC_EFAULT);
-    assert_int_equal(hypercall(TESSERA_HC_CONSOLE_WRITE, 0xFFFFFFFFFFFFFFF0ull, 32),
-                     TESSERA_HC_EFAULT);
-    assert_int_equal(hypercall(TESSERA_HC_CONSOLE_WRITE, 0, TESSERA_HC_CONSOLE_WRITE_MAX + 1),
-                     TESSERA_HC_EINVAL);
-    assert_int_equal(fake.console_len, 5);
-}
-
-static void test_hypercall_from_user_mode_refused(void **state)
-{
-    (void)state;
-    fake_vmcs_set(VMCS_GUEST_SS_ACCESS_RIGHTS, 3u << 5);
-    assert_int_equal(hypercall(TESSERA_HC_PARTITION_ID, 0, 0), TESSERA_HC_EINVAL);
-}
-
-static void test_hypercall_report_figure_names(void **state)
-{
-    (void)state;
-    memcpy(memory + 0x200, "cpuid_ticks", 12);
-    assert_int_equal(hypercall(TESSERA_HC_REPORT_FIGURE, 0x200, 97), 0);
-    assert_non_null(strstr(fake.printed, "bench: test cpuid_ticks 97"));
-    memcpy(memory + 0x300, "bad name", 9);
-    assert_int_equal(hypercall(TESSERA_HC_REPORT_FIGURE, 0x300, 1), TESSERA_HC_EINVAL);
-    assert_int_equal(hypercall(TESSERA_HC_REPORT_FIGURE, 0x400, 1), TESSERA_HC_EINVAL);   /* "" */
-    memset(memory + GUEST_MEM - 4, 'a', 4);     /* runs off the end of memory */
-    assert_int_equal(hypercall(TESSERA_HC_REPORT_FIGURE, GUEST_MEM - 4, 1), TESSERA_HC_EFAULT);
-}
-
-static void test_gpr_index_4_is_the_vmcs_rsp(void **state)
-{
-    (void)state;
-    fake_vmcs_set(VMCS_GUEST_RSP, 0x7000);
-    assert_int_equal(vcpu_read_gpr(&vcpu, 4), 0x7000);
-    vcpu_write_gpr(&vcpu, 4, 0x8000);
-    assert_int_equal(fake_vmcs_get(VMCS_GUEST_RSP), 0x8000);
-    vcpu_write_gpr(&vcpu, 15, 7);
-    assert_int_equal(vcpu.regs.r15, 7);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -574,6 +523,7 @@ int main(void)
         cmocka_unit_test_setup(test_cpuid_leaf1_hides_vmx, setup),
         cmocka_unit_test_setup(test_cpuid_signature_and_unused_leaves, setup),
         cmocka_unit_test_setup(test_cpuid_invpcid_follows_control, setup),
+        cmocka_unit_test_setup(test_cpuid_hides_monitor_and_pmu, setup),
         cmocka_unit_test_setup(test_cr0_pg_without_pe_is_gp, setup),
         cmocka_unit_test_setup(test_cr0_write_sets_shadow_and_fixed_bits, setup),
         cmocka_unit_test_setup(test_cr0_paging_with_lme_sets_lma_and_ia32e, setup),
@@ -597,11 +547,6 @@ int main(void)
         cmocka_unit_test_setup(test_io_string_on_dropped_port, setup),
         cmocka_unit_test_setup(test_io_one_way_grant, setup),
         cmocka_unit_test_setup(test_io_string_stops, setup),
-        cmocka_unit_test_setup(test_hypercalls_by_number, setup),
-        cmocka_unit_test_setup(test_hypercall_console_write, setup),
-        cmocka_unit_test_setup(test_hypercall_from_user_mode_refused, setup),
-        cmocka_unit_test_setup(test_hypercall_report_figure_names, setup),
-        cmocka_unit_test_setup(test_gpr_index_4_is_the_vmcs_rsp, setup),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

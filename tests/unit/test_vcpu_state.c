@@ -20,7 +20,7 @@
 
 /* Bochs corei7_skylake_x, negotiated (the figures of test_guest_state_check.c). */
 #define BOCHS_PIN       0x0000007fu
-#define BOCHS_PRIMARY   0x961861f2u
+#define BOCHS_PRIMARY   0xb6186df2u
 #define BOCHS_SECONDARY 0x001010aau
 #define BOCHS_ENTRY     0x0000d1ffu
 #define CR0_FIXED0      0x80000021u

@@ -16,7 +16,7 @@
 
 /* Values worked out by hand from the MSRs (see the comment in check_model). */
 #define BOCHS_PIN       0x0000007fu
-#define BOCHS_PRIMARY   0x961861f2u
+#define BOCHS_PRIMARY   0xb6186df2u
 #define BOCHS_SECONDARY 0x001010aau
 #define BOCHS_EXIT      0x007fefffu
 #define BOCHS_ENTRY     0x0000d1ffu
@@ -54,7 +54,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
 
     /* TRUE MSRs (BASIC bit 55) on all three:
      *   pin     0x7f/0x16:             0x49 req | 0x20 opt | 0x16              = 0x7f
-     *   primary 0x..fffe/0x04006172:   0x92000000 | HLT 0x80 | CR8 0x180000 | 0x04006172 = 0x961861f2
+     *   primary 0x..fffe/0x04006172:   0x92000000 | HLT 0x80 | CR8 0x180000 | MONITOR/MWAIT/RDPMC 0x20000c00 | 0x04006172 = 0xb6186df2
      *   second. 0x02177fff/0:          EPT|RDTSCP 0xa | UG|VPID|INVPCID|XSAVES = 0x001010aa
      *   exit    0x007fffff/0x36dfb:    0x3c8204 | 0x400000 | 0x36dfb           = 0x007fefff
      *   entry   0xffff/0x11fb:         0xc004 | (0x200 per guest) | 0x11fb    = 0x0000d1ff */
@@ -77,7 +77,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
 static void test_bochs_skylake_x(void **state)
 {
     check_model(*state, "bochs-corei7_skylake_x", 0x2b,
-                "vmx: revision 0x2b, pin 0x0000007f primary 0x961861f2 secondary 0x001010aa "
+                "vmx: revision 0x2b, pin 0x0000007f primary 0xb6186df2 secondary 0x001010aa "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
 }
@@ -85,7 +85,7 @@ static void test_bochs_skylake_x(void **state)
 static void test_bochs_icelake_u(void **state)
 {
     check_model(*state, "bochs-corei7_icelake_u", 0x4,
-                "vmx: revision 0x4, pin 0x0000007f primary 0x961861f2 secondary 0x001010aa "
+                "vmx: revision 0x4, pin 0x0000007f primary 0xb6186df2 secondary 0x001010aa "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
 }
@@ -95,7 +95,7 @@ static void test_bochs_tigerlake(void **state)
     struct fixture *f = *state;
 
     check_model(f, "bochs-tigerlake", 0x4,
-                "vmx: revision 0x4, pin 0x0000007f primary 0x961861f2 secondary 0x001010aa "
+                "vmx: revision 0x4, pin 0x0000007f primary 0xb6186df2 secondary 0x001010aa "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
     assert_true(f->caps.entry_exception_any_error_code);    /* BASIC bit 56 */
@@ -165,7 +165,7 @@ static void test_no_true_msrs_forces_default1(void **state)
     assert_presence_follows_rules(&f->raw);
     assert_true(negotiate(f));
     assert_int_equal(f->caps.ctl[VMX_CTL_PRIMARY].allowed0, VMX_PROC_DEFAULT1);
-    assert_int_equal(f->ctl.primary, 0x9619e1f2u);      /* + CR3-load/store exiting */
+    assert_int_equal(f->ctl.primary, 0xb619edf2u);      /* + CR3-load/store exiting */
     assert_true(f->ctl.cr3_exiting);                    /* vmx/exit_cr.c emulates them */
     assert_int_equal(f->ctl.exit, BOCHS_EXIT);         /* bit 2 was wanted anyway */
     assert_int_equal(f->ctl.entry, BOCHS_ENTRY);

@@ -106,7 +106,6 @@ void vcpu_host_xsetbv(uint32_t xcr, uint64_t value)
     fake.xsetbv_calls++;
 }
 
-void vcpu_host_wbinvd(void) { fake.wbinvd_calls++; }
 void vcpu_host_invvpid_single(uint16_t vpid) { (void)vpid; }
 
 /* ---- what the handlers link against outside vcpu/ --------------------------------------- */

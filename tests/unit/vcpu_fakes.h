@@ -22,7 +22,7 @@ struct fake_world {
     unsigned msr_count;
     uint64_t cr4;
     uint64_t xcr0;
-    unsigned xsetbv_calls, wbinvd_calls;
+    unsigned xsetbv_calls;
     uint16_t last_out_port;
     uint32_t last_out_value;
     uint32_t in_value;

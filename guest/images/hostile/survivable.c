@@ -225,7 +225,7 @@ static bool vmcall_garbage(const struct hostile_env *env, struct observed *o)
            wrap == TESSERA_HC_EFAULT && figure == TESSERA_HC_EFAULT;
 }
 
-/* INVD would drop dirty cache lines, other partitions' too: tessera does WBINVD instead,
+/* INVD would drop dirty cache lines, other partitions' too: tessera makes it a counted no-op,
  * so a value written just before survives. */
 static volatile uint64_t invd_canary;
 
