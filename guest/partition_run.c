@@ -42,8 +42,11 @@ static const struct mb2_info *boot_info;
 /* Test switches on the kernel command line, each naming a partition:
  *   vmcsdump=<name>   print its whole VMCS, by SDM area, just before its first entry;
  *   badguest=<name>   corrupt its guest state (CS.L with CS.D/B) so the entry fails and
- *                     the guest-state checker's explanation can be tested. */
-static char vmcsdump_name[32], badguest_name[32];
+ *                     the guest-state checker's explanation can be tested;
+ *   exitfault=<name>  raise #UD in root mode once, in its first timer exit, so the
+ *                     recovery of a CPU that faults while serving a guest can be tested. */
+static char vmcsdump_name[32], badguest_name[32], exitfault_name[32];
+static bool exitfault_done;
 
 uint32_t partition_count(void)
 {
@@ -83,7 +86,12 @@ static void owner_stopped(void *ctx, struct vcpu *v, const char *reason)
 
 static void owner_timer_tick(void *ctx, struct vcpu *v)
 {
-    (void)ctx;
+    struct partition *p = ctx;
+    if (!exitfault_done && strcmp(exitfault_name, p->config->name) == 0) {
+        exitfault_done = true;
+        console_printf("partition %s: selftest: #UD in root mode on purpose\n", p->config->name);
+        __asm__ volatile("ud2");
+    }
     if (v->cpu == 0)
         console_service();
 }
@@ -448,6 +456,7 @@ void partitions_start(const char *cmdline, const struct mb2_info *info)
     boot_info = info;
     cmdline_get(cmdline, "vmcsdump", vmcsdump_name, sizeof(vmcsdump_name));
     cmdline_get(cmdline, "badguest", badguest_name, sizeof(badguest_name));
+    cmdline_get(cmdline, "exitfault", exitfault_name, sizeof(exitfault_name));
     if (!cmdline_get(cmdline, "partitions", name, sizeof(name)))
         fmt_snprintf(name, sizeof(name), "%s", PARTITION_TABLE_DEFAULT);
     const struct partition_table *table = partition_table_find(name);

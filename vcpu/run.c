@@ -90,8 +90,18 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
 
 void vcpu_enter(struct vcpu *v)
 {
+    struct percpu *cpu = this_cpu();
     v->state = VCPU_RUNNING;
+    v->regs.host_rsp = 0;           /* vmx_enter writes it before the first entry */
+    cpu->fault_resume_rsp = &v->regs.host_rsp;
+    cpu->fault_resume_rip = (uint64_t)(uintptr_t)vmx_enter_fault_resume;
     int result = vmx_enter(&v->regs);
-    if (result != VMX_ENTER_STOPPED)
+    cpu->fault_resume_rip = 0;
+    if (result == VMX_ENTER_FAULTED) {
+        vcpu_stop_verdict(v, "hypervisor exception while handling its exit");
+        v->state = VCPU_STOPPED;
+        v->owner->stopped(v->owner_ctx, v, v->stop_reason);
+    } else if (result != VMX_ENTER_STOPPED) {
         vcpu_report_enter_failure(v, result);
+    }
 }

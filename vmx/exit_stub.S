@@ -103,6 +103,13 @@ vmx_exit_entry:
     mov $VMX_ENTER_STOPPED_VALUE, %eax
     RETURN_FROM_VMX_ENTER
 
+/* Where a root-mode fault during an exit resumes (arch/x86/exception.c), with RSP = HOST_RSP:
+ * the guest's run ends as if stopped, and vmx_enter returns VMX_ENTER_FAULTED. */
+    .global vmx_enter_fault_resume
+vmx_enter_fault_resume:
+    mov $VMX_ENTER_FAULTED_VALUE, %eax
+    RETURN_FROM_VMX_ENTER
+
 vmx_entry_failed:
     mov $1, %eax
     jc 2f

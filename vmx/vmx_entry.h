@@ -28,9 +28,12 @@ _Static_assert(sizeof(struct vmx_msr_entry) == 16, "MSR list entries are 16 byte
  * VMRESUME that failed. */
 #define VMX_ENTER_STOPPED   3
 #define VMX_ENTER_RESUMING  4
+#define VMX_ENTER_FAULTED   8   /* a root-mode fault ended the run (vmx_enter_fault_resume) */
 int vmx_enter(struct guest_regs *regs);
 /* The VMCS's host RIP: where every VM exit lands. */
 void vmx_exit_entry(void);
+/* Where a fault in root mode during an exit resumes, with RSP = regs->host_rsp. */
+void vmx_enter_fault_resume(void);
 
 /* Called by the stub on every VM exit with the registers it saved; 0 resumes the guest,
  * anything else returns from vmx_enter(). Not implemented here: the layer that owns guest

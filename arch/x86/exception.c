@@ -97,6 +97,16 @@ void exception_handle(struct exception_frame *f)
                    f->r9, f->r10, f->r11, f->r12);
     console_printf("exception:   r13 0x%016lx r14 0x%016lx r15 0x%016lx\n", f->r13, f->r14,
                    f->r15);
+    if (cpu && cpu->fault_resume_rip && cpu->fault_resume_rsp && *cpu->fault_resume_rsp) {
+        /* A fault while this CPU served a guest: the guest's run ends there, the CPU goes on
+         * serving (the vCPU layer reports the stop). Once only: the point is cleared. */
+        console_printf("exception: cpu %u stops the guest it runs and goes on\n", index);
+        f->rip = cpu->fault_resume_rip;
+        f->rsp = *cpu->fault_resume_rsp;
+        cpu->fault_resume_rip = 0;
+        cpu->in_exception = false;
+        return;
+    }
     console_printf("exception: cpu %u halted\n", index);
     console_flush(true);
     cpu_halt_forever();

@@ -53,6 +53,10 @@ struct percpu {
     /* VMX root operation (vmx/vmxon.c) and the vCPU this CPU runs, if any */
     bool vmx_on;
     struct vcpu *vcpu;
+    /* Where a fault in root mode resumes instead of halting the CPU (vcpu/run.c sets it while
+     * a guest runs): RIP, and the address of the word holding the RSP to resume with. */
+    uint64_t fault_resume_rip;
+    const uint64_t *fault_resume_rsp;
 
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     struct tss64 tss __attribute__((aligned(16)));

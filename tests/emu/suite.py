@@ -354,6 +354,28 @@ TESTS = [
         forbid=NO_EXCEPTION + (r"FAIL", r"partition beta: stopped"),
         timeout=120,
     ),
+    # ---- a fault in root mode while a CPU serves a guest: that guest stops, the CPU goes on
+    # serving (the partition starts again on it) and the other partition never notices ----
+    EmuTest(
+        name="bochs-root-fault",
+        machine=BOCHS_SMP2_128M,
+        guest=True,
+        serial="socket",
+        cmdline="partitions=demo-heartbeat exitfault=beta",
+        expect=[r"^partition beta: selftest: #UD in root mode on purpose$",
+                r"^exception: #UD invalid opcode on cpu 1$",
+                r"^exception: cpu 1 stops the guest it runs and goes on$",
+                r"^partition beta: stopped on cpu 1: hypervisor exception while handling its "
+                r"exit$",
+                r"^\[alpha\] heartbeat 3$"],
+        interact=scripted([
+            ("start beta", [r"^start: beta on cpu 1$", r"^partition beta: running on cpu 1$",
+                            r"^\[beta\] heartbeat 2$"]),
+            ("uptime", [r"^up "]),
+        ]),
+        forbid=(r"halted", r"FAIL", r"partition alpha: stopped"),
+        timeout=150,
+    ),
     # ---- the debug shell ----
     EmuTest(
         name="bochs-shell",
