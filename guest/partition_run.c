@@ -456,7 +456,8 @@ void partitions_start(const char *cmdline, const struct mb2_info *info)
     boot_info = info;
     cmdline_get(cmdline, "vmcsdump", vmcsdump_name, sizeof(vmcsdump_name));
     cmdline_get(cmdline, "badguest", badguest_name, sizeof(badguest_name));
-    cmdline_get(cmdline, "exitfault", exitfault_name, sizeof(exitfault_name));
+    /* Without the switch the timer tick never compares names. */
+    exitfault_done = !cmdline_get(cmdline, "exitfault", exitfault_name, sizeof(exitfault_name));
     if (!cmdline_get(cmdline, "partitions", name, sizeof(name)))
         fmt_snprintf(name, sizeof(name), "%s", PARTITION_TABLE_DEFAULT);
     const struct partition_table *table = partition_table_find(name);

@@ -53,6 +53,10 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, uint32_t error_code);
  * delivered again and never lost. */
 void vcpu_note_event_delivery(struct vcpu *v);
 
+/* The physical-address width the guest's paging structures use: CPUID.80000008H:EAX[7:0],
+ * 36 where the leaf is absent (SDM Vol. 3A 4.1.4). */
+unsigned vcpu_maxphyaddr(void);
+
 /* General register by the index exit qualifications use (0 RAX, 1 RCX, ... 4 RSP, ... 15 R15). */
 uint64_t vcpu_read_gpr(const struct vcpu *v, unsigned index);
 void vcpu_write_gpr(struct vcpu *v, unsigned index, uint64_t value);

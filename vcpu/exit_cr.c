@@ -17,7 +17,6 @@
 #define CR0_TS          (1u << 3)
 #define CR0_LOW_FOUR    0xFu        /* what LMSW can change: PE MP EM TS */
 #define CR4_PCIDE       (1u << 17)
-#define MAXPHYADDR_WITHOUT_LEAF 36u /* CPUID.80000008H absent (SDM Vol. 3A 4.1.4) */
 
 /* "IA-32e mode guest" must match EFER.LMA at the next entry, and LMA follows CR0.PG while
  * EFER.LME is set (SDM Vol. 3A 10.8.5): a CR0 write the hypervisor emulates can change it. */
@@ -75,13 +74,6 @@ static enum vcpu_verdict guest_write_cr4(struct vcpu *v, uint64_t value)
     return vcpu_advance(v);
 }
 
-static unsigned guest_maxphyaddr(void)
-{
-    if (vcpu_host_cpuid(0x80000000, 0).eax < 0x80000008)
-        return MAXPHYADDR_WITHOUT_LEAF;
-    return vcpu_host_cpuid(0x80000008, 0).eax & 0xFFu;
-}
-
 /* The CPU would have flushed the guest's linear and combined mappings for its VPID; without
  * VPID every VM entry does that anyway (SDM Vol. 3C 29.4.3.3). */
 static void flush_guest_vpid(const struct vcpu *v)
@@ -96,7 +88,7 @@ static enum vcpu_verdict guest_access_cr3(struct vcpu *v, bool to_cr3, unsigned 
     bool ia32e = (vcpu_vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA) != 0;
     const struct cr3_write_mode mode = {
         ia32e, ia32e && (vcpu_vmread(VMCS_GUEST_CS_ACCESS_RIGHTS) & VMX_SEG_AR_L),
-        !ia32e && (cr0 & CR0_PG) && (cr4 & CR4_PAE), (cr4 & CR4_PCIDE) != 0, guest_maxphyaddr(),
+        !ia32e && (cr0 & CR0_PG) && (cr4 & CR4_PAE), (cr4 & CR4_PCIDE) != 0, vcpu_maxphyaddr(),
     };
     struct cr3_write w;
 

@@ -128,8 +128,8 @@ enum vcpu_verdict exit_io(struct vcpu *v)
     const struct range_registry *ports = &v->devices.ports;
 
     if (IO_DROPPED_KEY(q) == v->last_dropped_key) {
-        v->io_dropped++;
-        return io_complete(v, q, 0xFFFFFFFFu);
+        v->io_dropped++;                /* io_dropped's known-key path, kept inline: */
+        return io_complete(v, q, 0xFFFFFFFFu);  /* calling it costs 5 instructions here */
     }
     if (q & VMX_QUAL_IO_STRING)
         return io_string(v);

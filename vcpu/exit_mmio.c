@@ -12,8 +12,6 @@
 #include "vcpu/guest_walk.h"
 #include "vcpu/insn_decode.h"
 
-#define CPUID_MAXPHYADDR_DEFAULT    36u
-
 static bool read_guest_physical(void *ctx, uint64_t gpa, void *buf, size_t len)
 {
     const void *src = vcpu_gpa_to_host(ctx, gpa, len);
@@ -21,13 +19,6 @@ static bool read_guest_physical(void *ctx, uint64_t gpa, void *buf, size_t len)
         return false;
     memcpy(buf, src, len);
     return true;
-}
-
-static unsigned host_maxphyaddr(void)
-{
-    if (vcpu_host_cpuid(0x80000000, 0).eax < 0x80000008)
-        return CPUID_MAXPHYADDR_DEFAULT;
-    return vcpu_host_cpuid(0x80000008, 0).eax & 0xFFu;
 }
 
 /* The guest's paging as the CPU has it now: CR0 and CR4 as the guest runs with them, and the
@@ -39,7 +30,7 @@ static void paging_state(struct guest_paging_state *s)
         .cr3 = vcpu_vmread(VMCS_GUEST_CR3),
         .cr4 = vcpu_vmread(VMCS_GUEST_CR4),
         .efer = vcpu_vmread(VMCS_GUEST_IA32_EFER),
-        .maxphyaddr = host_maxphyaddr(),
+        .maxphyaddr = vcpu_maxphyaddr(),
         .pdptes_loaded = true,
         .pdpte = { vcpu_vmread(VMCS_GUEST_PDPTE0), vcpu_vmread(VMCS_GUEST_PDPTE1),
                    vcpu_vmread(VMCS_GUEST_PDPTE2), vcpu_vmread(VMCS_GUEST_PDPTE3) },

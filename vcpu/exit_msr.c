@@ -31,11 +31,6 @@ static void complete_rdmsr(struct vcpu *v, uint64_t value)
     v->regs.rdx = value >> 32;
 }
 
-static bool granted(struct vcpu *v, uint32_t msr, bool write)
-{
-    return !msr_never_reaches_hardware(msr) && v->owner->msr_granted(v->owner_ctx, msr, write);
-}
-
 /* An MSR a device model claimed (a virtual local APIC's, say): the device answers; false
  * from it is #GP, as for an MSR the CPU lacks. */
 __attribute__((noinline)) static enum vcpu_verdict msr_device(struct vcpu *v,
@@ -47,11 +42,14 @@ __attribute__((noinline)) static enum vcpu_verdict msr_device(struct vcpu *v,
     bool ok = write ? ops->write(dev->ctx, msr, value) : ops->read(dev->ctx, msr, &value);
     if (!ok)
         return refuse(v, msr, write);
-    if (!write) {
-        v->regs.rax = (uint32_t)value;
-        v->regs.rdx = value >> 32;
-    }
+    if (!write)
+        complete_rdmsr(v, value);
     return vcpu_advance(v);
+}
+
+static bool granted(struct vcpu *v, uint32_t msr, bool write)
+{
+    return !msr_never_reaches_hardware(msr) && v->owner->msr_granted(v->owner_ctx, msr, write);
 }
 
 enum vcpu_verdict exit_rdmsr(struct vcpu *v)

@@ -9,7 +9,7 @@
 #include "vmx/vm_instruction_error.h"
 #include "vmx/vmcs.h"
 
-static void stopped(struct vcpu *v)
+void vcpu_announce_stop(struct vcpu *v)
 {
     v->state = VCPU_STOPPED;
     v->owner->stopped(v->owner_ctx, v, v->stop_reason);
@@ -22,7 +22,7 @@ void vcpu_report_stop(struct vcpu *v, const struct vcpu_exit_record *e)
 
     vmx_exit_qualification_format(qualification, sizeof(qualification), e->basic,
                                   vmcs_read_natural(VMCS_EXIT_INFO_QUALIFICATION));
-    stopped(v);
+    vcpu_announce_stop(v);
     console_printf("partition %s:   exit %s (%u) on cpu %u, qualification %s\n", name,
                    vmx_exit_reason_name(e->basic), e->basic, v->cpu, qualification);
     console_printf("partition %s:   rip 0x%llx rsp 0x%llx cr3 0x%llx rflags 0x%llx\n", name,
@@ -38,7 +38,7 @@ void vcpu_report_stop(struct vcpu *v, const struct vcpu_exit_record *e)
 
 void vcpu_report_entry_failure(struct vcpu *v, const struct vcpu_exit_record *e)
 {
-    stopped(v);
+    vcpu_announce_stop(v);
     if (e->basic == VMX_EXIT_REASON_ENTRY_INVALID_GUEST)
         guest_state_report(v->name, console_line_sink, 0);
     else if (e->basic == VMX_EXIT_REASON_ENTRY_MSR_LOADING)
@@ -54,10 +54,10 @@ void vcpu_report_enter_failure(struct vcpu *v, int enter_result)
         uint32_t error = vmcs_read32(VMCS_EXIT_INFO_VM_INSTRUCTION_ERROR);
         vcpu_stop_verdict(v, "%s failed: VM-instruction error %u (%s)", instruction, error,
                           vmx_instruction_error_name(error));
-        stopped(v);
+        vcpu_announce_stop(v);
         guest_state_dump_controls(v->name, console_line_sink, 0);
     } else {
         vcpu_stop_verdict(v, "%s failed: VMfailInvalid (no current VMCS)", instruction);
-        stopped(v);
+        vcpu_announce_stop(v);
     }
 }

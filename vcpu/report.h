@@ -6,6 +6,10 @@
 
 #include "vcpu/vcpu.h"
 
+/* The vCPU is stopped for v->stop_reason: its state, and the owner told (which prints the
+ * "stopped" line). Every stop goes through here. */
+void vcpu_announce_stop(struct vcpu *v);
+
 /* v->stop_reason says why: the owner's "stopped" line, then the exit decoded, guest RIP, RSP,
  * CR3, RFLAGS and, for EPT exits, the guest-physical and linear addresses. */
 void vcpu_report_stop(struct vcpu *v, const struct vcpu_exit_record *x);

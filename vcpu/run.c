@@ -78,8 +78,7 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
     v->launched = false;
     if (!vmcs_setup(&params)) {
         vcpu_stop_verdict(v, "its VMCS could not be set up");
-        v->state = VCPU_STOPPED;
-        v->owner->stopped(v->owner_ctx, v, v->stop_reason);
+        vcpu_announce_stop(v);
         return false;
     }
     flush_guest_tlbs(v);
@@ -99,8 +98,7 @@ void vcpu_enter(struct vcpu *v)
     cpu->fault_resume_rip = 0;
     if (result == VMX_ENTER_FAULTED) {
         vcpu_stop_verdict(v, "hypervisor exception while handling its exit");
-        v->state = VCPU_STOPPED;
-        v->owner->stopped(v->owner_ctx, v, v->stop_reason);
+        vcpu_announce_stop(v);
     } else if (result != VMX_ENTER_STOPPED) {
         vcpu_report_enter_failure(v, result);
     }

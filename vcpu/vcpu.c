@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 
+#include "arch/x86/cpu.h"
 #include "lib/format.h"
 
 enum vcpu_verdict vcpu_stop_verdict(struct vcpu *v, const char *fmt, ...)
@@ -20,6 +21,15 @@ void *vcpu_gpa_to_host(const struct vcpu *v, uint64_t gpa, uint64_t size)
     if (gpa >= v->memory_size || size > v->memory_size - gpa)
         return 0;
     return (void *)(uintptr_t)(v->memory_hpa + gpa);
+}
+
+#define MAXPHYADDR_WITHOUT_LEAF 36u
+
+unsigned vcpu_maxphyaddr(void)
+{
+    if (vcpu_host_cpuid(0x80000000, 0).eax < 0x80000008)
+        return MAXPHYADDR_WITHOUT_LEAF;
+    return vcpu_host_cpuid(0x80000008, 0).eax & 0xFFu;
 }
 
 uint64_t vcpu_read_gpr(const struct vcpu *v, unsigned index)

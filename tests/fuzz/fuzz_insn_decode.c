@@ -5,23 +5,8 @@
  * Input: byte 0 picks the mode (value mod 3: 0 16-bit, 1 32-bit, 2 64-bit); the rest are the
  * instruction bytes, copied to an exact-size block so AddressSanitizer sees any over-read.
  * Register values and the loaded value are drawn from a hash of the whole input. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "tests/fuzz/fuzz_common.h"
 #include "vcpu/insn_decode.h"
-
-#define CHECK(cond)                                                                     \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", #cond, __FILE__,     \
-                    __LINE__);                                                          \
-            abort();                                                                    \
-        }                                                                               \
-    } while (0)
 
 static uint64_t mask_of(unsigned bytes)
 {
@@ -43,39 +28,39 @@ static uint64_t next_random(uint64_t *state)
 
 static void check_mem(const struct insn *in, const struct insn_mem *mem, const uint64_t *gpr)
 {
-    CHECK(mem->base == INSN_NO_REG || mem->base < INSN_GPR_COUNT);
-    CHECK(mem->index == INSN_NO_REG || mem->index < INSN_GPR_COUNT);
-    CHECK(mem->index != INSN_NO_REG || mem->scale == 1);
-    CHECK(is_size(mem->scale));
-    CHECK(mem->address_size == 2 || mem->address_size == 4 || mem->address_size == 8);
-    CHECK(mem->segment <= INSN_SEG_GS);
-    CHECK(!mem->rip_relative || (mem->base == INSN_NO_REG && mem->index == INSN_NO_REG));
-    CHECK(insn_mem_offset(in, mem, gpr, gpr[0]) <= mask_of(mem->address_size));
+    FUZZ_CHECK(mem->base == INSN_NO_REG || mem->base < INSN_GPR_COUNT);
+    FUZZ_CHECK(mem->index == INSN_NO_REG || mem->index < INSN_GPR_COUNT);
+    FUZZ_CHECK(mem->index != INSN_NO_REG || mem->scale == 1);
+    FUZZ_CHECK(is_size(mem->scale));
+    FUZZ_CHECK(mem->address_size == 2 || mem->address_size == 4 || mem->address_size == 8);
+    FUZZ_CHECK(mem->segment <= INSN_SEG_GS);
+    FUZZ_CHECK(!mem->rip_relative || (mem->base == INSN_NO_REG && mem->index == INSN_NO_REG));
+    FUZZ_CHECK(insn_mem_offset(in, mem, gpr, gpr[0]) <= mask_of(mem->address_size));
 }
 
 static void check_decoded(const struct insn *in, enum insn_mode mode, size_t available)
 {
-    CHECK(in->length >= 1 && in->length <= INSN_MAX_LENGTH && in->length <= available);
-    CHECK(is_size(in->access_size) && is_size(in->operand_size));
-    CHECK(in->access_size <= in->operand_size);
-    CHECK(!in->has_register || in->reg < INSN_GPR_COUNT);
-    CHECK(!in->reg_high_byte || (in->reg < 4 && in->operand_size == 1 && in->rex == 0));
-    CHECK(mode == INSN_MODE_64 || in->rex == 0);
-    CHECK(mode == INSN_MODE_64 || in->operand_size != 8);
-    CHECK(!in->has_immediate || in->immediate <= mask_of(in->operand_size));
-    CHECK(!(in->has_immediate && in->has_register));
+    FUZZ_CHECK(in->length >= 1 && in->length <= INSN_MAX_LENGTH && in->length <= available);
+    FUZZ_CHECK(is_size(in->access_size) && is_size(in->operand_size));
+    FUZZ_CHECK(in->access_size <= in->operand_size);
+    FUZZ_CHECK(!in->has_register || in->reg < INSN_GPR_COUNT);
+    FUZZ_CHECK(!in->reg_high_byte || (in->reg < 4 && in->operand_size == 1 && in->rex == 0));
+    FUZZ_CHECK(mode == INSN_MODE_64 || in->rex == 0);
+    FUZZ_CHECK(mode == INSN_MODE_64 || in->operand_size != 8);
+    FUZZ_CHECK(!in->has_immediate || in->immediate <= mask_of(in->operand_size));
+    FUZZ_CHECK(!(in->has_immediate && in->has_register));
     switch (in->kind) {
     case INSN_KIND_MOVS:
-        CHECK(in->direction == INSN_DIR_COPY && !in->has_register);
+        FUZZ_CHECK(in->direction == INSN_DIR_COPY && !in->has_register);
         break;
     case INSN_KIND_STOS:
-        CHECK(in->direction == INSN_DIR_WRITE && in->reg == INSN_RAX);
+        FUZZ_CHECK(in->direction == INSN_DIR_WRITE && in->reg == INSN_RAX);
         break;
     case INSN_KIND_MOV:
-        CHECK(in->access_size == in->operand_size);
+        FUZZ_CHECK(in->access_size == in->operand_size);
         break;
     default:
-        CHECK(in->direction == INSN_DIR_READ && in->has_register);
+        FUZZ_CHECK(in->direction == INSN_DIR_READ && in->has_register);
         break;
     }
 }
@@ -106,26 +91,26 @@ static void check_completion(const struct insn *in, const uint64_t *before, uint
 
     memcpy(gpr, before, sizeof(gpr));
     bool stored = insn_store_value(in, gpr, &value);
-    CHECK(stored == (in->direction == INSN_DIR_WRITE));
-    CHECK(value <= mask_of(in->access_size));
+    FUZZ_CHECK(stored == (in->direction == INSN_DIR_WRITE));
+    FUZZ_CHECK(value <= mask_of(in->access_size));
 
     bool completed = insn_complete_load(in, gpr, loaded);
-    CHECK(completed == (in->direction == INSN_DIR_READ));
+    FUZZ_CHECK(completed == (in->direction == INSN_DIR_READ));
     for (unsigned i = 0; i < INSN_GPR_COUNT; i++) {
         if (!completed || i != in->reg)
-            CHECK(gpr[i] == before[i]);
+            FUZZ_CHECK(gpr[i] == before[i]);
     }
     if (!completed)
         return;
     uint64_t after = gpr[in->reg];
     if (in->reg_high_byte)
-        CHECK((after & ~0xFF00ull) == (before[in->reg] & ~0xFF00ull));
+        FUZZ_CHECK((after & ~0xFF00ull) == (before[in->reg] & ~0xFF00ull));
     else if (in->operand_size == 4)
-        CHECK(after >> 32 == 0);
+        FUZZ_CHECK(after >> 32 == 0);
     else if (in->operand_size < 4)
-        CHECK((after & ~mask_of(in->operand_size)) == (before[in->reg] & ~mask_of(in->operand_size)));
+        FUZZ_CHECK((after & ~mask_of(in->operand_size)) == (before[in->reg] & ~mask_of(in->operand_size)));
     if (in->kind == INSN_KIND_MOVZX || in->kind == INSN_KIND_MOV)
-        CHECK(((after >> (in->reg_high_byte ? 8 : 0)) & mask_of(in->operand_size)) ==
+        FUZZ_CHECK(((after >> (in->reg_high_byte ? 8 : 0)) & mask_of(in->operand_size)) ==
               (loaded & mask_of(in->access_size)));
 }
 
@@ -154,13 +139,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(bytes, data + 1, available);
 
     enum insn_result r = insn_decode(bytes, available, mode, &in);
-    CHECK((unsigned)r < INSN_RESULT_COUNT);
-    CHECK(insn_result_name(r) != NULL);
-    CHECK(r != INSN_NEED_MORE_BYTES || available < INSN_MAX_LENGTH);
-    CHECK(r != INSN_TOO_LONG || available >= INSN_MAX_LENGTH);
-    CHECK(r != INSN_BAD_MODE);
+    FUZZ_CHECK((unsigned)r < INSN_RESULT_COUNT);
+    FUZZ_CHECK(insn_result_name(r) != NULL);
+    FUZZ_CHECK(r != INSN_NEED_MORE_BYTES || available < INSN_MAX_LENGTH);
+    FUZZ_CHECK(r != INSN_TOO_LONG || available >= INSN_MAX_LENGTH);
+    FUZZ_CHECK(r != INSN_BAD_MODE);
     if (r == INSN_UNSUPPORTED_OPCODE || r == INSN_REGISTER_OPERAND)
-        CHECK(in.opcode_length == 1 || in.opcode_length == 2);
+        FUZZ_CHECK(in.opcode_length == 1 || in.opcode_length == 2);
     if (r == INSN_OK) {
         struct insn again;
 
@@ -169,9 +154,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (in.kind == INSN_KIND_MOVS)
             check_mem(&in, &in.string_source, gpr);
         /* Exactly its own bytes: the same decode from them alone, "need more" from fewer. */
-        CHECK(insn_decode(bytes, in.length, mode, &again) == INSN_OK);
-        CHECK(same_decode(&again, &in));
-        CHECK(insn_decode(bytes, in.length - 1u, mode, &again) == INSN_NEED_MORE_BYTES);
+        FUZZ_CHECK(insn_decode(bytes, in.length, mode, &again) == INSN_OK);
+        FUZZ_CHECK(same_decode(&again, &in));
+        FUZZ_CHECK(insn_decode(bytes, in.length - 1u, mode, &again) == INSN_NEED_MORE_BYTES);
         check_completion(&in, gpr, next_random(&seed));
     }
     free(bytes);
