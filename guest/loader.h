@@ -11,6 +11,13 @@
 #include "lib/diag.h"
 #include "vcpu/vcpu.h"
 
+/* A module handed to the guest: its bytes and the words after its name. */
+struct loader_module {
+    const void *data;
+    uint64_t size;
+    const char *cmdline;            /* "" when the module string has no words after the name */
+};
+
 struct loader_input {
     const void *image;
     uint64_t image_size;
@@ -19,6 +26,9 @@ struct loader_input {
     const struct partition_config *config;
     uint32_t partition_id;
     const char *cmdline;            /* may be NULL */
+    const struct loader_module *modules;    /* config->guest_modules, loaded, in order */
+    uint32_t module_count;
+    uint64_t acpi_rsdp_gpa;         /* the partition's ACPI RSDP in its memory; 0 = none */
 };
 
 struct loader_output {

@@ -19,7 +19,13 @@
 enum image_format {
     IMAGE_ELF64,    /* ELF64 executable: loaded by its program headers */
     IMAGE_FLAT,     /* raw bytes copied to load_address */
+    IMAGE_MULTIBOOT,    /* multiboot 0.6.96 kernel: 32-bit protected mode, paging off */
+    IMAGE_MULTIBOOT2,   /* multiboot2 kernel: 32-bit protected mode, paging off */
+    IMAGE_BZIMAGE,      /* Linux x86 boot protocol >= 2.12 kernel, 64-bit entry */
 };
+
+/* Extra GRUB modules a table entry can hand to its guest (multiboot modules, an initrd). */
+#define PARTITION_GUEST_MODULES_MAX 8u
 
 /* Direction bits of a grant. */
 #define PORT_READ   1u
@@ -57,11 +63,17 @@ struct partition_config {
     uint32_t cpu;           /* logical CPU index, 0 = boot CPU */
     uint64_t memory_size;   /* guest-physical 0..memory_size, a multiple of 2 MiB */
     uint64_t host_base;     /* 0 = carve anywhere, else fixed, 2 MiB aligned */
-    const char *module;     /* multiboot2 module command line naming the image */
+    /* Names the image: the first word of a multiboot2 module's string. The words after it,
+     * if any, replace cmdline, so the GRUB menu can change a guest's command line. */
+    const char *module;
     enum image_format format;
     uint64_t load_address;  /* flat images: gpa to load at */
     uint64_t entry;         /* flat: entry gpa; ELF: 0 = header's entry */
     const char *cmdline;    /* passed to the guest; NULL = none */
+    /* Further modules handed to the guest, in order, named like `module` (their strings'
+     * words after the name become each module's command line). */
+    const char *const *guest_modules;
+    uint32_t guest_module_count;
     const struct port_range *ports;
     uint32_t port_count;
     const struct msr_range *msrs;
@@ -117,6 +129,11 @@ const struct partition_table *partition_table_find(const char *name);
 #define MMIO(...)                                                           \
     .mmio = (const struct mmio_grant[]){ __VA_ARGS__ },                     \
     .mmio_count = PARTITION_COUNT_OF(const struct mmio_grant, __VA_ARGS__)
+
+/* .guest_modules/.guest_module_count from a list of module names. */
+#define GUEST_MODULES(...)                                                  \
+    .guest_modules = (const char *const[]){ __VA_ARGS__ },                  \
+    .guest_module_count = PARTITION_COUNT_OF(const char *const, __VA_ARGS__)
 
 /* .parts/.count of a table from a named array of partition_config. */
 #define PARTITIONS(array_) \

@@ -144,10 +144,11 @@ static void not_started(struct partition *p, const char *fmt, ...)
 
 /* ---- checks against this machine ------------------------------------------------------- */
 
+/* The first module whose string starts with the word `name`. */
 static const struct mb2_module *find_module(const char *name)
 {
     for (uint32_t i = 0; boot_info && i < boot_info->module_count; i++)
-        if (boot_info->modules[i].cmdline && strcmp(boot_info->modules[i].cmdline, name) == 0)
+        if (cmdline_module_args(boot_info->modules[i].cmdline, name))
             return &boot_info->modules[i];
     return 0;
 }
@@ -171,6 +172,8 @@ bool partition_check_this_machine(struct partition *p)
     if (!partition_check_machine(p->config, &machine, &partition_report))
         return false;
     p->module = find_module(p->config->module);
+    for (uint32_t i = 0; i < p->config->guest_module_count; i++)
+        p->guest_modules[i] = find_module(p->config->guest_modules[i]);
     return true;
 }
 
@@ -209,6 +212,15 @@ bool partition_load_image(struct partition *p, struct loader_output *out)
         not_started(p, "no loader for its image format %u", (unsigned)cfg->format);
         return false;
     }
+    /* Words after the image's name on its GRUB module line replace the table's cmdline. */
+    const char *args = cmdline_module_args(p->module->cmdline, cfg->module);
+    struct loader_module modules[PARTITION_GUEST_MODULES_MAX];
+    for (uint32_t i = 0; i < cfg->guest_module_count; i++) {
+        const struct mb2_module *m = p->guest_modules[i];
+        modules[i] = (struct loader_module){
+            (const void *)(uintptr_t)m->start, m->end - m->start,
+            cmdline_module_args(m->cmdline, cfg->guest_modules[i]) };
+    }
     const struct loader_input in = {
         .image = (const void *)(uintptr_t)p->module->start,
         .image_size = p->module->end - p->module->start,
@@ -216,7 +228,9 @@ bool partition_load_image(struct partition *p, struct loader_output *out)
         .memory_size = p->memory_size,
         .config = cfg,
         .partition_id = p->id,
-        .cmdline = cfg->cmdline,
+        .cmdline = args && *args ? args : cfg->cmdline,
+        .modules = modules,
+        .module_count = cfg->guest_module_count,
     };
     if (!loader->load(&in, out, &partition_report)) {
         not_started(p, "module \"%s\" is not a loadable %s image", cfg->module, loader->name);

@@ -34,6 +34,7 @@ struct partition {
     uint64_t memory_hpa;                /* host-physical base of guest-physical 0 */
     uint64_t memory_size;
     const struct mb2_module *module;
+    const struct mb2_module *guest_modules[PARTITION_GUEST_MODULES_MAX];  /* the config's */
 
     struct ept ept;                     /* its pointer and VPID are the vCPU's */
     uint64_t overhead_bytes;            /* VMCS, bitmaps, MSR lists, EPT tables */

@@ -139,12 +139,22 @@ static void check_image(struct check *c, const struct partition_config *p)
 {
     if (!has_text(p->module))
         problem(c, "module empty");
-    if (p->format != IMAGE_ELF64 && p->format != IMAGE_FLAT) {
+    if (p->format != IMAGE_ELF64 && p->format != IMAGE_FLAT && p->format != IMAGE_MULTIBOOT &&
+        p->format != IMAGE_MULTIBOOT2 && p->format != IMAGE_BZIMAGE) {
         problem(c, "format %d unknown", (int)p->format);
         return;
     }
-    if (p->format == IMAGE_ELF64 && p->load_address)
+    if (p->format != IMAGE_FLAT && p->load_address)
         problem(c, "load_address 0x%llx is for flat images only", U64(p->load_address));
+    if (p->guest_module_count > PARTITION_GUEST_MODULES_MAX)
+        problem(c, "%u guest modules, at most %u", p->guest_module_count,
+                PARTITION_GUEST_MODULES_MAX);
+    else if (p->guest_module_count && !p->guest_modules)
+        problem(c, "guest_module_count %u without guest_modules", p->guest_module_count);
+    else
+        for (uint32_t i = 0; i < p->guest_module_count; i++)
+            if (!has_text(p->guest_modules[i]))
+                problem(c, "guest module %u empty", i);
     if (!memory_ok(p))
         return;
     if (p->format == IMAGE_FLAT && p->load_address >= p->memory_size)
@@ -446,6 +456,13 @@ bool partition_check_machine(const struct partition_config *p, const struct part
         diag_report(d, "partition %s: module \"%s\" not loaded", name,
                     p->module ? p->module : "");
         ok = false;
+    }
+    for (uint32_t i = 0; i < p->guest_module_count && i < PARTITION_GUEST_MODULES_MAX; i++) {
+        const char *g = p->guest_modules ? p->guest_modules[i] : NULL;
+        if (!has_text(g) || !m->module_present || !m->module_present(m->ctx, g)) {
+            diag_report(d, "partition %s: guest module \"%s\" not loaded", name, g ? g : "");
+            ok = false;
+        }
     }
     for (uint32_t i = 0; i < PARTITION_HV_CONSOLE_PORTS; i++) {
         uint16_t port = m->console_ports[i];

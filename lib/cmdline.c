@@ -81,3 +81,20 @@ bool cmdline_parse_u64(const char *s, uint64_t *out)
     *out = v;
     return true;
 }
+
+const char *cmdline_module_args(const char *module_string, const char *name)
+{
+    if (!module_string || !name || !*name)
+        return 0;
+    const char *p = module_string;
+    while (is_space(*p))
+        p++;
+    for (; *name; name++, p++)
+        if (*p != *name)
+            return 0;
+    if (*p && !is_space(*p))
+        return 0;
+    while (is_space(*p))
+        p++;
+    return p;
+}

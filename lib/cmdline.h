@@ -16,4 +16,8 @@ bool cmdline_get(const char *cmdline, const char *key, char *value, size_t size)
  * False on empty input, stray characters or overflow. */
 bool cmdline_parse_u64(const char *s, uint64_t *out);
 
+/* A GRUB module string "name word word...": when its first word is `name`, returns the
+ * rest with leading blanks skipped ("" when there is none); otherwise NULL. */
+const char *cmdline_module_args(const char *module_string, const char *name);
+
 #endif

@@ -71,6 +71,21 @@ static void test_parse_numbers(void **state)
     assert_false(cmdline_parse_u64(NULL, &n));
 }
 
+static void test_module_args(void **state)
+{
+    (void)state;
+    assert_string_equal(cmdline_module_args("linux console=ttyS0 quiet", "linux"),
+                        "console=ttyS0 quiet");
+    assert_string_equal(cmdline_module_args("  linux   ro", "linux"), "ro");
+    assert_string_equal(cmdline_module_args("linux", "linux"), "");
+    assert_string_equal(cmdline_module_args("linux  ", "linux"), "");
+    assert_null(cmdline_module_args("linux-initrd", "linux"));
+    assert_null(cmdline_module_args("lin", "linux"));
+    assert_null(cmdline_module_args("testguest", "linux"));
+    assert_null(cmdline_module_args(NULL, "linux"));
+    assert_null(cmdline_module_args("linux", ""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -79,6 +94,7 @@ int main(void)
         cmocka_unit_test(test_last_word_wins),
         cmocka_unit_test(test_value_too_long),
         cmocka_unit_test(test_parse_numbers),
+        cmocka_unit_test(test_module_args),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

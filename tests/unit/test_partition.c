@@ -347,6 +347,29 @@ static void test_format_unknown_and_elf_load_address(void **state)
                     "partitions t: beta: load_address 0x100000 is for flat images only");
 }
 
+static void test_guest_modules(void **state)
+{
+    struct partition_config p[] = { base("alpha", 0), base("beta", 1), base("gamma", 2),
+                                    base("delta", 3) };
+    static const char *const nine[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i" };
+
+    (void)state;
+    p[0].format = IMAGE_MULTIBOOT;
+    p[0].guest_modules = (const char *const[]){ "testguest", "" };
+    p[0].guest_module_count = 2;
+    p[1].format = IMAGE_MULTIBOOT2;
+    p[1].guest_module_count = 1;
+    p[2].format = IMAGE_BZIMAGE;
+    p[2].guest_modules = nine;
+    p[2].guest_module_count = 9;
+    p[3].format = IMAGE_MULTIBOOT2;
+    p[3].load_address = 0x100000;
+    EXPECT_PROBLEMS(p, "partitions t: alpha: guest module 1 empty",
+                    "partitions t: beta: guest_module_count 1 without guest_modules",
+                    "partitions t: gamma: 9 guest modules, at most 8",
+                    "partitions t: delta: load_address 0x100000 is for flat images only");
+}
+
 static void test_console(void **state)
 {
     struct partition_config p[] = { base("alpha", 0), base("beta", 1), base("gamma", 2) };
@@ -414,6 +437,18 @@ static void test_machine_both_missing(void **state)
     assert_false(partition_check_machine(&p, &machine, &capture));
     assert_lines(2, (const char *const[]){ "partition lost: cpu 5 is not online",
                                            "partition lost: module \"gone\" not loaded" });
+}
+
+static void test_machine_guest_module_missing(void **state)
+{
+    struct partition_config p = base("mb", 1);
+
+    (void)state;
+    p.format = IMAGE_MULTIBOOT;
+    p.guest_modules = (const char *const[]){ "testguest", "initrd" };
+    p.guest_module_count = 2;
+    assert_false(partition_check_machine(&p, &machine, &capture));
+    assert_lines(1, (const char *const[]){ "partition mb: guest module \"initrd\" not loaded" });
 }
 
 static void test_machine_port_granted_twice(void **state)
@@ -522,6 +557,8 @@ int main(void)
         cmocka_unit_test_setup(test_mmio_grants, reset_sink),
         cmocka_unit_test_setup(test_image_addresses, reset_sink),
         cmocka_unit_test_setup(test_format_unknown_and_elf_load_address, reset_sink),
+        cmocka_unit_test_setup(test_guest_modules, reset_sink),
+        cmocka_unit_test_setup(test_machine_guest_module_missing, reset_sink),
         cmocka_unit_test_setup(test_console, reset_sink),
         cmocka_unit_test_setup(test_machine_port_granted_twice, reset_sink),
         cmocka_unit_test_setup(test_machine_port_pit_twice, reset_sink),
