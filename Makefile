@@ -181,7 +181,8 @@ UNIT_SRCS_multiboot2 := boot/multiboot2.c lib/diag.c lib/format.c
 UNIT_TESTS += frame
 UNIT_SRCS_frame      := mm/frame.c lib/diag.c lib/format.c
 UNIT_TESTS += guest_boot
-UNIT_SRCS_guest_boot := guest/guest_boot.c vcpu/entry_state.c lib/format.c lib/diag.c
+UNIT_SRCS_guest_boot := guest/guest_boot.c vcpu/entry_state.c guest/loader.c guest/elf_loader.c \
+                        lib/format.c lib/diag.c lib/string.c
 UNIT_TESTS += guest_memmap
 UNIT_SRCS_guest_memmap := guest/guest_memmap.c
 UNIT_TESTS += lowmem

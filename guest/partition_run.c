@@ -236,6 +236,12 @@ bool partition_load_image(struct partition *p, struct loader_output *out)
         not_started(p, "module \"%s\" is not a loadable %s image", cfg->module, loader->name);
         return false;
     }
+    if (loader_entry_needs_unrestricted_guest(&out->entry) &&
+        !vmx_config()->controls.unrestricted_guest) {
+        not_started(p, "its %s image starts with paging off, which needs the VMX control "
+                       "\"unrestricted guest\" that this machine lacks", loader->name);
+        return false;
+    }
     p->entry = out->entry;
     return true;
 }
