@@ -62,7 +62,8 @@ GUEST_IMAGE := $(BUILD)/guest/testguest.elf
 HOSTILE_IMAGE := $(BUILD)/guest/hostile.elf
 PARTITIONS_OK := $(BUILD)/host/partitions.ok
 
-.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test fuzz fuzz-replay bench clean font usb
+.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test fuzz fuzz-replay bench clean font usb \
+        linux-images
 all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(ISO)
 iso: $(ISO)
 
@@ -279,6 +280,24 @@ unit-test: deps-check $(UNIT_BINS)
 # and committed, so building needs no Python. Run after editing the sheet.
 font:
 	@python3 tools/mkfont.py
+
+# ---- the Linux partition's kernel and initramfs ---------------------------------------
+# The kernel is Debian's current linux-image-amd64, fetched with apt-get download and cached
+# under build/linux (never committed); the initramfs is busybox-static with an init that
+# prints a marker and keeps a shell on ttyS0.
+LINUX_DIR    := $(BUILD)/linux
+LINUX_KERNEL := $(LINUX_DIR)/vmlinuz
+LINUX_INITRD := $(LINUX_DIR)/initrd.img
+
+$(LINUX_KERNEL): tools/fetch_linux.sh
+	@sh tools/fetch_linux.sh $(LINUX_DIR)
+
+$(LINUX_INITRD): tools/mkinitramfs.py
+	@mkdir -p $(dir $@)
+	@echo "  CPIO    $@"
+	@python3 tools/mkinitramfs.py /bin/busybox $@
+
+linux-images: deps-check $(LINUX_KERNEL) $(LINUX_INITRD)
 
 # ---- fuzzing (libFuzzer, clang): docs/FUZZING.md -------------------------------------
 # Each target tests/fuzz/fuzz_<name>.c links only pure sources, like a unit test; its seed
