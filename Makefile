@@ -23,7 +23,7 @@ DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c d
                 drivers/fb_draw.c drivers/fb_text.c drivers/font8x16.c drivers/screen.c \
                 drivers/ps2_keymap.c drivers/keyboard.c drivers/console_setup.c
 MM_SRCS      := mm/frame.c mm/phys.c mm/lowmem.c
-VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
+VMX_SRCS     := vmx/mitigations.c vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
                 vmx/vmxon.c vmx/ept.c vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c \
                 vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                 vmx/vmcs_setup.c vmx/exit_stub.S vmx/guest_state_report.c \
@@ -193,6 +193,8 @@ UNIT_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
 UNIT_TESTS += vmx_caps
 UNIT_SRCS_vmx_caps   := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c \
                         vmx/vm_instruction_error.c lib/diag.c lib/format.c
+UNIT_TESTS += mitigations
+UNIT_SRCS_mitigations := vmx/mitigations.c lib/format.c
 UNIT_TESTS += preemption_timer
 UNIT_SRCS_preemption_timer := vmx/preemption_timer.c
 UNIT_TESTS += cr3_write

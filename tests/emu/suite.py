@@ -260,6 +260,7 @@ TESTS = [
                 r"^cpu: 2 of 2 online: apic 0 1$",
                 r"^vmx: revision 0x2b, pin 0x[0-9a-f]{8} primary 0x[0-9a-f]{8} secondary "
                 r"0x[0-9a-f]{8} exit 0x[0-9a-f]{8} entry 0x[0-9a-f]{8}, ept 4-level wb 2M 1G",
+                r"^mitigations: [a-zA-Z]",
                 r"^vmx: cpu 0 \(apic 0\): vmxon ok$",
                 r"^vmx: cpu 1 \(apic 1\): vmxon ok$",
                 r"^vmx: 2 of 2 cpus in VMX root operation$", READY],
