@@ -30,7 +30,7 @@ VMX_SRCS     := vmx/mitigations.c vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.
                 vmx/preemption_timer.c vmx/cr3_write.c
 VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_registry.c \
                 vcpu/entry_state.c vcpu/events.c vcpu/event_delivery.c vcpu/exit_cpuid.c \
-                vcpu/exit_io.c vcpu/exit_msr.c \
+                vcpu/exit_io.c vcpu/exit_io_string.c vcpu/string_io.c vcpu/exit_msr.c \
                 vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c \
                 vcpu/insn_decode.c vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
@@ -219,9 +219,14 @@ UNIT_TESTS += vcpu_exits
 UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu/range_registry.c \
                         vcpu/events.c vcpu/event_delivery.c vmx/exit_reasons.c vmx/cr3_write.c lib/diag.c \
                         vcpu/exit_cpuid.c vcpu/exit_cr.c vcpu/exit_msr.c vcpu/exit_io.c \
+                        vcpu/exit_io_string.c vcpu/string_io.c \
                         vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c vcpu/insn_decode.c \
                         vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c guest/testdev.c \
                         lib/ratelimit.c lib/format.c
+UNIT_TESTS += string_io
+UNIT_TESTS += vcpu_string_io
+UNIT_SRCS_vcpu_string_io := $(UNIT_SRCS_vcpu_exits)
+UNIT_SRCS_string_io := vcpu/string_io.c
 UNIT_TESTS += vcpu_delivery
 UNIT_SRCS_vcpu_delivery := $(UNIT_SRCS_vcpu_exits)
 UNIT_TESTS += vcpu_instructions

@@ -281,6 +281,8 @@ TESTS = [
                 r"^partition beta: running on cpu 1$",
                 r"^\[alpha\] hello from partition 0 \(alpha\), 32 MiB$",
                 r"^\[beta\] hello from partition 1 \(beta\), 32 MiB$",
+                r"^\[alpha\] string I/O: rep outsb reached COM1$",
+                r"^\[beta\] string I/O: rep insw from an empty port ok$",
                 r"^\[alpha\] cpuid: vmx hidden, hypervisor bit set, signature \"tessera VMM \"$",
                 r"^\[beta\] memory: \d+ MiB from 0x[0-9a-f]+ ok$",
                 r"^\[alpha\] memory: \d+ MiB from 0x[0-9a-f]+ ok$",
