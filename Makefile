@@ -33,12 +33,15 @@ VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_
                 vcpu/exit_io.c vcpu/exit_io_string.c vcpu/string_io.c vcpu/exit_msr.c \
                 vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c \
                 vcpu/insn_decode.c vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c
-LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
+LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c \
+                lib/civil_time.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
                 guest/guest_memmap.c guest/acpi_build.c guest/aml_emit.c guest/mp_table.c \
                 guest/partition_run.c guest/partition_control.c guest/partition_console.c \
-                guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c
+                guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c \
+                guest/port_lanes.c guest/cmos_rtc.c guest/pic8259.c guest/acpi_pm.c \
+                guest/reset_control.c
 SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/commands.c
 HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(VCPU_SRCS) \
                 $(LIB_SRCS) $(GUEST_SRCS) $(SHELL_SRCS)
@@ -241,6 +244,11 @@ UNIT_SRCS_vcpu_state := vcpu/entry_state.c vcpu/range_registry.c vcpu/xcr0.c vcp
                         vmx/guest_state_check_segments.c lib/format.c lib/diag.c
 UNIT_TESTS += vuart
 UNIT_SRCS_vuart      := guest/vuart.c
+UNIT_TESTS += cmos_rtc
+UNIT_SRCS_cmos_rtc   := guest/cmos_rtc.c guest/port_lanes.c lib/civil_time.c lib/diag.c lib/format.c
+UNIT_TESTS += pc_legacy
+UNIT_SRCS_pc_legacy  := guest/pic8259.c guest/acpi_pm.c guest/reset_control.c guest/port_lanes.c \
+                        lib/diag.c lib/format.c
 UNIT_TESTS += line_queue
 UNIT_SRCS_line_queue := guest/line_queue.c
 UNIT_LDLIBS_line_queue := -lpthread
@@ -331,6 +339,10 @@ FUZZ_TARGETS += line_editor
 FUZZ_SRCS_line_editor := shell/line_editor.c shell/parse.c lib/format.c lib/cmdline.c
 FUZZ_TARGETS += vuart
 FUZZ_SRCS_vuart      := guest/vuart.c
+FUZZ_TARGETS += cmos_rtc
+FUZZ_SRCS_cmos_rtc   := $(UNIT_SRCS_cmos_rtc)
+FUZZ_TARGETS += pc_legacy
+FUZZ_SRCS_pc_legacy  := $(UNIT_SRCS_pc_legacy)
 FUZZ_TARGETS += line_queue
 FUZZ_SRCS_line_queue := guest/line_queue.c
 FUZZ_TARGETS += insn_decode

@@ -370,6 +370,56 @@ def line_queue_seeds():
           lq_putc(b"after\n") + lq_run(ord("\n"), 10) + lq_pop(FULL) + lq_pop(FULL))
 
 
+# ---- cmos_rtc and pc_legacy: operation bytes (fuzz_cmos_rtc.c, fuzz_pc_legacy.c) ----------
+
+def cmos_index(v): return u8(0x00) + u8(v)
+def cmos_read(reg): return cmos_index(reg) + u8(0x20)
+def cmos_write(reg, v): return cmos_index(reg) + u8(0x40) + u8(v)
+
+
+def cmos_rtc_seeds():
+    # Linux's mc146818_get_time at 1999-12-31 23:59:58: A, the clock, A, the seconds again.
+    clock = b"".join(cmos_read(r) for r in (0x0A, 0, 2, 4, 7, 8, 9, 0x32, 0x0B, 0x0A, 0))
+    write("cmos_rtc", "linux-read", u32(946684798) + clock + u8(0x60) + u32(1) + clock +
+          u8(0x60) + u32(1) + clock)
+    # Binary 12-hour, SET and a clock write, the NVRAM, a jump to the far future.
+    modes = (cmos_write(0x0B, 0x04) + clock + cmos_write(0x0B, 0x86) + cmos_write(0, 0x12) +
+             u8(0x60) + u32(100) + clock + cmos_write(0x0B, 0x02) + clock +
+             cmos_write(0x0F, 0x0A) + cmos_read(0x0F) + cmos_index(0x8D) + u8(0x20) + u8(0xE0))
+    write("cmos_rtc", "modes", u32(1796122669) + modes + u8(0xC0) + u64(2**64 - 1) + clock)
+    wide = (u8(0x81) + u32(0x7720) + u8(0x95) + u32(0) + u8(0x9E) + u32(0) + u8(0xA0) +
+            u64(64 << 20) + cmos_read(0x15) + cmos_read(0x2E) + u8(0x61) + u32(7200) + clock +
+            u8(0xE0) + u64(4107542399))
+    write("cmos_rtc", "wide-memory", u32(4102444799) + wide + clock)
+
+
+def pic_byte(slave, read, offset, v=0):
+    return u8(0x00 | (slave << 4) | (read << 3) | offset) + u8(v)
+
+
+def pc_legacy_seeds():
+    # Linux: the 8259 probe and initialization, then every line masked.
+    pic = pic_byte(1, 0, 1, 0xFF) + pic_byte(0, 0, 1, 0xFB) + pic_byte(0, 1, 1)
+    for slave, base, icw3 in ((0, 0x30, 0x04), (1, 0x38, 0x02)):
+        pic += pic_byte(slave, 0, 0, 0x11) + pic_byte(slave, 0, 1, base) + \
+            pic_byte(slave, 0, 1, icw3) + pic_byte(slave, 0, 1, 0x01)
+    pic += pic_byte(0, 0, 0, 0x0B) + pic_byte(0, 1, 0) + pic_byte(0, 0, 0, 0x0C) + \
+        pic_byte(0, 1, 1) + u8(0x35) + u32(0x3C0B) + u8(0x2A) + u32(0)
+    # ACPI: enable the power button, press it, clear it, read the timer, S5.
+    pm = (u8(0x40) + u8(0x12) + u32(0x0100) + u8(0xC0) + u8(0x60) + u8(0x60) + u32(3579) +
+          u8(0x48) + u8(0x28) + u8(0x10) + u32(0x0100) + u8(0x40) + u8(0x14) + u32(0x8000) +
+          u8(0x40) + u8(0x14) + u32(0x1401) + u8(0x40) + u8(0x14) + u32(0x3401) +
+          u8(0x40) + u8(0x05) + u32(0x24))
+    # Reset: Linux's reboot=pci, the FADT's value, a wide write, the 8042 pulse.
+    reset = (u8(0x88) + u8(0) + u8(0x80) + u8(0x02) + u8(0x80) + u8(0x06) + u8(0x82) + u8(0x0E) +
+             u8(0x80) + u8(0x00) + u8(0x80) + u8(0x0E) + u8(0xA8) + u8(0) + u8(0xA0) + u8(0xFE))
+    write("pc_legacy", "linux-boot", u64(0x1000) + u64(2400000000) + pic + pm + reset)
+    timer = (u8(0x7F) + u32(0xFFFFFFFF) + u8(0x48) + u8(0x68) + u8(0xE0) + u64(2**64 - 1) +
+             u64(3) + u64(5153376776576) + u8(0x60) + u32(1) + u8(0x48) + u8(0x1A))
+    write("pc_legacy", "timer-limits", u64(2**63) + u64(3579545) + timer + u8(0xE0) + u64(7) +
+          u64(0) + u64(0) + u8(0x48))
+
+
 def main():
     multiboot2_seeds()
     acpi_seeds()
@@ -379,6 +429,8 @@ def main():
     shell_seeds()
     vuart_seeds()
     line_queue_seeds()
+    cmos_rtc_seeds()
+    pc_legacy_seeds()
     total = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file())
     print(f"seeds written; corpus tree {total} bytes")
     return 0
