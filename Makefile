@@ -39,6 +39,7 @@ GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bit
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
                 guest/guest_memmap.c guest/acpi_build.c guest/aml_emit.c guest/mp_table.c \
                 guest/partition_run.c guest/partition_control.c guest/partition_console.c \
+                guest/partition_platform.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c \
                 guest/port_lanes.c guest/cmos_rtc.c guest/pic8259.c guest/acpi_pm.c \
                 guest/reset_control.c
