@@ -18,7 +18,7 @@ BOOT_SRCS    := boot/entry.S boot/main.c boot/multiboot2.c boot/ap_trampoline.S
 ARCH_SRCS    := arch/x86/gdt.c arch/x86/idt.c arch/x86/exception_stubs.S \
                 arch/x86/exception.c arch/x86/cpu.c arch/x86/percpu.c \
                 arch/x86/paging.c arch/x86/paging_map.c arch/x86/lapic.c arch/x86/smp.c
-DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c drivers/acpi.c \
+DRIVER_SRCS  := drivers/wall_clock.c drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c drivers/acpi.c \
                 drivers/acpi_dump.c drivers/acpi_spcr.c drivers/pci.c drivers/pci_serial.c \
                 drivers/fb_draw.c drivers/fb_text.c drivers/font8x16.c drivers/screen.c \
                 drivers/ps2_keymap.c drivers/keyboard.c drivers/console_setup.c
@@ -195,6 +195,8 @@ UNIT_SRCS_acpi_build := guest/acpi_build.c guest/aml_emit.c guest/mp_table.c dri
                         lib/diag.c lib/format.c
 UNIT_TESTS += mp_table
 UNIT_SRCS_mp_table   := guest/mp_table.c guest/acpi_build.c guest/aml_emit.c lib/diag.c lib/format.c
+UNIT_TESTS += wall_clock
+UNIT_SRCS_wall_clock := drivers/wall_clock.c lib/civil_time.c
 UNIT_TESTS += lowmem
 UNIT_SRCS_lowmem     := mm/lowmem.c
 UNIT_TESTS += acpi
