@@ -107,7 +107,7 @@ static bool check_sizes(uint64_t size, struct bzimage_header *h, const struct di
         return false;
     }
     /* syssize counts whole paragraphs: the last one may end past the file. */
-    if (claimed > rest + (BZ_SYSSIZE_UNIT - 1)) {
+    if (claimed > rest && claimed - rest >= BZ_SYSSIZE_UNIT) {
         diag_report(d, "bzImage: truncated: kernel needs %llu bytes (syssize 0x%x) after the "
                     "setup, image has %llu", (ull)claimed, h->syssize, (ull)rest);
         return false;
@@ -245,7 +245,8 @@ static void copy_initrd(const struct loader_input *in, const struct bzimage_layo
     for (uint32_t i = 0; i < in->module_count; i++) {
         uint64_t start = align_up(offset, INITRD_ALIGN);
         memset(in->memory + l->initrd_gpa + offset, 0, start - offset);
-        memcpy(in->memory + l->initrd_gpa + start, in->modules[i].data, in->modules[i].size);
+        if (in->modules[i].size)      /* an empty module's data may be NULL */
+            memcpy(in->memory + l->initrd_gpa + start, in->modules[i].data, in->modules[i].size);
         offset = start + in->modules[i].size;
     }
 }

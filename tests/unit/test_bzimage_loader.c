@@ -302,6 +302,25 @@ static void test_modules_concatenate(void **state)
     free_world(w);
 }
 
+/* An empty module (its data may be NULL) adds nothing; only empty ones make no initrd. */
+static void test_empty_modules(void **state)
+{
+    (void)state;
+    struct world *w = make_world(DEBIAN, 128 * MIB);
+    w->modules[0] = (struct loader_module){ NULL, 0, "" };
+    w->in.module_count = 1;
+    assert_true(load(w));
+    assert_int_equal(get(w->memory + ZERO_PAGE + 0x218, 4), 0);
+    assert_int_equal(get(w->memory + ZERO_PAGE + 0x21C, 4), 0);
+    w->modules[1] = (struct loader_module){ "xyz", 3, "" };
+    w->in.module_count = 2;
+    assert_true(load(w));
+    assert_int_equal(get(w->memory + ZERO_PAGE + 0x218, 4), 0x7FFF000);
+    assert_int_equal(get(w->memory + ZERO_PAGE + 0x21C, 4), 3);
+    assert_memory_equal(w->memory + 0x7FFF000, "xyz", 3);
+    free_world(w);
+}
+
 /* An initrd too large for the room above the kernel goes below it, above 1 MiB. */
 static void test_initrd_below_kernel(void **state)
 {
@@ -541,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_full_load),
         cmocka_unit_test(test_cloud_without_initrd_or_cmdline),
         cmocka_unit_test(test_modules_concatenate),
+        cmocka_unit_test(test_empty_modules),
         cmocka_unit_test(test_initrd_below_kernel),
         cmocka_unit_test(test_initrd_addr_max),
         cmocka_unit_test(test_relocation),
