@@ -43,7 +43,7 @@
 
 #define BZ_LOADFLAG_LOADED_HIGH 0x01u   /* protected-mode code at 1 MiB: a bzImage */
 #define BZ_XLF_KERNEL_64        0x0001u /* 64-bit entry at load address + 0x200 */
-#define BZ_XLF_ABOVE_4G         0x0002u /* kernel, zero page, command line, initrd may be above 4G */
+#define BZ_XLF_ABOVE_4G         0x0002u /* kernel, zero page, cmdline, initrd may be above 4G */
 #define BZ_TYPE_UNDEFINED       0xFFu   /* a loader without an assigned id */
 #define BZ_ENTRY_64_OFFSET      0x200u
 

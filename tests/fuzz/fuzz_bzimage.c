@@ -58,7 +58,8 @@ static void check_loaded(const struct loader_input *in, const struct loader_outp
     FUZZ_CHECK(memcmp(m + kernel, (const uint8_t *)in->image + h.setup_size, h.kernel_size) == 0);
     FUZZ_CHECK(out->entry.cpu.rip == kernel + BZ_ENTRY_64_OFFSET);
     FUZZ_CHECK(out->entry.regs.rsi == BZIMAGE_ZERO_PAGE_GPA);
-    FUZZ_CHECK(out->entry.cpu.cs.selector == BZ_BOOT_CS && out->entry.cpu.ds.selector == BZ_BOOT_DS);
+    FUZZ_CHECK(out->entry.cpu.cs.selector == BZ_BOOT_CS);
+    FUZZ_CHECK(out->entry.cpu.ds.selector == BZ_BOOT_DS);
 
     FUZZ_CHECK(zp[BZ_ZP_SENTINEL] == 0 && zp[BZ_TYPE_OF_LOADER] == BZ_TYPE_UNDEFINED);
     FUZZ_CHECK(zp[BZ_ZP_E820_ENTRIES] == 3);
