@@ -38,6 +38,7 @@ LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
                 guest/guest_memmap.c guest/acpi_build.c guest/aml_emit.c guest/mp_table.c \
+                guest/bzimage_loader.c \
                 guest/partition_run.c guest/partition_control.c guest/partition_console.c \
                 guest/partition_platform.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c \
@@ -187,7 +188,8 @@ UNIT_TESTS += frame
 UNIT_SRCS_frame      := mm/frame.c lib/diag.c lib/format.c
 UNIT_TESTS += guest_boot
 UNIT_SRCS_guest_boot := guest/guest_boot.c vcpu/entry_state.c guest/loader.c guest/elf_loader.c \
-                        lib/format.c lib/diag.c lib/string.c
+                        guest/bzimage_loader.c guest/guest_memmap.c lib/format.c lib/diag.c \
+                        lib/string.c
 UNIT_TESTS += guest_memmap
 UNIT_SRCS_guest_memmap := guest/guest_memmap.c
 UNIT_TESTS += acpi_build
@@ -220,6 +222,9 @@ UNIT_TESTS += ept
 UNIT_SRCS_ept        := vmx/ept.c lib/format.c lib/diag.c
 UNIT_TESTS += elf_loader
 UNIT_SRCS_elf_loader := guest/elf_loader.c lib/format.c lib/diag.c
+UNIT_TESTS += bzimage_loader
+UNIT_SRCS_bzimage_loader := guest/bzimage_loader.c guest/guest_boot.c guest/guest_memmap.c \
+                            vcpu/entry_state.c guest/loader.c guest/elf_loader.c lib/format.c lib/diag.c
 UNIT_TESTS += vmcs
 UNIT_SRCS_vmcs       := vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c vmx/vmx_controls.c \
                         vmx/vm_instruction_error.c lib/format.c lib/diag.c
@@ -332,6 +337,9 @@ FUZZ_TARGETS += acpi
 FUZZ_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
 FUZZ_TARGETS += elf
 FUZZ_SRCS_elf        := guest/elf_loader.c lib/diag.c lib/format.c
+FUZZ_TARGETS += bzimage
+FUZZ_SRCS_bzimage    := guest/bzimage_loader.c guest/guest_boot.c guest/guest_memmap.c \
+                        vcpu/entry_state.c lib/diag.c lib/format.c
 FUZZ_TARGETS += cmdline
 FUZZ_SRCS_cmdline    := lib/cmdline.c
 FUZZ_TARGETS += partition

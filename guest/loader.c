@@ -1,7 +1,9 @@
-/* The table of guest loaders: today's two formats, both entering in 64-bit long mode inside
- * the tessera boot environment (guest/guest_boot.c, the contract of vcpu/guest_abi.h). */
+/* The table of guest loaders: ELF64 and flat images enter in 64-bit long mode inside the
+ * tessera boot environment (guest/guest_boot.c, the contract of vcpu/guest_abi.h); a Linux
+ * bzImage through the 64-bit boot protocol (guest/bzimage_loader.c). */
 #include "guest/loader.h"
 
+#include "guest/bzimage_loader.h"
 #include "guest/elf_loader.h"
 #include "guest/guest_boot.h"
 #include "lib/string.h"
@@ -45,6 +47,7 @@ static bool load_elf64(const struct loader_input *in, struct loader_output *out,
 static const struct guest_loader loaders[] = {
     { IMAGE_ELF64, "ELF64", load_elf64 },
     { IMAGE_FLAT, "flat", load_flat },
+    { IMAGE_BZIMAGE, "bzImage", bzimage_load },
 };
 
 bool loader_entry_needs_unrestricted_guest(const struct vcpu_entry *entry)
