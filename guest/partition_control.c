@@ -59,6 +59,7 @@ static bool partition_reload(struct partition *p)
     v->watchdog_last_activity = 0;
     v->watchdog_quiet_periods = 0;
     v->stop_requested = false;
+    v->stop_request_reason = 0;
     return partition_vcpu_reset(p);
 }
 

@@ -61,6 +61,9 @@ static bool window_available(uint32_t bit)
 
 enum vcpu_verdict vcpu_deliver_events(struct vcpu *v)
 {
+    if (v->stop_requested)
+        return vcpu_stop_verdict(v, "%s", v->stop_request_reason ? v->stop_request_reason
+                                                                : "stopped from the shell");
     uint32_t interruptibility = (uint32_t)vcpu_vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
     const struct event_guest_state gs = {
         .interrupt_flag = (vcpu_vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) != 0,

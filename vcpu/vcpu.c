@@ -16,6 +16,13 @@ enum vcpu_verdict vcpu_stop_verdict(struct vcpu *v, const char *fmt, ...)
     return VCPU_STOP;
 }
 
+void vcpu_request_stop(struct vcpu *v, const char *reason)
+{
+    v->stop_request_reason = reason;
+    v->stop_requested = true;
+    v->events_pending = 1;      /* the slow path, which honours it before any injection */
+}
+
 void *vcpu_gpa_to_host(const struct vcpu *v, uint64_t gpa, uint64_t size)
 {
     if (gpa >= v->memory_size || size > v->memory_size - gpa)

@@ -105,6 +105,7 @@ struct vcpu {
     uint64_t watchdog_last_activity;    /* exits other than the timer's, at the last check */
     uint32_t watchdog_quiet_periods;    /* timer periods since that count last moved */
     volatile bool stop_requested;       /* the shell asked; honoured at the next exit that checks */
+    const char *stop_request_reason;    /* vcpu_request_stop's; NULL: the shell's */
     char stop_reason[VCPU_STOP_REASON_MAX];
 
     /* Policy accounting: trapped accesses to ports it was not granted, one report line per
@@ -145,6 +146,10 @@ void vcpu_clear_events(struct vcpu *v);
 
 /* Translates a guest-physical range to a host pointer; NULL if not wholly inside memory. */
 void *vcpu_gpa_to_host(const struct vcpu *v, uint64_t gpa, uint64_t size);
+
+/* On the vCPU's own CPU, from a device its guest just used (a power-off register, say): the
+ * vCPU stops when the current exit ends, with reason (a string that outlives the stop). */
+void vcpu_request_stop(struct vcpu *v, const char *reason);
 
 /* Where and how a guest starts: what a loader produces (guest/loader.h). */
 struct vcpu_entry {

@@ -292,6 +292,19 @@ static void test_stop_from_event_delivery_is_reported(void **state)
     assert_non_null(strstr(fake.stopped_reason, "triple fault"));
 }
 
+/* A device's stop request (a power-off register) ends the vCPU when the current exit ends,
+ * with the device's words, and nothing is injected on the way out. */
+static void test_device_stop_request(void **state)
+{
+    (void)state;
+    vcpu_request_stop(&vcpu, "powered off");
+    assert_int_equal(run_exit(VMX_EXIT_REASON_IO_INSTRUCTION,
+                              ((uint64_t)0x604 << 16) | 1u), VCPU_STOP);
+    assert_int_equal(fake.stopped_calls, 1);
+    assert_string_equal(fake.stopped_reason, "powered off");
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +330,7 @@ int main(void)
         cmocka_unit_test_setup(test_window_mapped_during_delivery_reinjects, setup),
         cmocka_unit_test_setup(test_testdev_raises_interrupts, setup),
         cmocka_unit_test_setup(test_stop_from_event_delivery_is_reported, setup),
+        cmocka_unit_test_setup(test_device_stop_request, setup),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
