@@ -38,6 +38,7 @@ LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
                 guest/guest_memmap.c guest/acpi_build.c guest/aml_emit.c guest/mp_table.c \
+                guest/multiboot_common.c guest/multiboot_loader.c guest/multiboot2_loader.c \
                 guest/partition_run.c guest/partition_control.c guest/partition_console.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c \
                 guest/port_lanes.c guest/cmos_rtc.c guest/pic8259.c guest/acpi_pm.c \
@@ -217,6 +218,13 @@ UNIT_TESTS += ept
 UNIT_SRCS_ept        := vmx/ept.c lib/format.c lib/diag.c
 UNIT_TESTS += elf_loader
 UNIT_SRCS_elf_loader := guest/elf_loader.c lib/format.c lib/diag.c
+UNIT_TESTS += multiboot_loader
+UNIT_SRCS_multiboot_loader := guest/multiboot_loader.c guest/multiboot_common.c \
+                              guest/elf_loader.c guest/guest_memmap.c vcpu/entry_state.c \
+                              lib/format.c lib/diag.c
+UNIT_TESTS += multiboot2_loader
+UNIT_SRCS_multiboot2_loader := guest/multiboot2_loader.c $(filter-out \
+                               guest/multiboot_loader.c,$(UNIT_SRCS_multiboot_loader))
 UNIT_TESTS += vmcs
 UNIT_SRCS_vmcs       := vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c vmx/vmx_controls.c \
                         vmx/vm_instruction_error.c lib/format.c lib/diag.c
