@@ -278,7 +278,8 @@ static void test_relocated_high(void **state)
     assert_int_equal(get32(info_at(f, 52)), MIB + 0x10);
 }
 
-/* Where it was linked already keeps the bounds: it stays. */
+/* Where it was linked already keeps the bounds: it stays. An optional tag whose bounds no
+ * place meets is passed over: the image stays where it was linked, too. */
 static void test_relocatable_kept_in_place(void **state)
 {
     struct fixture *f = *state;
@@ -286,6 +287,14 @@ static void test_relocatable_kept_in_place(void **state)
 
     TAG(&h, 10, 0, 0x100000, 0x400000, 0x1000, 2);
     assert_true(load_elf_kernel(f, &h));
+    assert_int_equal(f->out.image_start, TEXT_GPA);
+    assert_int_equal(f->out.entry.cpu.rip, ELF_ENTRY);
+
+    memset(f->image, 0, sizeof(f->image));
+    h = elf_kernel(f);
+    TAG(&h, 10, OPTIONAL, 0x500000, 0x600000, 0x1000, 1);
+    assert_true(load_elf_kernel(f, &h));
+    ASSERT_LINES(&f->sink);
     assert_int_equal(f->out.image_start, TEXT_GPA);
     assert_int_equal(f->out.entry.cpu.rip, ELF_ENTRY);
 }
