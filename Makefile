@@ -185,9 +185,12 @@ UNIT_TESTS += multiboot2
 UNIT_SRCS_multiboot2 := boot/multiboot2.c lib/diag.c lib/format.c
 UNIT_TESTS += frame
 UNIT_SRCS_frame      := mm/frame.c lib/diag.c lib/format.c
+# What both multiboot loaders link, for their unit tests and fuzz targets.
+MULTIBOOT_COMMON_SRCS := guest/multiboot_common.c guest/elf_loader.c guest/guest_memmap.c \
+                         vcpu/entry_state.c lib/format.c lib/diag.c
 UNIT_TESTS += guest_boot
-UNIT_SRCS_guest_boot := guest/guest_boot.c vcpu/entry_state.c guest/loader.c guest/elf_loader.c \
-                        lib/format.c lib/diag.c lib/string.c
+UNIT_SRCS_guest_boot := guest/guest_boot.c guest/loader.c guest/multiboot_loader.c \
+                        guest/multiboot2_loader.c $(MULTIBOOT_COMMON_SRCS) lib/string.c
 UNIT_TESTS += guest_memmap
 UNIT_SRCS_guest_memmap := guest/guest_memmap.c
 UNIT_TESTS += acpi_build
@@ -218,9 +221,6 @@ UNIT_TESTS += ept
 UNIT_SRCS_ept        := vmx/ept.c lib/format.c lib/diag.c
 UNIT_TESTS += elf_loader
 UNIT_SRCS_elf_loader := guest/elf_loader.c lib/format.c lib/diag.c
-# What both multiboot loaders link, for their unit tests and fuzz targets.
-MULTIBOOT_COMMON_SRCS := guest/multiboot_common.c guest/elf_loader.c guest/guest_memmap.c \
-                         vcpu/entry_state.c lib/format.c lib/diag.c
 UNIT_TESTS += multiboot_loader
 UNIT_SRCS_multiboot_loader := guest/multiboot_loader.c $(MULTIBOOT_COMMON_SRCS)
 UNIT_TESTS += multiboot2_loader
