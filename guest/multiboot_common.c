@@ -234,7 +234,8 @@ bool mb_load(const struct loader_input *in, struct mb_layout *l, const char *who
                         (ull)m->size, (ull)in->memory_size, MB_PLACEMENT_LIMIT);
             return false;
         }
-        memcpy(in->memory + gpa, m->data, m->size);
+        if (m->size)        /* an empty module's data may be NULL */
+            memcpy(in->memory + gpa, m->data, m->size);
     }
     return true;
 }
