@@ -18,7 +18,7 @@ BOOT_SRCS    := boot/entry.S boot/main.c boot/multiboot2.c boot/ap_trampoline.S
 ARCH_SRCS    := arch/x86/gdt.c arch/x86/idt.c arch/x86/exception_stubs.S \
                 arch/x86/exception.c arch/x86/cpu.c arch/x86/percpu.c \
                 arch/x86/paging.c arch/x86/paging_map.c arch/x86/lapic.c arch/x86/smp.c
-DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c drivers/acpi.c \
+DRIVER_SRCS  := drivers/wall_clock.c drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c drivers/acpi.c \
                 drivers/acpi_dump.c drivers/acpi_spcr.c drivers/pci.c drivers/pci_serial.c \
                 drivers/fb_draw.c drivers/fb_text.c drivers/font8x16.c drivers/screen.c \
                 drivers/ps2_keymap.c drivers/keyboard.c drivers/console_setup.c
@@ -38,8 +38,10 @@ LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
                 guest/guest_memmap.c guest/acpi_build.c guest/aml_emit.c guest/mp_table.c \
+                guest/bzimage_loader.c \
                 guest/multiboot_common.c guest/multiboot_loader.c guest/multiboot2_loader.c \
                 guest/partition_run.c guest/partition_control.c guest/partition_console.c \
+                guest/partition_platform.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c \
                 guest/port_lanes.c guest/cmos_rtc.c guest/pic8259.c guest/acpi_pm.c \
                 guest/reset_control.c
@@ -189,8 +191,9 @@ UNIT_SRCS_frame      := mm/frame.c lib/diag.c lib/format.c
 MULTIBOOT_COMMON_SRCS := guest/multiboot_common.c guest/elf_loader.c guest/guest_memmap.c \
                          vcpu/entry_state.c lib/format.c lib/diag.c
 UNIT_TESTS += guest_boot
-UNIT_SRCS_guest_boot := guest/guest_boot.c guest/loader.c guest/multiboot_loader.c \
-                        guest/multiboot2_loader.c $(MULTIBOOT_COMMON_SRCS) lib/string.c
+UNIT_SRCS_guest_boot := guest/guest_boot.c guest/loader.c guest/bzimage_loader.c \
+                        guest/multiboot_loader.c guest/multiboot2_loader.c \
+                        $(MULTIBOOT_COMMON_SRCS) lib/string.c
 UNIT_TESTS += guest_memmap
 UNIT_SRCS_guest_memmap := guest/guest_memmap.c
 UNIT_TESTS += acpi_build
@@ -198,6 +201,8 @@ UNIT_SRCS_acpi_build := guest/acpi_build.c guest/aml_emit.c guest/mp_table.c dri
                         lib/diag.c lib/format.c
 UNIT_TESTS += mp_table
 UNIT_SRCS_mp_table   := guest/mp_table.c guest/acpi_build.c guest/aml_emit.c lib/diag.c lib/format.c
+UNIT_TESTS += wall_clock
+UNIT_SRCS_wall_clock := drivers/wall_clock.c lib/civil_time.c
 UNIT_TESTS += lowmem
 UNIT_SRCS_lowmem     := mm/lowmem.c
 UNIT_TESTS += acpi
@@ -221,6 +226,10 @@ UNIT_TESTS += ept
 UNIT_SRCS_ept        := vmx/ept.c lib/format.c lib/diag.c
 UNIT_TESTS += elf_loader
 UNIT_SRCS_elf_loader := guest/elf_loader.c lib/format.c lib/diag.c
+UNIT_TESTS += bzimage_loader
+UNIT_SRCS_bzimage_loader := guest/bzimage_loader.c guest/guest_boot.c guest/loader.c \
+                            guest/multiboot_loader.c guest/multiboot2_loader.c \
+                            $(MULTIBOOT_COMMON_SRCS)
 UNIT_TESTS += multiboot_loader
 UNIT_SRCS_multiboot_loader := guest/multiboot_loader.c $(MULTIBOOT_COMMON_SRCS)
 UNIT_TESTS += multiboot2_loader
@@ -337,6 +346,9 @@ FUZZ_TARGETS += acpi
 FUZZ_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
 FUZZ_TARGETS += elf
 FUZZ_SRCS_elf        := guest/elf_loader.c lib/diag.c lib/format.c
+FUZZ_TARGETS += bzimage
+FUZZ_SRCS_bzimage    := guest/bzimage_loader.c guest/guest_boot.c guest/guest_memmap.c \
+                        vcpu/entry_state.c lib/diag.c lib/format.c
 FUZZ_TARGETS += multiboot_loader
 FUZZ_SRCS_multiboot_loader := guest/multiboot_loader.c $(MULTIBOOT_COMMON_SRCS)
 FUZZ_TARGETS += multiboot2_loader

@@ -14,6 +14,7 @@
 #include "drivers/console_setup.h"
 #include "drivers/pic.h"
 #include "drivers/timer.h"
+#include "drivers/wall_clock.h"
 #include "lib/cmdline.h"
 #include "lib/string.h"
 #include "mm/phys.h"
@@ -157,6 +158,7 @@ void boot_main(uint32_t magic, uint64_t mbi_phys)
     console_printf("cpu: boot cpu apic %u, %s mode\n", bsp->apic_id,
                    lapic_x2apic_mode() ? "x2apic" : "xapic");
     timer_calibrate();
+    wall_clock_init();
     start_application_processors(acpi, mbi_phys);
     vmx_bring_up();
     partitions_start(boot_info.cmdline, &boot_info);

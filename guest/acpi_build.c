@@ -4,6 +4,7 @@
 
 #include "drivers/acpi.h"
 #include "guest/acpi_fadt.h"
+#include "guest/cmos_rtc.h"
 #include "guest/aml_emit.h"
 #include "guest/pc_platform.h"
 #include "lib/string.h"
@@ -229,6 +230,7 @@ static void build_fadt(uint8_t *memory, const struct acpi_partition_desc *desc)
     f->flags = ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_PWR_BUTTON |
                ACPI_FADT_SLP_BUTTON | ACPI_FADT_FIX_RTC | ACPI_FADT_RESET_REG_SUP |
                ACPI_FADT_HEADLESS;
+    f->century = CMOS_REG_CENTURY;    /* the CMOS clock keeps the century (cmos_rtc.c) */
     f->reset_reg = io_register(PC_RESET_PORT, 1, ACPI_GAS_ACCESS_BYTE);
     f->reset_value = PC_RESET_VALUE;
     f->minor_version = ACPI_FADT_MINOR_VERSION;

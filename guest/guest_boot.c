@@ -42,21 +42,20 @@ static void build_page_tables(uint8_t *mem, uint64_t mem_size)
     }
 }
 
-static void build_gdt(uint8_t *mem)
+static void build_gdt(uint8_t *mem, const struct guest_boot_selectors *sel)
 {
     uint64_t base = GUEST_TSS_GPA, limit = GUEST_TSS_LIMIT;
 
     memset(mem + GUEST_GDT_GPA, 0, 4096);
     /* Accessed already, as the VMCS's segment state says: the guest's CPU writes nothing. */
-    write_u64(mem, GUEST_GDT_GPA + TESSERA_GUEST_SEL_CODE, GDT_DESC_CODE64 | GDT_DESC_ACCESSED);
-    write_u64(mem, GUEST_GDT_GPA + TESSERA_GUEST_SEL_DATA, GDT_DESC_DATA | GDT_DESC_ACCESSED);
-    write_u64(mem, GUEST_GDT_GPA + GUEST_SEL_TSS,
+    write_u64(mem, GUEST_GDT_GPA + sel->code, GDT_DESC_CODE64 | GDT_DESC_ACCESSED);
+    write_u64(mem, GUEST_GDT_GPA + sel->data, GDT_DESC_DATA | GDT_DESC_ACCESSED);
+    write_u64(mem, GUEST_GDT_GPA + sel->tss,
               gdt_tss_descriptor_low(base, (uint32_t)limit, TSS_TYPE_BUSY));
-    write_u64(mem, GUEST_GDT_GPA + GUEST_SEL_TSS + 8, base >> 32);
+    write_u64(mem, GUEST_GDT_GPA + sel->tss + 8, base >> 32);
 }
 
-bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot_info *info,
-                        struct vcpu_entry *out, const struct diag *d)
+bool guest_boot_memory_ok(uint64_t mem_size, const struct diag *d)
 {
     if (mem_size == 0 || mem_size % PAGE_2M) {
         diag_report(d, "guest boot: memory size 0x%llx not a multiple of 2 MiB",
@@ -68,6 +67,36 @@ bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot
                     (unsigned long long)mem_size, GUEST_PD_MAX);
         return false;
     }
+    return true;
+}
+
+void guest_boot_long_mode(uint8_t *mem, uint64_t mem_size, const struct guest_boot_selectors *sel,
+                          uint64_t rip, uint64_t rsp, struct vcpu_entry *out)
+{
+    build_page_tables(mem, mem_size);
+    build_gdt(mem, sel);
+    memset(mem + GUEST_TSS_GPA, 0, GUEST_TSS_LIMIT + 1);
+
+    const struct entry_long_mode mode = {
+        .rip = rip,
+        .rsp = rsp,
+        .cr3 = GUEST_PML4_GPA,
+        .gdtr_base = GUEST_GDT_GPA,
+        .gdtr_limit = GUEST_GDT_LIMIT,
+        .tr_base = GUEST_TSS_GPA,
+        .tr_limit = GUEST_TSS_LIMIT,
+        .cs = sel->code,
+        .ds = sel->data,
+        .tr = sel->tss,
+    };
+    entry_state_long_mode(out, &mode);
+}
+
+bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot_info *info,
+                        struct vcpu_entry *out, const struct diag *d)
+{
+    if (!guest_boot_memory_ok(mem_size, d))
+        return false;
     if (info->image_start < GUEST_IMAGE_MIN_GPA || info->image_end > mem_size ||
         info->image_start >= info->image_end) {
         diag_report(d, "guest boot: image 0x%llx-0x%llx not inside 0x%llx-0x%llx",
@@ -80,10 +109,6 @@ bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot
                     (unsigned long long)info->entry);
         return false;
     }
-
-    build_page_tables(mem, mem_size);
-    build_gdt(mem);
-    memset(mem + GUEST_TSS_GPA, 0, GUEST_TSS_LIMIT + 1);
 
     struct tessera_boot_params params;
     memset(&params, 0, sizeof(params));
@@ -99,19 +124,9 @@ bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot
     params.stack_top = GUEST_STACK_TOP;
     memcpy(mem + GUEST_BOOT_PARAMS_GPA, &params, sizeof(params));
 
-    const struct entry_long_mode mode = {
-        .rip = info->entry,
-        .rsp = GUEST_STACK_TOP,
-        .cr3 = GUEST_PML4_GPA,
-        .gdtr_base = GUEST_GDT_GPA,
-        .gdtr_limit = GUEST_GDT_LIMIT,
-        .tr_base = GUEST_TSS_GPA,
-        .tr_limit = GUEST_TSS_LIMIT,
-        .cs = TESSERA_GUEST_SEL_CODE,
-        .ds = TESSERA_GUEST_SEL_DATA,
-        .tr = GUEST_SEL_TSS,
-    };
-    entry_state_long_mode(out, &mode);
+    static const struct guest_boot_selectors tessera_selectors = {
+        TESSERA_GUEST_SEL_CODE, TESSERA_GUEST_SEL_DATA, GUEST_SEL_TSS };
+    guest_boot_long_mode(mem, mem_size, &tessera_selectors, info->entry, GUEST_STACK_TOP, out);
     out->regs.rdi = GUEST_BOOT_PARAMS_GPA;
     return true;
 }

@@ -26,6 +26,13 @@
 #define GUEST_GDT_LIMIT         (4 * 8 + 16 - 1)
 #define GUEST_TSS_LIMIT         0x67
 
+/* A boot GDT's selectors: flat 64-bit code, flat data, and a 16-byte TSS descriptor, each a
+ * multiple of 8 inside GUEST_GDT_LIMIT. tessera's guests get the guest ABI's; Linux wants its
+ * own (guest/bzimage_loader.h). */
+struct guest_boot_selectors {
+    uint16_t code, data, tss;
+};
+
 struct guest_boot_info {
     uint32_t partition_id;
     const char *name;
@@ -41,5 +48,16 @@ struct guest_boot_info {
  * with RDI = the boot-parameter block's address. */
 bool guest_boot_prepare(uint8_t *mem, uint64_t mem_size, const struct guest_boot_info *info,
                         struct vcpu_entry *out, const struct diag *d);
+
+/* Reports "guest boot: ..." and returns false unless mem_size is a nonzero whole number of
+ * 2 MiB pages no larger than GUEST_PD_MAX GiB: what the identity map can cover. */
+bool guest_boot_memory_ok(uint64_t mem_size, const struct diag *d);
+
+/* The long-mode part of the environment, for any 64-bit guest: at the fixed addresses above,
+ * page tables identity-mapping 0..mem_size with 2 MiB pages, the GDT with sel's descriptors
+ * and an empty TSS; *out becomes a long-mode entry at rip with stack rsp, IF clear, every
+ * general register 0. mem_size must have passed guest_boot_memory_ok. */
+void guest_boot_long_mode(uint8_t *mem, uint64_t mem_size, const struct guest_boot_selectors *sel,
+                          uint64_t rip, uint64_t rsp, struct vcpu_entry *out);
 
 #endif

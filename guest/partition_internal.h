@@ -18,6 +18,10 @@ bool partition_prepare(struct partition *p);
 /* The image through its format's loader; p->entry is where it starts. */
 bool partition_load_image(struct partition *p, struct loader_output *out);
 bool partition_build_ept(struct partition *p);
+/* Operating-system formats (multiboot, bzImage) get a PC platform: firmware tables now,
+ * built into the partition's memory before its image (guest/partition_platform.c). */
+bool partition_wants_platform(const struct partition_config *cfg);
+bool partition_build_firmware(struct partition *p, uint64_t *rsdp_gpa);
 void partition_fill_vcpu_pages(struct partition *p);
 /* The vCPU's identity, owner, memory and devices, its accounting cleared (every start). */
 bool partition_vcpu_reset(struct partition *p);

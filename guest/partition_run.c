@@ -222,6 +222,11 @@ bool partition_load_image(struct partition *p, struct loader_output *out)
         not_started(p, "no loader for its image format %u", (unsigned)cfg->format);
         return false;
     }
+    uint64_t rsdp_gpa = 0;
+    if (partition_wants_platform(cfg) && !partition_build_firmware(p, &rsdp_gpa)) {
+        not_started(p, "its firmware tables could not be built");
+        return false;
+    }
     /* Words after the image's name on its GRUB module line replace the table's cmdline. */
     const char *args = cmdline_module_args(p->module->cmdline, cfg->module);
     struct loader_module modules[PARTITION_GUEST_MODULES_MAX];
@@ -241,6 +246,7 @@ bool partition_load_image(struct partition *p, struct loader_output *out)
         .cmdline = args && *args ? args : cfg->cmdline,
         .modules = modules,
         .module_count = cfg->guest_module_count,
+        .acpi_rsdp_gpa = rsdp_gpa,
     };
     if (!loader->load(&in, out, &partition_report)) {
         not_started(p, "module \"%s\" is not a loadable %s image", cfg->module, loader->name);

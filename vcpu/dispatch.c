@@ -114,6 +114,8 @@ enum vcpu_verdict vcpu_exit_dispatch(struct vcpu *v)
 /* The exit stub's slow path, taken for a non-zero verdict. */
 enum vcpu_verdict vcpu_exit_slow(struct vcpu *v, enum vcpu_verdict verdict)
 {
+    if (verdict != VCPU_STOP)
+        verdict = vcpu_deliver_events(v);   /* which may stop it too (a triple fault) */
     if (verdict == VCPU_STOP) {
         uint32_t reason = (uint32_t)vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
         const struct vcpu_exit_record *x = record_exit(v, reason);
@@ -123,7 +125,7 @@ enum vcpu_verdict vcpu_exit_slow(struct vcpu *v, enum vcpu_verdict verdict)
             vcpu_report_stop(v, x);
         return VCPU_STOP;
     }
-    return vcpu_deliver_events(v);
+    return verdict;
 }
 
 int vmx_exit_handler(struct guest_regs *regs)

@@ -7,7 +7,7 @@
 Each seed is a small valid input in the target's own input format (see the comment at the
 top of tests/fuzz/fuzz_<name>.c): multiboot2 structures laid out as GRUB lays them (spec
 1.0, section 3.6), the captured ACPI tables of tests/unit/fixtures/acpi, the guest images
-cut down to a few KiB, the compiled-in partition tables, typical shell lines and key
+cut down to a few KiB, the Linux kernel headers of tests/unit/fixtures/bzimage, the compiled-in partition tables, typical shell lines and key
 sequences, Linux's 8250 probe of the virtual UART. Files are named seed-*; the inputs beside
 them (regress-*: crashes found and fixed; SHA-1 names: found by fuzzing) are left alone.
 """
@@ -20,6 +20,7 @@ sys.dont_write_bytecode = True
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fuzz" / "corpus"
 ACPI_FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "acpi"
+BZIMAGE_FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "bzimage"
 
 
 def u8(v): return struct.pack("<B", v & 0xFF)
@@ -240,6 +241,31 @@ def elf_seeds():
     write("elf", "tiny-bss", elf_header(0x100008, 2) +
           elf_phdr(1, 5, 64 + 112, 0x100000, len(code), 0x3000) +
           elf_phdr(4, 4, 0, 0, 0, 0) + code)
+
+
+# ---- bzimage: loader parameters, then a kernel's first 16 KiB (fuzz_bzimage.c) -------------
+
+BZ_PAD, BZ_CMDLINE, BZ_RSDP = 0x01, 0x02, 0x04
+
+
+def bzimage_params(flags, module_sizes, cmdline_len):
+    sizes = list(module_sizes) + [0] * (2 - len(module_sizes))
+    return u8(flags) + u8(len(module_sizes)) + u32(sizes[0]) + u32(sizes[1]) + u16(cmdline_len)
+
+
+def bzimage_seeds():
+    debian = (BZIMAGE_FIXTURES / "vmlinuz-6.1.0-57-amd64.head").read_bytes()
+    cloud = (BZIMAGE_FIXTURES / "vmlinuz-6.1.0-57-cloud-amd64.head").read_bytes()
+    # As they are, padded to their 8 and 14 MiB: too large (init_size) for 64 MiB.
+    write("bzimage", "debian", bzimage_params(BZ_PAD | BZ_CMDLINE | BZ_RSDP, [0x1000], 40) +
+          debian)
+    write("bzimage", "cloud", bzimage_params(BZ_PAD | BZ_CMDLINE, [0x100, 0x30], 0) + cloud)
+    # Cut to a 64 KiB kernel needing 16 MiB from 16 MiB: it loads, with two modules.
+    small = bytearray(debian)
+    struct.pack_into("<I", small, 0x1F4, 0x1000)            # syssize
+    struct.pack_into("<I", small, 0x260, 0x1000000)         # init_size
+    write("bzimage", "small", bzimage_params(BZ_PAD | BZ_CMDLINE | BZ_RSDP, [0x2001, 0x30], 64) +
+          bytes(small))
 
 
 # ---- multiboot_loader, multiboot2_loader: scenario prefix (tests/fuzz/multiboot_fuzz.h), then
@@ -491,6 +517,7 @@ def main():
     multiboot2_seeds()
     acpi_seeds()
     elf_seeds()
+    bzimage_seeds()
     multiboot_loader_seeds()
     multiboot2_loader_seeds()
     cmdline_seeds()

@@ -194,7 +194,7 @@ static void test_fadt_fields_at_their_offsets(void **state)
     assert_int_equal(rd8(w, f + 92), 0);                /* GPE0_BLK_LEN */
     assert_int_equal(rd16(w, f + 96), 101);             /* P_LVL2_LAT: no C2 */
     assert_int_equal(rd16(w, f + 98), 1001);            /* P_LVL3_LAT: no C3 */
-    assert_int_equal(rd8(w, f + 108), 0);               /* CENTURY */
+    assert_int_equal(rd8(w, f + 108), 0x32);            /* CENTURY: the CMOS index */
     /* IAPC_BOOT_ARCH: legacy devices, VGA not present, MSI not supported; no 8042, CMOS RTC
      * present. */
     assert_int_equal(rd16(w, f + 109), 0x000D);

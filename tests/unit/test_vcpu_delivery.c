@@ -280,6 +280,18 @@ static void test_machine_check_logged_and_stopped(void **state)
     assert_null(strstr(fake.printed, "MC0_STATUS"));
 }
 
+/* A stop decided while delivering events (a triple fault) is reported to the owner like a
+ * handler's stop: the partition must learn why its vCPU left. */
+static void test_stop_from_event_delivery_is_reported(void **state)
+{
+    (void)state;
+    vcpu.events.triple_fault = true;
+    vcpu.events_pending = 1;
+    assert_int_equal(vcpu_exit_slow(&vcpu, VCPU_EVENTS), VCPU_STOP);
+    assert_int_equal(fake.stopped_calls, 1);
+    assert_non_null(strstr(fake.stopped_reason, "triple fault"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +316,7 @@ int main(void)
         cmocka_unit_test_setup(test_event_delivery_into_device_stops, setup),
         cmocka_unit_test_setup(test_window_mapped_during_delivery_reinjects, setup),
         cmocka_unit_test_setup(test_testdev_raises_interrupts, setup),
+        cmocka_unit_test_setup(test_stop_from_event_delivery_is_reported, setup),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
