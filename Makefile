@@ -39,6 +39,7 @@ GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bit
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
                 guest/guest_memmap.c guest/acpi_build.c guest/aml_emit.c guest/mp_table.c \
                 guest/bzimage_loader.c \
+                guest/multiboot_common.c guest/multiboot_loader.c guest/multiboot2_loader.c \
                 guest/partition_run.c guest/partition_control.c guest/partition_console.c \
                 guest/partition_platform.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c \
@@ -186,10 +187,13 @@ UNIT_TESTS += multiboot2
 UNIT_SRCS_multiboot2 := boot/multiboot2.c lib/diag.c lib/format.c
 UNIT_TESTS += frame
 UNIT_SRCS_frame      := mm/frame.c lib/diag.c lib/format.c
+# What both multiboot loaders link, for their unit tests and fuzz targets.
+MULTIBOOT_COMMON_SRCS := guest/multiboot_common.c guest/elf_loader.c guest/guest_memmap.c \
+                         vcpu/entry_state.c lib/format.c lib/diag.c
 UNIT_TESTS += guest_boot
-UNIT_SRCS_guest_boot := guest/guest_boot.c vcpu/entry_state.c guest/loader.c guest/elf_loader.c \
-                        guest/bzimage_loader.c guest/guest_memmap.c lib/format.c lib/diag.c \
-                        lib/string.c
+UNIT_SRCS_guest_boot := guest/guest_boot.c guest/loader.c guest/bzimage_loader.c \
+                        guest/multiboot_loader.c guest/multiboot2_loader.c \
+                        $(MULTIBOOT_COMMON_SRCS) lib/string.c
 UNIT_TESTS += guest_memmap
 UNIT_SRCS_guest_memmap := guest/guest_memmap.c
 UNIT_TESTS += acpi_build
@@ -223,8 +227,13 @@ UNIT_SRCS_ept        := vmx/ept.c lib/format.c lib/diag.c
 UNIT_TESTS += elf_loader
 UNIT_SRCS_elf_loader := guest/elf_loader.c lib/format.c lib/diag.c
 UNIT_TESTS += bzimage_loader
-UNIT_SRCS_bzimage_loader := guest/bzimage_loader.c guest/guest_boot.c guest/guest_memmap.c \
-                            vcpu/entry_state.c guest/loader.c guest/elf_loader.c lib/format.c lib/diag.c
+UNIT_SRCS_bzimage_loader := guest/bzimage_loader.c guest/guest_boot.c guest/loader.c \
+                            guest/multiboot_loader.c guest/multiboot2_loader.c \
+                            $(MULTIBOOT_COMMON_SRCS)
+UNIT_TESTS += multiboot_loader
+UNIT_SRCS_multiboot_loader := guest/multiboot_loader.c $(MULTIBOOT_COMMON_SRCS)
+UNIT_TESTS += multiboot2_loader
+UNIT_SRCS_multiboot2_loader := guest/multiboot2_loader.c $(MULTIBOOT_COMMON_SRCS)
 UNIT_TESTS += vmcs
 UNIT_SRCS_vmcs       := vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c vmx/vmx_controls.c \
                         vmx/vm_instruction_error.c lib/format.c lib/diag.c
@@ -340,6 +349,10 @@ FUZZ_SRCS_elf        := guest/elf_loader.c lib/diag.c lib/format.c
 FUZZ_TARGETS += bzimage
 FUZZ_SRCS_bzimage    := guest/bzimage_loader.c guest/guest_boot.c guest/guest_memmap.c \
                         vcpu/entry_state.c lib/diag.c lib/format.c
+FUZZ_TARGETS += multiboot_loader
+FUZZ_SRCS_multiboot_loader := guest/multiboot_loader.c $(MULTIBOOT_COMMON_SRCS)
+FUZZ_TARGETS += multiboot2_loader
+FUZZ_SRCS_multiboot2_loader := guest/multiboot2_loader.c $(MULTIBOOT_COMMON_SRCS)
 FUZZ_TARGETS += cmdline
 FUZZ_SRCS_cmdline    := lib/cmdline.c
 FUZZ_TARGETS += partition

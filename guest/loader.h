@@ -38,7 +38,7 @@ struct loader_output {
 
 struct guest_loader {
     enum image_format format;
-    const char *name;               /* for messages: "ELF64", "flat" */
+    const char *name;               /* for messages: "ELF64", "flat", "multiboot", ... */
     /* Checks and loads; on failure reports through d (one line naming what is wrong) and
      * returns false, with guest memory possibly written but nothing else changed. */
     bool (*load)(const struct loader_input *in, struct loader_output *out, const struct diag *d);
