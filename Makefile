@@ -39,7 +39,8 @@ GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bit
                 guest/guest_memmap.c \
                 guest/partition_run.c guest/partition_control.c guest/partition_console.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c
-SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/commands.c
+SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/screen_text.c \
+                shell/commands.c
 HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(VCPU_SRCS) \
                 $(LIB_SRCS) $(GUEST_SRCS) $(SHELL_SRCS)
 
@@ -295,6 +296,8 @@ UNIT_TESTS += line_editor
 UNIT_SRCS_line_editor  := shell/line_editor.c shell/parse.c lib/format.c lib/cmdline.c
 UNIT_TESTS += shell_format
 UNIT_SRCS_shell_format := shell/format.c shell/parse.c lib/format.c lib/cmdline.c
+UNIT_TESTS += screen_text
+UNIT_SRCS_screen_text := shell/screen_text.c lib/format.c
 UNIT_TESTS += insn_decode
 UNIT_SRCS_insn_decode  := vcpu/insn_decode.c
 UNIT_TESTS += guest_walk
@@ -354,6 +357,8 @@ FUZZ_TARGETS += shell_parse
 FUZZ_SRCS_shell_parse := shell/parse.c lib/format.c lib/cmdline.c
 FUZZ_TARGETS += line_editor
 FUZZ_SRCS_line_editor := shell/line_editor.c shell/parse.c lib/format.c lib/cmdline.c
+FUZZ_TARGETS += screen_text
+FUZZ_SRCS_screen_text := shell/screen_text.c lib/format.c
 FUZZ_TARGETS += vuart
 FUZZ_SRCS_vuart      := guest/vuart.c
 FUZZ_TARGETS += line_queue
