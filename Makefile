@@ -23,14 +23,14 @@ DRIVER_SRCS  := drivers/uart.c drivers/console.c drivers/timer.c drivers/pic.c d
                 drivers/fb_draw.c drivers/fb_text.c drivers/font8x16.c drivers/screen.c \
                 drivers/ps2_keymap.c drivers/keyboard.c drivers/console_setup.c
 MM_SRCS      := mm/frame.c mm/phys.c mm/lowmem.c
-VMX_SRCS     := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
+VMX_SRCS     := vmx/mitigations.c vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
                 vmx/vmxon.c vmx/ept.c vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c \
                 vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                 vmx/vmcs_setup.c vmx/exit_stub.S vmx/guest_state_report.c \
                 vmx/preemption_timer.c vmx/cr3_write.c
 VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_registry.c \
                 vcpu/entry_state.c vcpu/events.c vcpu/event_delivery.c vcpu/exit_cpuid.c \
-                vcpu/exit_io.c vcpu/exit_msr.c \
+                vcpu/exit_io.c vcpu/exit_io_string.c vcpu/string_io.c vcpu/exit_msr.c \
                 vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c \
                 vcpu/insn_decode.c vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
@@ -63,7 +63,8 @@ GUEST_IMAGE := $(BUILD)/guest/testguest.elf
 HOSTILE_IMAGE := $(BUILD)/guest/hostile.elf
 PARTITIONS_OK := $(BUILD)/host/partitions.ok
 
-.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test fuzz fuzz-replay bench clean font usb
+.PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test fuzz fuzz-replay bench clean font usb \
+        linux-images
 all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(MB_ISO_FILES) $(ISO)
 iso: $(ISO)
 
@@ -239,7 +240,8 @@ UNIT_SRCS_multiboot2 := boot/multiboot2.c lib/diag.c lib/format.c
 UNIT_TESTS += frame
 UNIT_SRCS_frame      := mm/frame.c lib/diag.c lib/format.c
 UNIT_TESTS += guest_boot
-UNIT_SRCS_guest_boot := guest/guest_boot.c vcpu/entry_state.c lib/format.c lib/diag.c
+UNIT_SRCS_guest_boot := guest/guest_boot.c vcpu/entry_state.c guest/loader.c guest/elf_loader.c \
+                        lib/format.c lib/diag.c lib/string.c
 UNIT_TESTS += guest_memmap
 UNIT_SRCS_guest_memmap := guest/guest_memmap.c
 UNIT_TESTS += lowmem
@@ -249,6 +251,8 @@ UNIT_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
 UNIT_TESTS += vmx_caps
 UNIT_SRCS_vmx_caps   := vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c \
                         vmx/vm_instruction_error.c lib/diag.c lib/format.c
+UNIT_TESTS += mitigations
+UNIT_SRCS_mitigations := vmx/mitigations.c lib/format.c
 UNIT_TESTS += preemption_timer
 UNIT_SRCS_preemption_timer := vmx/preemption_timer.c
 UNIT_TESTS += cr3_write
@@ -273,9 +277,14 @@ UNIT_TESTS += vcpu_exits
 UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu/range_registry.c \
                         vcpu/events.c vcpu/event_delivery.c vmx/exit_reasons.c vmx/cr3_write.c lib/diag.c \
                         vcpu/exit_cpuid.c vcpu/exit_cr.c vcpu/exit_msr.c vcpu/exit_io.c \
+                        vcpu/exit_io_string.c vcpu/string_io.c \
                         vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c vcpu/insn_decode.c \
                         vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c guest/testdev.c \
                         lib/ratelimit.c lib/format.c
+UNIT_TESTS += string_io
+UNIT_TESTS += vcpu_string_io
+UNIT_SRCS_vcpu_string_io := $(UNIT_SRCS_vcpu_exits)
+UNIT_SRCS_string_io := vcpu/string_io.c
 UNIT_TESTS += vcpu_delivery
 UNIT_SRCS_vcpu_delivery := $(UNIT_SRCS_vcpu_exits)
 UNIT_TESTS += vcpu_instructions
@@ -338,6 +347,24 @@ unit-test: deps-check $(UNIT_BINS)
 # and committed, so building needs no Python. Run after editing the sheet.
 font:
 	@python3 tools/mkfont.py
+
+# ---- the Linux partition's kernel and initramfs ---------------------------------------
+# The kernel is Debian's current linux-image-amd64, fetched with apt-get download and cached
+# under build/linux (never committed); the initramfs is busybox-static with an init that
+# prints a marker and keeps a shell on ttyS0.
+LINUX_DIR    := $(BUILD)/linux
+LINUX_KERNEL := $(LINUX_DIR)/vmlinuz
+LINUX_INITRD := $(LINUX_DIR)/initrd.img
+
+$(LINUX_KERNEL): tools/fetch_linux.sh
+	@sh tools/fetch_linux.sh $(LINUX_DIR)
+
+$(LINUX_INITRD): tools/mkinitramfs.py
+	@mkdir -p $(dir $@)
+	@echo "  CPIO    $@"
+	@python3 tools/mkinitramfs.py /bin/busybox $@
+
+linux-images: deps-check $(LINUX_KERNEL) $(LINUX_INITRD)
 
 # ---- fuzzing (libFuzzer, clang): docs/FUZZING.md -------------------------------------
 # Each target tests/fuzz/fuzz_<name>.c links only pure sources, like a unit test; its seed

@@ -47,6 +47,12 @@ static const struct guest_loader loaders[] = {
     { IMAGE_FLAT, "flat", load_flat },
 };
 
+bool loader_entry_needs_unrestricted_guest(const struct vcpu_entry *entry)
+{
+    const uint64_t pe_pg = 1u | (1ull << 31);
+    return (entry->cpu.cr0 & pe_pg) != pe_pg;
+}
+
 const struct guest_loader *guest_loader_find(enum image_format format)
 {
     for (unsigned i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++)

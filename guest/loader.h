@@ -44,6 +44,10 @@ struct guest_loader {
     bool (*load)(const struct loader_input *in, struct loader_output *out, const struct diag *d);
 };
 
+/* True when a guest starting in this state needs the VMX "unrestricted guest" control: it
+ * starts with paging off or in real mode (SDM Vol. 3C 26.3.1.1, CR0 checks). */
+bool loader_entry_needs_unrestricted_guest(const struct vcpu_entry *entry);
+
 /* The loader for a format, or NULL when none is compiled in. */
 const struct guest_loader *guest_loader_find(enum image_format format);
 

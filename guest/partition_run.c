@@ -111,14 +111,24 @@ static void owner_console_putc(void *ctx, char c)
     partition_console_putc(ctx, c);
 }
 
+/* Page sizes for a partition's EPT: guest RAM is executable, so on a CPU without
+ * PSCHANGE_MC_NO it is mapped with 4 KiB pages only (the iTLB-multihit machine check a guest
+ * could otherwise raise by changing a page's size under its own code; vmx/mitigations.h). */
+static struct ept_options partition_ept_options(void)
+{
+    const struct vmx_config *c = vmx_config();
+    bool huge = !c->mitigations.executable_huge_pages_forbidden;
+    return (struct ept_options){ c->controls.ept_2m && huge, c->controls.ept_1g && huge,
+                                 c->controls.ept_accessed_dirty };
+}
+
 /* A device page on its first use: into the EPT, and the CPU's cached translations of this
  * EPT invalidated before the guest runs again (SDM Vol. 3C 29.4.3.1). */
 static bool owner_map_device_page(void *ctx, uint64_t gpa, uint64_t hpa)
 {
     struct partition *p = ctx;
-    const struct vmx_controls *ctl = &vmx_config()->controls;
     const struct ept_mapping m = { gpa, hpa, PAGE, EPT_READ | EPT_WRITE, EPT_MT_WB, false };
-    const struct ept_options opt = { ctl->ept_2m, ctl->ept_1g, ctl->ept_accessed_dirty };
+    const struct ept_options opt = partition_ept_options();
     const struct ept_memory mem = partition_ept_memory(p);
     if (!ept_map_more(&p->ept, &mem, &m, &opt, &partition_report))
         return false;
@@ -236,6 +246,12 @@ bool partition_load_image(struct partition *p, struct loader_output *out)
         not_started(p, "module \"%s\" is not a loadable %s image", cfg->module, loader->name);
         return false;
     }
+    if (loader_entry_needs_unrestricted_guest(&out->entry) &&
+        !vmx_config()->controls.unrestricted_guest) {
+        not_started(p, "its %s image starts with paging off, which needs the VMX control "
+                       "\"unrestricted guest\" that this machine lacks", loader->name);
+        return false;
+    }
     p->entry = out->entry;
     return true;
 }
@@ -261,11 +277,10 @@ struct ept_memory partition_ept_memory(struct partition *p)
 
 bool partition_build_ept(struct partition *p)
 {
-    const struct vmx_controls *ctl = &vmx_config()->controls;
     struct ept_mapping maps[PARTITION_EPT_MAPPINGS_MAX];
     uint32_t count = partition_ept_mappings(p, maps, PARTITION_EPT_MAPPINGS_MAX);
     const struct ept_memory mem = partition_ept_memory(p);
-    const struct ept_options opt = { ctl->ept_2m, ctl->ept_1g, ctl->ept_accessed_dirty };
+    const struct ept_options opt = partition_ept_options();
     if (!ept_build(&p->ept, &mem, maps, count, &opt, &partition_report)) {
         not_started(p, "EPT could not be built");
         return false;

@@ -10,7 +10,7 @@ set -eu
 # clang, not clang itself.
 PACKAGES="gcc make binutils python3 grub-common grub-pc-bin grub-efi-amd64-bin xorriso \
 mtools qemu-system-x86 ovmf bochs bochs-term bochsbios vgabios libcmocka-dev util-linux \
-clang libclang-rt-dev"
+clang libclang-rt-dev busybox-static"
 
 usage() {
     echo "usage: sh tools/deps.sh check|install" >&2

@@ -2,12 +2,12 @@
  * (IDT-vectoring information, SDM Vol. 3C 28.2.4), what it decides before each entry (the
  * VM-entry event-injection fields, 25.8.3; interrupt- and NMI-window exiting, 25.6.2; the
  * activity and interruptibility state, 25.4.2), and the window exits (27.2). */
+#include "arch/x86/cpu_regs.h"
 #include "drivers/console.h"
 #include "vcpu/exit.h"
 #include "vmx/vmx_controls.h"
 #include "vmx/vmxon.h"
 
-#define RFLAGS_IF       (1u << 9)
 #define CR0_PE_BIT      1u
 
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, uint32_t error_code)

@@ -57,6 +57,19 @@ void vcpu_note_event_delivery(struct vcpu *v);
  * 36 where the leaf is absent (SDM Vol. 3A 4.1.4). */
 unsigned vcpu_maxphyaddr(void);
 
+struct guest_paging_state;
+struct guest_memory;
+/* The guest's paging as the CPU has it now: CR0 and CR4 as the guest runs with them, and the
+ * PDPTE registers EPT keeps in the VMCS for PAE paging (vcpu/exit_mmio.c). */
+void vcpu_paging_state(struct guest_paging_state *s);
+/* The partition's RAM for vcpu/guest_walk.c's reads. */
+struct guest_memory vcpu_guest_memory(struct vcpu *v);
+
+/* A port as IN and OUT find it, device, one-way grant or nothing, for an access the handler
+ * performs itself (string I/O); vcpu/exit_io.c. */
+uint32_t vcpu_port_read(struct vcpu *v, uint16_t port, unsigned size);
+void vcpu_port_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t value);
+
 /* General register by the index exit qualifications use (0 RAX, 1 RCX, ... 4 RSP, ... 15 R15). */
 uint64_t vcpu_read_gpr(const struct vcpu *v, unsigned index);
 void vcpu_write_gpr(struct vcpu *v, unsigned index, uint64_t value);
@@ -80,6 +93,8 @@ void vcpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
 /* Handlers, one family per file (vcpu/exit_*.c, vcpu/hypercall.c); x is this exit's record. */
 enum vcpu_verdict exit_cpuid(struct vcpu *v);
 enum vcpu_verdict exit_io(struct vcpu *v);
+/* INS/OUTS to a port that exits (vcpu/exit_io_string.c); q is the exit qualification. */
+enum vcpu_verdict exit_io_string(struct vcpu *v, uint64_t q);
 enum vcpu_verdict exit_rdmsr(struct vcpu *v);
 enum vcpu_verdict exit_wrmsr(struct vcpu *v);
 enum vcpu_verdict exit_cr_access(struct vcpu *v);

@@ -1,5 +1,6 @@
 /* Event exits (SDM Vol. 3C 27.1-27.2, 28.2): exceptions and NMIs, external interrupts, INIT,
  * SIPI, the VMX-preemption timer (the hypervisor's regular slot on this CPU) and HLT. */
+#include "arch/x86/cpu_regs.h"
 #include "arch/x86/smp.h"
 #include "drivers/console.h"
 #include "lib/format.h"
@@ -7,7 +8,6 @@
 #include "vmx/exit_reasons.h"
 #include "vmx/vmxon.h"
 
-#define RFLAGS_IF               (1u << 9)
 
 #define MSR_IA32_MCG_CAP        0x179
 #define MSR_IA32_MCG_STATUS     0x17A

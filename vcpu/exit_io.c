@@ -27,6 +27,15 @@ static uint64_t size_mask(unsigned size)
     return size == 4 ? 0xFFFFFFFFULL : size == 2 ? 0xFFFFULL : 0xFFULL;
 }
 
+/* Every byte of the access granted in that direction by a one-way grant. */
+static bool port_granted_all(struct vcpu *v, uint16_t port, unsigned size, bool write)
+{
+    bool allowed = v->has_one_way_port_grants;
+    for (unsigned i = 0; i < size && allowed; i++)
+        allowed = v->owner->port_granted(v->owner_ctx, (uint16_t)(port + i), write);
+    return allowed;
+}
+
 /* IN writes AL/AX/EAX; a 32-bit IN zero-extends into RAX like any 32-bit register write. An
  * OUT leaves the registers alone. Then the instruction is done. */
 static inline __attribute__((always_inline)) enum vcpu_verdict io_complete(struct vcpu *v,
@@ -86,20 +95,12 @@ __attribute__((noinline)) static enum vcpu_verdict io_one_way(struct vcpu *v, ui
 {
     unsigned size = io_size(q);
     uint16_t port = io_port(q);
-    bool allowed = true;
-    for (unsigned i = 0; i < size && allowed; i++)
-        allowed = v->owner->port_granted(v->owner_ctx, (uint16_t)(port + i), !io_in(q));
-    if (!allowed)
+    if (!port_granted_all(v, port, size, !io_in(q)))
         return io_dropped(v, q);
     if (io_in(q))
         return io_complete(v, q, vcpu_host_in(port, size));
     vcpu_host_out(port, size, (uint32_t)(v->regs.rax & size_mask(size)));
     return vcpu_advance(v);
-}
-
-__attribute__((noinline)) static enum vcpu_verdict io_string(struct vcpu *v)
-{
-    return vcpu_stop_verdict(v, "string I/O is not emulated");
 }
 
 static enum vcpu_verdict io_unclaimed(struct vcpu *v, uint64_t q)
@@ -132,8 +133,43 @@ enum vcpu_verdict exit_io(struct vcpu *v)
         return io_complete(v, q, 0xFFFFFFFFu);  /* calling it costs 5 instructions here */
     }
     if (q & VMX_QUAL_IO_STRING)
-        return io_string(v);
+        return exit_io_string(v, q);
     if (io_port(q) >= ports->lowest && io_port(q) <= ports->highest)
         return io_maybe_claimed(v, q);
     return io_unclaimed(v, q);
+}
+
+/* ---- one element of a string access (vcpu/exit_io_string.c) -------------------------------- */
+
+/* The port as IN would find it: a device, a one-way grant, or nothing (all ones). */
+uint32_t vcpu_port_read(struct vcpu *v, uint16_t port, unsigned size)
+{
+    const struct range_entry *dev = range_registry_find(&v->devices.ports, port);
+    if (dev)
+        return ((const struct vcpu_port_ops *)dev->ops)->read(dev->ctx,
+                                                              (uint16_t)(port - dev->first), size);
+    if (port_granted_all(v, port, size, false))
+        return vcpu_host_in(port, size) & (uint32_t)size_mask(size);
+    v->io_dropped++;
+    if (report_once_first(&v->ports_reported, report_key_port(port, 0)))
+        console_printf("partition %s: port 0x%x read not granted: read as all ones\n", v->name,
+                       port);
+    return (uint32_t)size_mask(size);
+}
+
+void vcpu_port_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t value)
+{
+    value &= (uint32_t)size_mask(size);
+    const struct range_entry *dev = range_registry_find(&v->devices.ports, port);
+    if (dev) {
+        ((const struct vcpu_port_ops *)dev->ops)->write(dev->ctx, (uint16_t)(port - dev->first),
+                                                        size, value);
+    } else if (port_granted_all(v, port, size, true)) {
+        vcpu_host_out(port, size, value);
+    } else {
+        v->io_dropped++;
+        if (report_once_first(&v->ports_reported, report_key_port(port, 1)))
+            console_printf("partition %s: port 0x%x write not granted: dropped\n", v->name,
+                           port);
+    }
 }

@@ -21,9 +21,12 @@ static bool read_guest_physical(void *ctx, uint64_t gpa, void *buf, size_t len)
     return true;
 }
 
-/* The guest's paging as the CPU has it now: CR0 and CR4 as the guest runs with them, and the
- * PDPTE registers EPT keeps in the VMCS for PAE paging. */
-static void paging_state(struct guest_paging_state *s)
+struct guest_memory vcpu_guest_memory(struct vcpu *v)
+{
+    return (struct guest_memory){ read_guest_physical, v };
+}
+
+void vcpu_paging_state(struct guest_paging_state *s)
 {
     *s = (struct guest_paging_state){
         .cr0 = vcpu_vmread(VMCS_GUEST_CR0),
@@ -69,14 +72,14 @@ static void gprs_store(struct vcpu *v, const uint64_t old[INSN_GPR_COUNT],
 static bool fetch_and_decode(struct vcpu *v, struct insn *insn, enum insn_mode *mode)
 {
     struct guest_paging_state paging;
-    paging_state(&paging);
+    vcpu_paging_state(&paging);
     *mode = code_mode(paging.efer);
     uint64_t rip = vcpu_vmread(VMCS_GUEST_RIP);
     uint64_t linear = rip + (*mode == INSN_MODE_64 ? 0 : vcpu_vmread(VMCS_GUEST_CS_BASE));
     if (*mode != INSN_MODE_64)
         linear = (uint32_t)linear;
     unsigned access = GUEST_ACCESS_FETCH | (vcpu_guest_cpl() == 3 ? GUEST_ACCESS_USER : 0);
-    const struct guest_memory memory = { read_guest_physical, v };
+    const struct guest_memory memory = vcpu_guest_memory(v);
     uint8_t bytes[INSN_MAX_LENGTH];
     size_t copied = 0;
     struct guest_translation where;

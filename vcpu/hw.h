@@ -26,6 +26,7 @@ uint32_t vcpu_host_in(uint16_t port, unsigned size);
 void vcpu_host_out(uint16_t port, unsigned size, uint32_t value);
 void vcpu_host_xsetbv(uint32_t xcr, uint64_t value);
 void vcpu_host_invvpid_single(uint16_t vpid);
+void vcpu_guest_write_cr2(uint64_t value);
 #define vcpu_vmread_hot vcpu_vmread
 #define vcpu_vmwrite_hot vcpu_vmwrite
 
@@ -78,6 +79,10 @@ VCPU_HW void vcpu_host_invvpid_single(uint16_t vpid)
     struct vmx_invvpid_desc d = { vpid, { 0, 0, 0 }, 0 };
     invvpid(VMX_INVVPID_SINGLE_CONTEXT, &d);
 }
+
+/* CR2 is not in the VMCS: the guest's is the CPU's own while root code runs (the hypervisor
+ * takes no page faults), so a #PF the hypervisor injects sets it here. */
+VCPU_HW void vcpu_guest_write_cr2(uint64_t value) { write_cr2(value); }
 
 #undef VCPU_HW
 

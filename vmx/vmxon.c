@@ -79,6 +79,20 @@ static void vmx_report_failure(const struct percpu *cpu, const char *what, enum 
     }
 }
 
+/* The plan from this CPU's enumeration; printed so a user sees what the machine needs. */
+static void decide_mitigations(struct mitigation_plan *plan)
+{
+    struct mitigation_inputs in = { 0, 0 };
+    if (cpuid(0, 0).eax >= 7)
+        in.cpuid7_edx = cpuid(7, 0).edx;
+    if (in.cpuid7_edx & CPUID7_EDX_ARCH_CAPABILITIES)
+        in.arch_capabilities = rdmsr(MSR_IA32_ARCH_CAPABILITIES);
+    mitigation_plan_decide(&in, plan);
+    char line[DIAG_LINE_MAX];
+    mitigation_plan_describe(plan, line, sizeof(line));
+    console_printf("mitigations: %s\n", line);
+}
+
 static void vmx_enter_root_this_cpu(void *arg)
 {
     (void)arg;
@@ -127,6 +141,7 @@ void vmx_bring_up(void)
     char summary[DIAG_LINE_MAX];
     vmx_controls_format(summary, sizeof(summary), &vmx_negotiated.caps, &vmx_negotiated.controls);
     console_printf("%s\n", summary);
+    decide_mitigations(&vmx_negotiated.mitigations);
 
     uint32_t in_root = 0, online = 0;
     for (uint32_t i = 0; i < CPU_MAX; i++) {

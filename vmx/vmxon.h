@@ -5,12 +5,14 @@
 #include <stdbool.h>
 
 #include "vmx/caps.h"
+#include "vmx/mitigations.h"
 
 /* The configuration every CPU in VMX root operation shares (the boot CPU's). */
 struct vmx_config {
     bool usable;                    /* at least the boot CPU is in VMX root operation */
     struct vmx_caps caps;
     struct vmx_controls controls;
+    struct mitigation_plan mitigations;     /* decided on the boot CPU */
 };
 
 /* Negotiates on the boot CPU, then enters VMX root operation on every online

@@ -2,6 +2,11 @@
 #ifndef ARCH_X86_CPU_REGS_H
 #define ARCH_X86_CPU_REGS_H
 
+/* RFLAGS (Vol. 1 3.4.3) */
+#define RFLAGS_TF   (1u << 8)
+#define RFLAGS_IF   (1u << 9)
+#define RFLAGS_DF   (1u << 10)
+
 #define CR0_PE  (1u << 0)
 #define CR0_MP  (1u << 1)
 #define CR0_ET  (1u << 4)

@@ -260,6 +260,7 @@ TESTS = [
                 r"^cpu: 2 of 2 online: apic 0 1$",
                 r"^vmx: revision 0x2b, pin 0x[0-9a-f]{8} primary 0x[0-9a-f]{8} secondary "
                 r"0x[0-9a-f]{8} exit 0x[0-9a-f]{8} entry 0x[0-9a-f]{8}, ept 4-level wb 2M 1G",
+                r"^mitigations: [a-zA-Z]",
                 r"^vmx: cpu 0 \(apic 0\): vmxon ok$",
                 r"^vmx: cpu 1 \(apic 1\): vmxon ok$",
                 r"^vmx: 2 of 2 cpus in VMX root operation$", READY],
@@ -280,6 +281,8 @@ TESTS = [
                 r"^partition beta: running on cpu 1$",
                 r"^\[alpha\] hello from partition 0 \(alpha\), 32 MiB$",
                 r"^\[beta\] hello from partition 1 \(beta\), 32 MiB$",
+                r"^\[alpha\] string I/O: rep outsb reached COM1$",
+                r"^\[beta\] string I/O: rep insw from an empty port ok$",
                 r"^\[alpha\] cpuid: vmx hidden, hypervisor bit set, signature \"tessera VMM \"$",
                 r"^\[beta\] memory: \d+ MiB from 0x[0-9a-f]+ ok$",
                 r"^\[alpha\] memory: \d+ MiB from 0x[0-9a-f]+ ok$",

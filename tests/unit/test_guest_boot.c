@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include "guest/guest_boot.h"
+#include "guest/loader.h"
+#include "vcpu/entry_state.h"
 
 #define MIB (1024ULL * 1024)
 
@@ -170,6 +172,21 @@ static void test_rejections(void **state)
     free(mem);
 }
 
+/* Only a guest that starts paged in protected mode runs without "unrestricted guest". */
+static void test_entry_needs_unrestricted_guest(void **state)
+{
+    (void)state;
+    struct vcpu_entry e;
+    memset(&e, 0, sizeof(e));
+    entry_state_long_mode(&e, &(struct entry_long_mode){ .rip = 0x200000, .cs = 8, .ds = 16,
+                                                         .tr = 24 });
+    assert_false(loader_entry_needs_unrestricted_guest(&e));
+    entry_state_protected_flat(&e, 0x100000, 8, 16);
+    assert_true(loader_entry_needs_unrestricted_guest(&e));
+    entry_state_real_mode(&e, 0, 0x7c00, 0);
+    assert_true(loader_entry_needs_unrestricted_guest(&e));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_gdt_descriptors),
         cmocka_unit_test(test_long_strings_truncated),
         cmocka_unit_test(test_rejections),
+        cmocka_unit_test(test_entry_needs_unrestricted_guest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -482,13 +482,15 @@ static void test_io_dropped_then_claimed(void **state)
     assert_int_equal(device_value, 0x5A);
 }
 
-/* A string access to the port dropped last stops as string I/O does: never the fast drop. */
+/* A string access to the port dropped last takes the string path, never the fast drop (its
+ * memory operand must still be checked: here the CPU gives no instruction information). */
 static void test_io_string_on_dropped_port(void **state)
 {
     (void)state;
     run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x80, 1, false));
     assert_int_equal(run_exit(VMX_EXIT_REASON_IO_INSTRUCTION,
                               io_qual(0x80, 1, false) | VMX_QUAL_IO_STRING), VCPU_STOP);
+    assert_non_null(strstr(fake.stopped_reason, "string I/O"));
 }
 
 static void test_io_one_way_grant(void **state)
@@ -503,13 +505,6 @@ static void test_io_one_way_grant(void **state)
     run_exit(VMX_EXIT_REASON_IO_INSTRUCTION, io_qual(0x60, 1, false));
     assert_int_equal(fake.last_out_port, 0);               /* write not granted: dropped */
     assert_int_equal(vcpu.io_dropped, 1);
-}
-
-static void test_io_string_stops(void **state)
-{
-    (void)state;
-    assert_int_equal(run_exit(VMX_EXIT_REASON_IO_INSTRUCTION,
-                              io_qual(0x3F8, 1, false) | VMX_QUAL_IO_STRING), VCPU_STOP);
 }
 
 int main(void)
@@ -546,7 +541,6 @@ int main(void)
         cmocka_unit_test_setup(test_io_dropped_then_claimed, setup),
         cmocka_unit_test_setup(test_io_string_on_dropped_port, setup),
         cmocka_unit_test_setup(test_io_one_way_grant, setup),
-        cmocka_unit_test_setup(test_io_string_stops, setup),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

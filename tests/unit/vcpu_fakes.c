@@ -108,6 +108,8 @@ void vcpu_host_xsetbv(uint32_t xcr, uint64_t value)
 
 void vcpu_host_invvpid_single(uint16_t vpid) { (void)vpid; }
 
+void vcpu_guest_write_cr2(uint64_t value) { fake.cr2 = value; }
+
 /* ---- what the handlers link against outside vcpu/ --------------------------------------- */
 
 void console_printf(const char *fmt, ...)

@@ -26,6 +26,7 @@ struct fake_world {
     uint16_t last_out_port;
     uint32_t last_out_value;
     uint32_t in_value;
+    uint64_t cr2;                       /* the guest's, as an injected #PF set it */
     /* the owner */
     char stopped_reason[128];
     unsigned stopped_calls, ticks;

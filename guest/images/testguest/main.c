@@ -234,6 +234,27 @@ static void heartbeat_forever(uint64_t cycles, bool print)
     }
 }
 
+/* String I/O on emulated ports: REP OUTSB of a whole line to COM1, and REP INSW from the
+ * POST-code port, which no device claims, so every word reads as all ones. */
+static void check_string_io(void)
+{
+    static const char line[] = "string I/O: rep outsb reached COM1\n";
+    const char *src = line;
+    uint64_t count = sizeof(line) - 1;
+    __asm__ volatile("cld\n\trep outsb" : "+S"(src), "+c"(count) : "d"(TESSERA_COM1_THR)
+                     : "memory");
+    uint16_t words[4] = { 0, 0, 0, 0 };
+    uint16_t *dst = words;
+    count = 4;
+    __asm__ volatile("cld\n\trep insw" : "+D"(dst), "+c"(count) : "d"(TESSERA_PORT_POST)
+                     : "memory");
+    bool ok = dst == words + 4 && count == 0;
+    for (unsigned i = 0; i < 4; i++)
+        ok &= words[i] == 0xFFFF;
+    guest_print(ok ? "string I/O: rep insw from an empty port ok"
+                   : "string I/O: FAIL rep insw from an empty port");
+}
+
 void testguest_main(const struct tessera_boot_params *params, uint64_t entry_rsp)
 {
     struct options opt;
@@ -242,6 +263,7 @@ void testguest_main(const struct tessera_boot_params *params, uint64_t entry_rsp
     parse_options(params->cmdline, &opt);
     say_hello(params);
     check_hypercalls(params);
+    check_string_io();
     check_cpuid();
     if (opt.memtest)
         check_memory(params);
