@@ -36,7 +36,8 @@ VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
-                guest/guest_memmap.c \
+                guest/guest_memmap.c guest/multiboot_common.c guest/multiboot_loader.c \
+                guest/multiboot2_loader.c \
                 guest/partition_run.c guest/partition_control.c guest/partition_console.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c
 SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/screen_text.c \
@@ -267,6 +268,13 @@ UNIT_TESTS += ept
 UNIT_SRCS_ept        := vmx/ept.c lib/format.c lib/diag.c
 UNIT_TESTS += elf_loader
 UNIT_SRCS_elf_loader := guest/elf_loader.c lib/format.c lib/diag.c
+UNIT_TESTS += multiboot_loader
+UNIT_SRCS_multiboot_loader := guest/multiboot_loader.c guest/multiboot_common.c \
+                              guest/elf_loader.c guest/guest_memmap.c vcpu/entry_state.c \
+                              lib/format.c lib/diag.c
+UNIT_TESTS += multiboot2_loader
+UNIT_SRCS_multiboot2_loader := guest/multiboot2_loader.c $(filter-out \
+                               guest/multiboot_loader.c,$(UNIT_SRCS_multiboot_loader))
 UNIT_TESTS += vmcs
 UNIT_SRCS_vmcs       := vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c vmx/vmx_controls.c \
                         vmx/vm_instruction_error.c lib/format.c lib/diag.c

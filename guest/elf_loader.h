@@ -1,6 +1,6 @@
-/* Guest image loader: checks a static x86-64 ELF executable against a partition's
- * memory and copies it in (System V gABI, program loading). Pure C: compiled into
- * the hypervisor and into the host unit tests. */
+/* Guest image loader: checks a static x86-64 (or, for multiboot, i386) ELF executable
+ * against a partition's memory and copies it in (System V gABI, program loading). Pure C:
+ * compiled into the hypervisor and into the host unit tests. */
 #ifndef GUEST_ELF_LOADER_H
 #define GUEST_ELF_LOADER_H
 
@@ -17,6 +17,7 @@
 struct elf_segment {
     uint64_t file_offset;
     uint64_t gpa;
+    uint64_t vaddr;         /* p_vaddr: where the image's own addresses put it */
     uint64_t filesz;
     uint64_t memsz;         /* > 0; >= filesz */
     uint32_t flags;         /* ELF64_PF_* */
@@ -30,6 +31,26 @@ struct elf_load_plan {
     uint64_t lowest_gpa;                        /* lowest segment gpa */
     uint64_t highest_gpa_end;                   /* highest exclusive segment end */
 };
+
+/* What a loader accepts beyond the ELF64 defaults of elf64_plan. */
+struct elf_rules {
+    uint64_t memory_size;   /* segments must end at or below it */
+    bool accept_elf32;      /* ELFCLASS32 i386 (EM_386) executables too, headers widened */
+    /* Segments go to p_paddr whatever p_vaddr says, and e_entry (virtual) is translated by
+     * its segment to a physical address: what multiboot loaders do for kernels linked to
+     * run higher up once they have paging on. */
+    bool physical;
+};
+
+/* elf64_plan under other rules: the same checks, except that with accept_elf32 the class
+ * may be 32-bit (then e_machine must be EM_386 and e_phentsize 32), and with physical
+ * p_vaddr may differ from p_paddr. plan->entry is always guest-physical; the entry must lie
+ * in the file-backed part of an executable segment's p_vaddr range. */
+bool elf_plan(const void *image, uint64_t size, const struct elf_rules *rules,
+              struct elf_load_plan *plan, const struct diag *d);
+
+/* True when gpa lies in the file-backed part of one of the plan's executable segments. */
+bool elf_plan_runs_at(const struct elf_load_plan *plan, uint64_t gpa);
 
 /* Checks image[0 .. size) as a guest for guest memory [0, guest_memory_size) and
  * fills *plan. Nothing is read outside the image.
@@ -52,10 +73,10 @@ struct elf_load_plan {
 bool elf64_plan(const void *image, uint64_t size, uint64_t guest_memory_size,
                 struct elf_load_plan *plan, const struct diag *d);
 
-/* Copies each planned segment from image into guest memory, which starts at
+/* Copies each planned segment (of elf_plan or elf64_plan, or one made by hand) from image into guest memory, which starts at
  * guest_base (gpa 0), and zeroes the rest of the segment up to memsz. Bytes of
  * guest memory outside the segments are left as they are. plan must come from a
- * successful elf64_plan on the same image. */
+ * successful plan on the same image. */
 void elf64_apply(const struct elf_load_plan *plan, const void *image, void *guest_base);
 
 #endif

@@ -1,9 +1,12 @@
-/* The table of guest loaders: today's two formats, both entering in 64-bit long mode inside
- * the tessera boot environment (guest/guest_boot.c, the contract of vcpu/guest_abi.h). */
+/* The table of guest loaders: ELF64 and flat images enter in 64-bit long mode inside the
+ * tessera boot environment (guest/guest_boot.c, the contract of vcpu/guest_abi.h); multiboot
+ * and multiboot2 kernels in 32-bit protected mode as their specifications say
+ * (guest/multiboot_loader.h). */
 #include "guest/loader.h"
 
 #include "guest/elf_loader.h"
 #include "guest/guest_boot.h"
+#include "guest/multiboot_loader.h"
 #include "lib/string.h"
 
 /* Both formats finish the same way: the boot environment below the image. */
@@ -45,6 +48,8 @@ static bool load_elf64(const struct loader_input *in, struct loader_output *out,
 static const struct guest_loader loaders[] = {
     { IMAGE_ELF64, "ELF64", load_elf64 },
     { IMAGE_FLAT, "flat", load_flat },
+    { IMAGE_MULTIBOOT, "multiboot", multiboot_load },
+    { IMAGE_MULTIBOOT2, "multiboot2", multiboot2_load },
 };
 
 bool loader_entry_needs_unrestricted_guest(const struct vcpu_entry *entry)
