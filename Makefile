@@ -204,13 +204,13 @@ $(BUILD)/guest/mb32/%.S.o: %.S
 	@echo "  AS      $< (multiboot, 32-bit)"
 	@$(CC) $(MB32_ASFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/guest/mb32/entry-%.o: guest/images/multiboot/entry.S $(MB_DATA)
+$(BUILD)/guest/mb32/entry-%.S.o: guest/images/multiboot/entry.S $(MB_DATA)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $< ($*)"
 	@$(CC) $(MB32_ASFLAGS) $(MB_ENTRY_FLAGS_$*) -MMD -MP -c $< -o $@
 
 $(BUILD)/guest/mblong.elf: $(MBLONG_OBJS)
-$(MB_ELFS): $(BUILD)/guest/%.elf: $(BUILD)/guest/mb32/entry-%.o $(MB32_OBJS) \
+$(MB_ELFS): $(BUILD)/guest/%.elf: $(BUILD)/guest/mb32/entry-%.S.o $(MB32_OBJS) \
                                   guest/images/multiboot/linker.ld
 	@echo "  LD      $@"
 	@$(LD) $(MB32_LDFLAGS) -T guest/images/multiboot/linker.ld -o $@ $(filter %.o,$^)

@@ -38,10 +38,17 @@ mb2_header:
     .long mb2_header_end - mb2_header
     .long 0x100000000 - (MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
 #ifdef MB_INFO_REQUEST
+    /* Two requests: what every loader can give, and (optional) the ACPI RSDP, which a
+     * partition without ACPI tables cannot; the spec lets a loader leave out an unavailable
+     * tag either way (3.1.4), but an optional request cannot fail the boot anywhere. */
     .align 8
 1:  .short MB2_HEADER_TAG_INFO_REQUEST, 0
     .long 2f - 1b
-    .long MB2_TAG_CMDLINE, MB2_TAG_MODULE, MB2_TAG_MMAP, MB2_TAG_ACPI_OLD, MB2_TAG_ACPI_NEW
+    .long MB2_TAG_CMDLINE, MB2_TAG_MODULE, MB2_TAG_MMAP
+2:  .align 8
+1:  .short MB2_HEADER_TAG_INFO_REQUEST, MB2_HEADER_TAG_OPTIONAL
+    .long 2f - 1b
+    .long MB2_TAG_ACPI_OLD, MB2_TAG_ACPI_NEW
 2:  .align 8
     .short MB2_HEADER_TAG_MODULE_ALIGN, 0
     .long 8

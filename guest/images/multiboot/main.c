@@ -192,6 +192,10 @@ void mb_main(uint32_t magic, uint32_t info_addr)
             mb_say("loader \"%s\"", line);
         }
         check_memory();
+        if (!in_ram(info_addr, boot_info.total_size) ||
+            overlaps_image(info_addr, (uint64_t)info_addr + boot_info.total_size))
+            mb_fail("boot information 0x%x+%u is not in free RAM", info_addr,
+                    boot_info.total_size);
         check_cmdline();
         check_modules();
     }
