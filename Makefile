@@ -37,7 +37,7 @@ LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
                 guest/guest_memmap.c guest/multiboot_common.c guest/multiboot_loader.c \
-                guest/multiboot2_loader.c \
+                guest/multiboot2_loader.c guest/acpi_build.c guest/aml_emit.c guest/mp_table.c \
                 guest/partition_run.c guest/partition_control.c guest/partition_console.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c
 SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/screen_text.c \
@@ -245,6 +245,11 @@ UNIT_SRCS_guest_boot := guest/guest_boot.c vcpu/entry_state.c guest/loader.c gue
                         lib/format.c lib/diag.c lib/string.c
 UNIT_TESTS += guest_memmap
 UNIT_SRCS_guest_memmap := guest/guest_memmap.c
+UNIT_TESTS += acpi_build
+UNIT_SRCS_acpi_build := guest/acpi_build.c guest/aml_emit.c guest/mp_table.c drivers/acpi.c \
+                        lib/diag.c lib/format.c
+UNIT_TESTS += mp_table
+UNIT_SRCS_mp_table   := guest/mp_table.c guest/acpi_build.c guest/aml_emit.c lib/diag.c lib/format.c
 UNIT_TESTS += lowmem
 UNIT_SRCS_lowmem     := mm/lowmem.c
 UNIT_TESTS += acpi
