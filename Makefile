@@ -297,6 +297,13 @@ FUZZ_TARGETS += acpi
 FUZZ_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
 FUZZ_TARGETS += elf
 FUZZ_SRCS_elf        := guest/elf_loader.c lib/diag.c lib/format.c
+FUZZ_TARGETS += multiboot_loader
+FUZZ_SRCS_multiboot_loader := guest/multiboot_loader.c guest/multiboot_common.c \
+                              guest/elf_loader.c guest/guest_memmap.c vcpu/entry_state.c \
+                              lib/diag.c lib/format.c
+FUZZ_TARGETS += multiboot2_loader
+FUZZ_SRCS_multiboot2_loader := guest/multiboot2_loader.c $(filter-out \
+                               guest/multiboot_loader.c,$(FUZZ_SRCS_multiboot_loader))
 FUZZ_TARGETS += cmdline
 FUZZ_SRCS_cmdline    := lib/cmdline.c
 FUZZ_TARGETS += partition
