@@ -273,13 +273,13 @@ UNIT_TESTS += ept
 UNIT_SRCS_ept        := vmx/ept.c lib/format.c lib/diag.c
 UNIT_TESTS += elf_loader
 UNIT_SRCS_elf_loader := guest/elf_loader.c lib/format.c lib/diag.c
+# What both multiboot loaders link, for their unit tests and fuzz targets.
+MULTIBOOT_COMMON_SRCS := guest/multiboot_common.c guest/elf_loader.c guest/guest_memmap.c \
+                         vcpu/entry_state.c lib/format.c lib/diag.c
 UNIT_TESTS += multiboot_loader
-UNIT_SRCS_multiboot_loader := guest/multiboot_loader.c guest/multiboot_common.c \
-                              guest/elf_loader.c guest/guest_memmap.c vcpu/entry_state.c \
-                              lib/format.c lib/diag.c
+UNIT_SRCS_multiboot_loader := guest/multiboot_loader.c $(MULTIBOOT_COMMON_SRCS)
 UNIT_TESTS += multiboot2_loader
-UNIT_SRCS_multiboot2_loader := guest/multiboot2_loader.c $(filter-out \
-                               guest/multiboot_loader.c,$(UNIT_SRCS_multiboot_loader))
+UNIT_SRCS_multiboot2_loader := guest/multiboot2_loader.c $(MULTIBOOT_COMMON_SRCS)
 UNIT_TESTS += vmcs
 UNIT_SRCS_vmcs       := vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c vmx/vmx_controls.c \
                         vmx/vm_instruction_error.c lib/format.c lib/diag.c
@@ -391,6 +391,10 @@ FUZZ_TARGETS += acpi
 FUZZ_SRCS_acpi       := drivers/acpi.c lib/diag.c lib/format.c
 FUZZ_TARGETS += elf
 FUZZ_SRCS_elf        := guest/elf_loader.c lib/diag.c lib/format.c
+FUZZ_TARGETS += multiboot_loader
+FUZZ_SRCS_multiboot_loader := guest/multiboot_loader.c $(MULTIBOOT_COMMON_SRCS)
+FUZZ_TARGETS += multiboot2_loader
+FUZZ_SRCS_multiboot2_loader := guest/multiboot2_loader.c $(MULTIBOOT_COMMON_SRCS)
 FUZZ_TARGETS += cmdline
 FUZZ_SRCS_cmdline    := lib/cmdline.c
 FUZZ_TARGETS += partition

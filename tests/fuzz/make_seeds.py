@@ -242,6 +242,73 @@ def elf_seeds():
           elf_phdr(4, 4, 0, 0, 0, 0) + code)
 
 
+# ---- multiboot_loader, multiboot2_loader: scenario prefix (tests/fuzz/multiboot_fuzz.h), then
+# a kernel: ELF32 with code at 1 MiB and data after it, or a flat file with address fields -----
+
+def mb_scenario(modules, cmdline, rsdp_mode, rsdp_gpa=0):
+    sizes = list(modules) + [0] * (3 - len(modules))
+    return (u8(len(modules)) + u8((1 if cmdline else 0) | rsdp_mode << 1) + u32(rsdp_gpa) +
+            b"".join(u32(n) for n in sizes))
+
+
+def mb_elf32_kernel(header, elf64=False):
+    """Headers, the multiboot header at 0x80 (0xC0 after ELF64's), code at file 0x100 -> 0x100000 (entry +8),
+    data at file 0x140 -> 0x101000 with .bss to 0x102000."""
+    code = bytes([0x90] * 0x3F + [0xF4])
+    if elf64:
+        image = bytearray(elf_header(0x100008, 2) +
+                          elf_phdr(1, 5, 0x100, 0x100000, 0x40, 0x40) +
+                          elf_phdr(1, 6, 0x140, 0x101000, 0x10, 0x1000))
+    else:
+        image = bytearray(b"\x7fELF" + u8(1) + u8(1) + u8(1) + bytes(9) + u16(2) + u16(3) +
+                          u32(1) + u32(0x100008) + u32(52) + u32(0) + u32(0) + u16(52) +
+                          u16(32) + u16(2) + bytes(6))
+        for offset, addr, filesz, memsz, flags in ((0x100, 0x100000, 0x40, 0x40, 5),
+                                                   (0x140, 0x101000, 0x10, 0x1000, 6)):
+            image += u32(1) + u32(offset) + u32(addr) + u32(addr) + u32(filesz) + u32(memsz) + \
+                u32(flags) + u32(0x1000)
+    image += bytes((0xC0 if elf64 else 0x80) - len(image)) + header
+    image += bytes(0x100 - len(image)) + code + bytes(range(0x10))
+    return bytes(image)
+
+
+def mb1_header(flags, address=()):
+    fields = b"".join(u32(v) for v in address)
+    return u32(0x1BADB002) + u32(flags) + u32(-(0x1BADB002 + flags)) + fields
+
+
+def mb2_header(*tags):
+    body = b"".join(u16(t) + u16(f) + u32(8 + 4 * len(words)) + b"".join(u32(w) for w in words)
+                    + bytes(-(8 + 4 * len(words)) % 8) for t, f, words in tags) + u32(0) + u32(8)
+    length = 16 + len(body)
+    return u32(0xE85250D6) + u32(0) + u32(length) + u32(-(0xE85250D6 + length)) + body
+
+
+def multiboot_loader_seeds():
+    write("multiboot_loader", "elf32-modules",
+          mb_scenario((0x1234, 0x10), True, 0) + mb_elf32_kernel(mb1_header(3)))
+    write("multiboot_loader", "elf64", mb_scenario((0x800,), False, 0) +
+          mb_elf32_kernel(mb1_header(2), elf64=True))
+    # a.out kludge: the file from 0x200000, .bss to 0x203000, entry at 0x200040; video.
+    flat = mb1_header(0x10007, (0x200000, 0x200000, 0, 0x203000, 0x200040))
+    flat += bytes(0x40 - len(flat)) + bytes([0x90] * 0x3F + [0xF4])
+    write("multiboot_loader", "aout-kludge", mb_scenario((), True, 0) + flat)
+
+
+def multiboot2_loader_seeds():
+    write("multiboot2_loader", "elf32-information",
+          mb_scenario((0x1000,), True, 2) + mb_elf32_kernel(mb2_header(
+              (1, 0, (1, 2, 3, 4, 6, 8, 15, 21)), (6, 0, ()), (4, 0, (3,)))))
+    write("multiboot2_loader", "optional-tags",
+          mb_scenario((0x10, 0x10, 0x10), False, 1) + mb_elf32_kernel(mb2_header(
+              (5, 1, (1024, 768, 32)), (7, 1, ()), (9, 1, (0x100000,)), (42, 1, (1,)),
+              (1, 1, (9, 17)), (10, 0, (0x200000, 0x400000, 0x200000, 1)))))
+    # Address and entry tags: the whole file from 0x300000 (load_addr -1), .bss to 0x302000.
+    flat = mb2_header((2, 0, (0x300000, 0xFFFFFFFF, 0, 0x302000)), (3, 0, (0x300080,)))
+    flat += bytes(0x80 - len(flat)) + bytes([0x90] * 0x3F + [0xF4])
+    write("multiboot2_loader", "address-tag", mb_scenario((), True, 3, 0x3FFF00) + flat)
+
+
 # ---- cmdline: u8 value size, key, NUL, command line --------------------------------------
 
 def cmdline_seeds():
@@ -374,6 +441,8 @@ def main():
     multiboot2_seeds()
     acpi_seeds()
     elf_seeds()
+    multiboot_loader_seeds()
+    multiboot2_loader_seeds()
     cmdline_seeds()
     partition_seeds()
     shell_seeds()

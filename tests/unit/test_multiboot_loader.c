@@ -457,6 +457,11 @@ static void test_elf_class_and_machine(void **state)
     put_header(f, HEADER_OFFSET, 0);
     assert_refused(f, load(f, ELF_SIZE), "elf: e_machine 62, not i386 (3)");
 
+    put16(f->image + 0x12, 3);
+    put16(f->image + 0x2A, 56);
+    sink_reset(&f->sink);
+    assert_refused(f, load(f, ELF_SIZE), "elf: e_phentsize 56, not 32");
+
     f->image[4] = 3;
     sink_reset(&f->sink);
     assert_refused(f, load(f, ELF_SIZE), "elf: class 3, neither 32-bit (1) nor 64-bit (2)");
