@@ -280,6 +280,9 @@ UNIT_TESTS += multiboot_loader
 UNIT_SRCS_multiboot_loader := guest/multiboot_loader.c $(MULTIBOOT_COMMON_SRCS)
 UNIT_TESTS += multiboot2_loader
 UNIT_SRCS_multiboot2_loader := guest/multiboot2_loader.c $(MULTIBOOT_COMMON_SRCS)
+# guest_boot links the loader table (guest/loader.c), which names every loader.
+UNIT_SRCS_guest_boot := $(sort $(UNIT_SRCS_guest_boot) guest/multiboot_loader.c \
+                        guest/multiboot2_loader.c $(MULTIBOOT_COMMON_SRCS))
 UNIT_TESTS += vmcs
 UNIT_SRCS_vmcs       := vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c vmx/vmx_controls.c \
                         vmx/vm_instruction_error.c lib/format.c lib/diag.c
