@@ -45,7 +45,8 @@ GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bit
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c \
                 guest/port_lanes.c guest/cmos_rtc.c guest/pic8259.c guest/acpi_pm.c \
                 guest/reset_control.c
-SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/commands.c
+SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/screen_text.c \
+                shell/commands.c
 HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(VCPU_SRCS) \
                 $(LIB_SRCS) $(GUEST_SRCS) $(SHELL_SRCS)
 
@@ -70,7 +71,7 @@ PARTITIONS_OK := $(BUILD)/host/partitions.ok
 
 .PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test fuzz fuzz-replay bench clean font usb \
         linux-images
-all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(ISO)
+all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(MB_ISO_FILES) $(ISO)
 iso: $(ISO)
 
 $(BUILD)/hv/%.c.o: %.c
@@ -168,8 +169,65 @@ $(HOSTILE_IMAGE): $(HOSTILE_OBJS) guest/images/hostile/linker.ld
 	@echo "  LD      $@"
 	@$(LD) $(GUEST_LDFLAGS) -T guest/images/hostile/linker.ld -o $@ $(HOSTILE_OBJS)
 
-$(ISO): $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) iso/grub.cfg iso/mkiso.sh
-	sh iso/mkiso.sh $(ELF) iso/grub.cfg $@ $(GUEST_IMAGE) $(HOSTILE_IMAGE)
+# Multiboot test kernels (guest/images/multiboot): 32-bit, for the multiboot loaders. The C
+# objects are shared; entry.S is built once per variant with its header's flags. mb1kludge is
+# also a flat binary that only its header's a.out-kludge addresses can load.
+MB32_SRCS := guest/images/multiboot/main.c guest/images/multiboot/mb1.c \
+             guest/images/multiboot/mb2.c guest/images/multiboot/vga.c \
+             guest/images/multiboot/divide.c guest/images/common/console.c boot/multiboot2.c \
+             lib/format.c lib/cmdline.c lib/string.c lib/diag.c
+MB32_OBJS := $(patsubst %,$(BUILD)/guest/mb32/%.o,$(MB32_SRCS))
+MBLONG_OBJS := $(BUILD)/guest/mb32/guest/images/multiboot/long_mode.c.o \
+               $(BUILD)/guest/mb32/guest/images/multiboot/long_mode.S.o
+MB32_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -I. \
+               -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+               -fno-stack-protector -fno-pic -fno-pie -fno-asynchronous-unwind-tables \
+               -mgeneral-regs-only -m32 -march=i686
+MB32_ASFLAGS := -I. -m32 -D__ASSEMBLY__
+MB32_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -z noexecstack
+MB_ENTRY_FLAGS_mb1test   := -DMB_VERSION=1 -DMB_NAME='"mb1"'
+MB_ENTRY_FLAGS_mb1kludge := -DMB_VERSION=1 -DMB_AOUT_KLUDGE -DMB_NAME='"mbkludge"'
+MB_ENTRY_FLAGS_mb2test   := -DMB_VERSION=2 -DMB_INFO_REQUEST -DMB_NAME='"mb2"'
+MB_ENTRY_FLAGS_mblong    := -DMB_VERSION=2 -DMB_NAME='"mblong"'
+MB_GRUB_CHECK_mb1test    := --is-x86-multiboot
+MB_GRUB_CHECK_mb1kludge  := --is-x86-multiboot
+MB_GRUB_CHECK_mb2test    := --is-x86-multiboot2
+MB_GRUB_CHECK_mblong     := --is-x86-multiboot2
+MB_ELFS := $(patsubst %,$(BUILD)/guest/%.elf,mb1test mb2test mblong mb1kludge)
+MB_KLUDGE_BIN := $(BUILD)/guest/mb1kludge.bin
+MB_DATA := guest/images/multiboot/mbdata.txt
+MB_ISO_FILES := $(BUILD)/guest/mb1test.elf $(BUILD)/guest/mb2test.elf $(BUILD)/guest/mblong.elf \
+                $(MB_KLUDGE_BIN) $(MB_DATA)
+
+$(BUILD)/guest/mb32/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (multiboot, 32-bit)"
+	@$(CC) $(MB32_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/guest/mb32/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (multiboot, 32-bit)"
+	@$(CC) $(MB32_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/guest/mb32/entry-%.S.o: guest/images/multiboot/entry.S $(MB_DATA)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< ($*)"
+	@$(CC) $(MB32_ASFLAGS) $(MB_ENTRY_FLAGS_$*) -MMD -MP -c $< -o $@
+
+$(BUILD)/guest/mblong.elf: $(MBLONG_OBJS)
+$(MB_ELFS): $(BUILD)/guest/%.elf: $(BUILD)/guest/mb32/entry-%.S.o $(MB32_OBJS) \
+                                  guest/images/multiboot/linker.ld
+	@echo "  LD      $@"
+	@$(LD) $(MB32_LDFLAGS) -T guest/images/multiboot/linker.ld -o $@ $(filter %.o,$^)
+	@grub-file $(MB_GRUB_CHECK_$*) $@ || { echo "error: $@ is not a valid multiboot image"; rm -f $@; exit 1; }
+
+$(MB_KLUDGE_BIN): $(BUILD)/guest/mb1kludge.elf
+	@echo "  OBJCOPY $@"
+	@$(OBJCOPY) -O binary $< $@
+	@grub-file --is-x86-multiboot $@ || { echo "error: $@ is not a valid multiboot image"; rm -f $@; exit 1; }
+
+$(ISO): $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(MB_ISO_FILES) iso/grub.cfg iso/mkiso.sh
+	sh iso/mkiso.sh $(ELF) iso/grub.cfg $@ $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(MB_ISO_FILES)
 
 # ---- Debian packages the build and the tests need ----------------------------------
 deps:
@@ -277,6 +335,10 @@ UNIT_TESTS += line_editor
 UNIT_SRCS_line_editor  := shell/line_editor.c shell/parse.c lib/format.c lib/cmdline.c
 UNIT_TESTS += shell_format
 UNIT_SRCS_shell_format := shell/format.c shell/parse.c lib/format.c lib/cmdline.c
+UNIT_TESTS += screen_text
+UNIT_SRCS_screen_text := shell/screen_text.c lib/format.c
+UNIT_TESTS += mb_divide
+UNIT_SRCS_mb_divide  := guest/images/multiboot/divide.c
 UNIT_TESTS += insn_decode
 UNIT_SRCS_insn_decode  := vcpu/insn_decode.c
 UNIT_TESTS += guest_walk
@@ -361,6 +423,8 @@ FUZZ_TARGETS += shell_parse
 FUZZ_SRCS_shell_parse := shell/parse.c lib/format.c lib/cmdline.c
 FUZZ_TARGETS += line_editor
 FUZZ_SRCS_line_editor := shell/line_editor.c shell/parse.c lib/format.c lib/cmdline.c
+FUZZ_TARGETS += screen_text
+FUZZ_SRCS_screen_text := shell/screen_text.c lib/format.c
 FUZZ_TARGETS += vuart
 FUZZ_SRCS_vuart      := guest/vuart.c
 FUZZ_TARGETS += cmos_rtc

@@ -193,6 +193,37 @@ static const struct partition_table table_hostile_stop_b = {
     PARTITIONS(hostile_stop_b_parts),
 };
 
+/* ---- multiboot test kernels (guest/images/multiboot) ------------------------------------
+ * 32-bit kernels entered the multiboot way, each checking what its loader handed over and
+ * printing PASS or FAIL; modules=<n> on the command line is how many modules a kernel expects
+ * (module 0: mbdata.txt, compared with the kernel's own copy). */
+#define MULTIBOOT_KERNEL(name_, cpu_, module_, format_, cmdline_)          \
+    .name = (name_),                                                        \
+    .cpu = (cpu_),                                                          \
+    .memory_size = PARTITION_MIB(16),                                       \
+    .module = (module_),                                                    \
+    .format = (format_),                                                    \
+    .cmdline = (cmdline_),                                                  \
+    .console = { .port = UART_COM1 }
+
+static const struct partition_config multiboot_parts[] = {
+    { MULTIBOOT_KERNEL("mb1", 0, "mb1test", IMAGE_MULTIBOOT, "modules=1 partition=mb1"),
+      GUEST_MODULES("mbdata") },
+    { MULTIBOOT_KERNEL("mb2", 1, "mb2test", IMAGE_MULTIBOOT2, "modules=1 partition=mb2"),
+      GUEST_MODULES("mbdata") },
+    { MULTIBOOT_KERNEL("mblong", 2, "mblong", IMAGE_MULTIBOOT2, "modules=0 partition=mblong") },
+    { MULTIBOOT_KERNEL("mbkludge", 3, "mb1kludge", IMAGE_MULTIBOOT,
+                       "modules=0 partition=mbkludge") },
+};
+
+static const struct partition_table table_multiboot = {
+    .name = "multiboot",
+    .description = "multiboot test kernels, 16 MiB each: mb1 (v1 ELF, module mbdata) on CPU 0, "
+                   "mb2 (v2, module mbdata) on CPU 1, mblong (v2, enters long mode) on CPU 2, "
+                   "mbkludge (v1 a.out kludge, flat) on CPU 3 (4 CPUs)",
+    PARTITIONS(multiboot_parts),
+};
+
 const struct partition_table *const partition_tables[] = {
     &table_demo,
     &table_demo_heartbeat,
@@ -202,6 +233,7 @@ const struct partition_table *const partition_tables[] = {
     &table_hostile_survive,
     &table_hostile_stop_a,
     &table_hostile_stop_b,
+    &table_multiboot,
 };
 
 const uint32_t partition_table_count =

@@ -17,6 +17,7 @@
 #include "shell/format.h"
 #include "shell/line_editor.h"
 #include "shell/parse.h"
+#include "shell/screen_text.h"
 #include "guest/console_mux.h"
 #include "vcpu/exit.h"
 #include "vmx/exit_reasons.h"
@@ -362,6 +363,26 @@ static void cmd_mem(const struct shell_command *c)
     shell_format_hexdump(gpa, bytes, len, console_line_sink, 0);
 }
 
+static void cmd_screen(const struct shell_command *c)
+{
+    static uint8_t cells[SCREEN_TEXT_BYTES];    /* a snapshot: the guest may write on */
+    struct partition *p = find_partition(c, 0);
+    if (!p)
+        return;
+    const uint8_t *screen =
+        p->prepared ? partition_gpa_to_host(p, SCREEN_TEXT_GPA, SCREEN_TEXT_BYTES) : 0;
+    if (!screen) {
+        console_printf("screen: %s has no memory at 0x%llx\n", p->config->name,
+                       (unsigned long long)SCREEN_TEXT_GPA);
+        return;
+    }
+    memcpy(cells, screen, sizeof(cells));
+    console_printf("screen %s: VGA text %ux%u at 0x%llx (%s), characters only\n",
+                   p->config->name, SCREEN_TEXT_COLUMNS, SCREEN_TEXT_ROWS,
+                   (unsigned long long)SCREEN_TEXT_GPA, partition_state_name(p));
+    screen_text_render(cells, sizeof(cells), console_line_sink, 0);
+}
+
 static void cmd_stop(const struct shell_command *c)
 {
     struct partition *p = find_partition(c, 0);
@@ -481,11 +502,12 @@ static const command_fn command_handlers[SHELL_CMD_COUNT] = {
     [SHELL_CMD_PARTS] = cmd_parts,     [SHELL_CMD_VMCS] = cmd_vmcs,
     [SHELL_CMD_REGS] = cmd_regs,       [SHELL_CMD_EXITS] = cmd_exits,
     [SHELL_CMD_VERIFY] = cmd_verify,   [SHELL_CMD_EPT] = cmd_ept,
-    [SHELL_CMD_MEM] = cmd_mem,         [SHELL_CMD_STOP] = cmd_stop,
-    [SHELL_CMD_START] = cmd_start,     [SHELL_CMD_RESTART] = cmd_restart,
-    [SHELL_CMD_CONSOLE] = cmd_console, [SHELL_CMD_CPUID] = cmd_cpuid,
-    [SHELL_CMD_RDMSR] = cmd_rdmsr,     [SHELL_CMD_LOG] = cmd_log,
-    [SHELL_CMD_DMESG] = cmd_dmesg,     [SHELL_CMD_REBOOT] = cmd_reboot,
+    [SHELL_CMD_MEM] = cmd_mem,         [SHELL_CMD_SCREEN] = cmd_screen,
+    [SHELL_CMD_STOP] = cmd_stop,       [SHELL_CMD_START] = cmd_start,
+    [SHELL_CMD_RESTART] = cmd_restart, [SHELL_CMD_CONSOLE] = cmd_console,
+    [SHELL_CMD_CPUID] = cmd_cpuid,     [SHELL_CMD_RDMSR] = cmd_rdmsr,
+    [SHELL_CMD_LOG] = cmd_log,         [SHELL_CMD_DMESG] = cmd_dmesg,
+    [SHELL_CMD_REBOOT] = cmd_reboot,
 };
 
 /* ---- the line loop ------------------------------------------------------------------------- */

@@ -32,6 +32,8 @@ const struct shell_command_info shell_commands[SHELL_CMD_COUNT] = {
     [SHELL_CMD_MEM] = { "mem", 3,
         { ARG(SHELL_ARG_PART, "part"), ARG(SHELL_ARG_U64, "gpa"), OPT(SHELL_ARG_U64, "len") },
         "mem <part> <gpa> [len]", "hex-dump a partition's guest-physical memory" },
+    [SHELL_CMD_SCREEN] = { "screen", 1, { ARG(SHELL_ARG_PART, "part") },
+        "screen <part>", "show a partition's VGA text screen at 0xb8000" },
     [SHELL_CMD_STOP] = { "stop", 1, { ARG(SHELL_ARG_PART, "part") },
         "stop <part>", "stop a partition's CPUs" },
     [SHELL_CMD_START] = { "start", 1, { ARG(SHELL_ARG_PART, "part") },

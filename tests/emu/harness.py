@@ -638,10 +638,11 @@ def emulator_cmdline(machine, cmdline):
 
 
 def grub_cfg_text(cmdline="", module=False, title="tessera test", guest=False, hostile=False,
-                  gfxpayload=""):
+                  gfxpayload="", extra_modules=()):
     """GRUB menu for a test ISO: one entry, no wait. GRUB's terminal is on COM1 too,
     so its own errors (a missing file, a bad image) reach the test log. gfxpayload, when
-    given, replaces iso/grub.cfg's choice of video mode (e.g. "800x600x24")."""
+    given, replaces iso/grub.cfg's choice of video mode (e.g. "800x600x24"). extra_modules:
+    (file, module string) pairs loaded after the others, as /boot/<file's base name>."""
     lines = [
         "serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1",
         "terminal_input serial console",
@@ -659,6 +660,8 @@ def grub_cfg_text(cmdline="", module=False, title="tessera test", guest=False, h
         lines.append(f"    module2 /boot/{GUEST_IMAGE.name} {GUEST_MODULE}")
     if hostile:
         lines.append(f"    module2 /boot/{HOSTILE_IMAGE.name} {HOSTILE_MODULE}")
+    for path, string in extra_modules:
+        lines.append(f"    module2 /boot/{Path(path).name} {string}")
     if gfxpayload:
         lines += ['    if [ "$grub_platform" = "pc" ]; then insmod vbe; fi',
                   f"    set gfxpayload={gfxpayload}"]
@@ -712,6 +715,8 @@ class EmuTest:
     module    load build/test-vm/hello.txt as module "hello"
     guest     load build/guest/testguest.elf as module "testguest" (the partitions' image)
     hostile   load build/guest/hostile.elf as module "hostile" (docs/HOSTILE.md)
+    extra_modules  (file, module string) pairs GRUB loads after those, e.g. the
+              multiboot test kernels and their data module
     expect    regexes that must each match some console line
     forbid    regexes that fail the test as soon as a line matches
     timeout   seconds from emulator start
@@ -736,6 +741,7 @@ class EmuTest:
     serial: str = "file"
     interact: Optional[Callable] = None
     gfxpayload: str = ""
+    extra_modules: Sequence[tuple] = ()
 
 
 class TestFailure(Exception):
@@ -766,9 +772,11 @@ def run_test(test, elf=ELF):
             modules.append(GUEST_IMAGE)
         if test.hostile:
             modules.append(HOSTILE_IMAGE)
+        modules += [Path(path) for path, _ in test.extra_modules]
         iso = build_iso(test.name, grub_cfg_text(emulator_cmdline(test.machine, test.cmdline),
                                                  test.module, test.name, test.guest,
-                                                 test.hostile, test.gfxpayload),
+                                                 test.hostile, test.gfxpayload,
+                                                 test.extra_modules),
                         elf, modules)
     except (OSError, RuntimeError) as e:
         return Result(test.name, False, 0.0, f"FAIL {test.name}: {e}")

@@ -7,7 +7,7 @@ removed; anchor them with ^ and $. See harness.EmuTest for the fields, including
 `interact` for tests that type at the guest over a socket console.
 """
 
-from .harness import EmuTest, Machine, TestFailure
+from .harness import BUILD, ROOT, EmuTest, Machine, TestFailure
 from .suite_consoles import console_tests
 
 
@@ -593,6 +593,82 @@ def hostile_catalog(results):
             print(f"hostile: {scenario}: NOT CONTAINED or not seen ({test}, /{proof}/)")
     print(f"hostile: {len(HOSTILE_CATALOG)} scenarios, {contained} contained", flush=True)
     return contained == len(HOSTILE_CATALOG)
+
+
+# ---- the multiboot test kernels (guest/images/multiboot) on tessera's multiboot loaders ----
+# Table "multiboot": mb1 (v1 ELF) on CPU 0, mb2 (v2) on CPU 1, mblong (v2, into long mode and
+# back) on CPU 2, mbkludge (v1 a.out kludge, a flat binary) on CPU 3, 16 MiB each. mb2's
+# module string replaces its table cmdline; mbdata's words after its name are its own
+# string. Each kernel checks what its loader handed over and ends in PASS or FAIL; then the
+# shell's `screen` shows what they wrote to VGA text memory.
+MULTIBOOT_MODULES = (
+    (BUILD / "guest" / "mb1test.elf", "mb1test"),
+    (BUILD / "guest" / "mb2test.elf", "mb2test modules=1 partition=mb2 from=grub"),
+    (BUILD / "guest" / "mblong.elf", "mblong"),
+    (BUILD / "guest" / "mb1kludge.bin", "mb1kludge"),
+    (ROOT / "guest" / "images" / "multiboot" / "mbdata.txt", "mbdata tessera module args"),
+)
+MBDATA_SIZE = (ROOT / "guest" / "images" / "multiboot" / "mbdata.txt").stat().st_size
+
+
+def _multiboot_lines(name, magic, cmdline, modules):
+    """What kernel `name` (also its partition's name) prints on a 16 MiB partition."""
+    p = rf"^\[{name}\] {name}: "
+    lines = [p + rf"magic {magic} ok, boot information at 0x[0-9a-f]+$",
+             p + r"mmap 0x0 0x9fc00 1$",
+             p + r"mmap 0x9fc00 0x60400 2$",
+             p + r"mmap 0x100000 0xf00000 1$",
+             p + r"mem_lower 639 mem_upper 15360$",
+             p + rf'cmdline "{cmdline}"$',
+             p + rf"{modules} modules$",
+             p + r"PASS$"]
+    if modules:
+        lines += [p + rf'module 0 "tessera module args" {MBDATA_SIZE} bytes first 4 bytes '
+                      r"74657373$",
+                  p + r"module 0 matches mbdata\.txt$"]
+    return lines
+
+
+MULTIBOOT_SCREEN_STEPS = [
+    ("screen mb1", [r"^screen mb1: VGA text 80x25 at 0xb8000 \((running|halted)\), "
+                    r"characters only$",
+                    r"^ 0\|tessera multiboot VGA ok: mb1$",
+                    r"^ 1\|modules=1 partition=mb1$",
+                    r"^24\|mb1: PASS$"]),
+    ("screen mb2", [r"^ 0\|tessera multiboot VGA ok: mb2$",
+                    r"^ 1\|modules=1 partition=mb2 from=grub$", r"^24\|mb2: PASS$"]),
+    ("screen mblong", [r"^ 0\|tessera multiboot VGA ok: mblong$",
+                       r"^ 2\|mblong: 64-bit code in long mode prints this line$",
+                       r"^24\|mblong: PASS$"]),
+    ("screen mbkludge", [r"^24\|mbkludge: PASS$"]),
+    ("screen nosuch", [r'^screen: no partition "nosuch"; type parts$']),
+]
+
+TESTS += [
+    EmuTest(
+        name="bochs-multiboot",
+        machine=BOCHS_SMP4_256M,
+        cmdline="partitions=multiboot",
+        extra_modules=MULTIBOOT_MODULES,
+        serial="socket",
+        expect=[r"^partitions: table \"multiboot\"",
+                r"^partition mb1: running on cpu 0$",
+                r"^partition mblong: running on cpu 2$",
+                *_multiboot_lines("mb1", "0x2badb002", "modules=1 partition=mb1", 1),
+                *_multiboot_lines("mb2", "0x36d76289", "modules=1 partition=mb2 from=grub", 1),
+                r"^\[mb2\] mb2: boot information \d+ bytes$",
+                r"^\[mb2\] mb2: acpi (rsdp rev \d+ checksum ok|none)$",
+                *_multiboot_lines("mblong", "0x36d76289", "modules=0 partition=mblong", 0),
+                r"^\[mblong\] mblong: 64-bit code in long mode prints this line$",
+                r"^\[mblong\] mblong: long mode: efer 0x[0-9a-f]*[5d]00, cs 0x18, "
+                r"64-bit rotate 0x89abcdef01234567$",
+                r"^\[mblong\] mblong: back in 32-bit protected mode: cr0 0x[0-9a-f]+ efer 0x0$",
+                *_multiboot_lines("mbkludge", "0x2badb002", "modules=0 partition=mbkludge", 0)],
+        interact=scripted(MULTIBOOT_SCREEN_STEPS),
+        forbid=NO_EXCEPTION + (r"FAIL", r"check failed", r"stopped", r"not started"),
+        timeout=240,
+    ),
+]
 
 
 # ---- consoles on PCs without a serial port (tests/emu/suite_consoles.py) -----------------

@@ -82,6 +82,8 @@ static void test_valid_forms(void **state)
     assert_false(cmd.args[2].present);
     ACCEPT("mem alpha 0x100000 0x40", SHELL_CMD_MEM, 3);
     assert_int_equal(cmd.args[2].value.u64, 0x40);
+    ACCEPT("screen mb1", SHELL_CMD_SCREEN, 1);
+    assert_string_equal(cmd.args[0].text, "mb1");
     ACCEPT("stop alpha", SHELL_CMD_STOP, 1);
     ACCEPT("start alpha", SHELL_CMD_START, 1);
     ACCEPT("restart alpha", SHELL_CMD_RESTART, 1);
@@ -160,6 +162,8 @@ static void test_errors(void **state)
     REJECT("version now", "too many arguments; usage: version");
     REJECT("vmcs alpha guest extra", "too many arguments; usage: vmcs <part> [area]");
     REJECT("mem a 1 2 3", "too many arguments; usage: mem <part> <gpa> [len]");
+    REJECT("screen", "screen: missing <part>; usage: screen <part>");
+    REJECT("screen mb1 0xb8000", "too many arguments; usage: screen <part>");
     REJECT("reboot 1 2 3 4 5 6 7 8 9 10", "too many arguments; usage: reboot");
 }
 
