@@ -351,6 +351,8 @@ FUZZ_TARGETS += line_queue
 FUZZ_SRCS_line_queue := guest/line_queue.c
 FUZZ_TARGETS += insn_decode
 FUZZ_SRCS_insn_decode := vcpu/insn_decode.c
+FUZZ_TARGETS += cpuid
+FUZZ_SRCS_cpuid      := vcpu/cpuid_policy.c vcpu/cpuid_lookup.c vcpu/xcr0.c
 
 FUZZ_CC      := clang
 FUZZ_CFLAGS  := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \

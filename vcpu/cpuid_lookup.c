@@ -18,29 +18,36 @@
 
 static const struct cpuid_regs zero_regs = { 0, 0, 0, 0 };
 
+/* Sizes are summed in 64 bits and reported at most 0xFFFFFFFF: host offsets and sizes are
+ * not trusted to add up. */
+static uint32_t size_field(uint64_t size)
+{
+    return size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+}
+
 uint32_t cpuid_xsave_size(const struct cpuid_table *t, uint64_t xcr0)
 {
-    uint32_t size = XSAVE_LEGACY_AND_HEADER;
+    uint64_t size = XSAVE_LEGACY_AND_HEADER;
     for (uint32_t i = 2; i < CPUID_XSAVE_SUBLEAVES; i++) {
         const struct cpuid_regs *c = &t->xsave[i];
-        if ((xcr0 & (1ull << i)) && c->ebx + c->eax > size)
-            size = c->ebx + c->eax;
+        if ((xcr0 & (1ull << i)) && (uint64_t)c->ebx + c->eax > size)
+            size = (uint64_t)c->ebx + c->eax;
     }
-    return size;
+    return size_field(size);
 }
 
 /* The compacted size XSAVES writes for xcr0 (IA32_XSS is 0: no supervisor state is offered). */
 static uint32_t xsave_compacted_size(const struct cpuid_table *t, uint64_t xcr0)
 {
-    uint32_t size = XSAVE_LEGACY_AND_HEADER;
+    uint64_t size = XSAVE_LEGACY_AND_HEADER;
     for (uint32_t i = 2; i < CPUID_XSAVE_SUBLEAVES; i++) {
         if (!(xcr0 & (1ull << i)))
             continue;
         if (t->xsave[i].ecx & XSAVE_ALIGN_64)
-            size = (size + 63u) & ~63u;
+            size = (size + 63u) & ~63ull;
         size += t->xsave[i].eax;
     }
-    return size;
+    return size_field(size);
 }
 
 static struct cpuid_regs hypervisor_leaf(uint32_t leaf)
