@@ -30,7 +30,8 @@ VMX_SRCS     := vmx/mitigations.c vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.
                 vmx/preemption_timer.c vmx/cr3_write.c
 VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_registry.c \
                 vcpu/entry_state.c vcpu/events.c vcpu/event_delivery.c vcpu/exit_cpuid.c \
-                vcpu/exit_io.c vcpu/exit_io_string.c vcpu/string_io.c vcpu/exit_msr.c \
+                vcpu/cpuid_policy.c vcpu/cpuid_lookup.c vcpu/exit_io.c vcpu/exit_io_string.c \
+                vcpu/string_io.c vcpu/exit_msr.c \
                 vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c \
                 vcpu/insn_decode.c vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c \
@@ -301,7 +302,8 @@ UNIT_SRCS_guest_state_check := vmx/guest_state_check.c vmx/guest_state_check_seg
 UNIT_TESTS += vcpu_exits
 UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu/range_registry.c \
                         vcpu/events.c vcpu/event_delivery.c vmx/exit_reasons.c vmx/cr3_write.c lib/diag.c \
-                        vcpu/exit_cpuid.c vcpu/exit_cr.c vcpu/exit_msr.c vcpu/exit_io.c \
+                        vcpu/exit_cpuid.c vcpu/cpuid_policy.c vcpu/cpuid_lookup.c \
+                        vcpu/exit_cr.c vcpu/exit_msr.c vcpu/exit_io.c \
                         vcpu/exit_io_string.c vcpu/string_io.c \
                         vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c vcpu/insn_decode.c \
                         vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c guest/testdev.c \
@@ -314,6 +316,8 @@ UNIT_TESTS += vcpu_delivery
 UNIT_SRCS_vcpu_delivery := $(UNIT_SRCS_vcpu_exits)
 UNIT_TESTS += vcpu_instructions
 UNIT_SRCS_vcpu_instructions := $(UNIT_SRCS_vcpu_exits)
+UNIT_TESTS += cpuid_policy
+UNIT_SRCS_cpuid_policy := vcpu/cpuid_policy.c vcpu/cpuid_lookup.c
 UNIT_TESTS += vcpu_state
 UNIT_SRCS_vcpu_state := vcpu/entry_state.c vcpu/range_registry.c vcpu/xcr0.c vcpu/cr_rules.c vmx/guest_state_check.c \
                         vmx/guest_state_check_segments.c lib/format.c lib/diag.c
@@ -435,6 +439,8 @@ FUZZ_TARGETS += line_queue
 FUZZ_SRCS_line_queue := guest/line_queue.c
 FUZZ_TARGETS += insn_decode
 FUZZ_SRCS_insn_decode := vcpu/insn_decode.c
+FUZZ_TARGETS += cpuid
+FUZZ_SRCS_cpuid      := vcpu/cpuid_policy.c vcpu/cpuid_lookup.c vcpu/xcr0.c
 
 FUZZ_CC      := clang
 FUZZ_CFLAGS  := -std=c11 $(WARNINGS) -Wno-missing-prototypes -O1 -g -I. -DHOST_TEST \

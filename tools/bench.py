@@ -41,9 +41,9 @@ EXIT_TARGETS = {"cpuid_round_trip": (80, 65), "vmcall_round_trip": (65, 52),
 EXIT_PATHS = {
     "cpuid_round_trip": "stub 38 (15 GPR stores + 15 loads, call, verdict test, VMRESUME); "
                         "dispatch 10 (reason, count, sample countdown, table jump); leaf "
-                        "tests 9, CPUID, 4 register stores with their zero-extensions 8, RIP "
-                        "advance 6, verdict 3; 1 exit in 64 sampled (ring record, 2 RDTSC, "
-                        "histogram: about 1 an exit)",
+                        "tests 7 (bound, direct-leaf bit), the vCPU's table row 3, its 4 "
+                        "registers loaded and stored 8, RIP advance 6, verdict 2; 1 exit in 64 "
+                        "sampled (ring record, 2 RDTSC, histogram: about 1 an exit)",
     "vmcall_round_trip": "stub 38; dispatch 10; CPL check, number bound, table jump 7; NOP "
                          "hypercall: RAX store, RIP advance 6, verdict 2; sampling ~1",
     "out_round_trip": "stub 38; dispatch 10; qualification read 2, same-port-as-last compare "

@@ -86,8 +86,17 @@ static inline uint64_t vcpu_edx_eax(const struct vcpu *v)
     return ((v->regs.rdx & 0xFFFFFFFFULL) << 32) | (v->regs.rax & 0xFFFFFFFFULL);
 }
 
+/* CR4 bits a guest may set: what VMX allows in non-root operation, VMXE excepted (VMX is
+ * hidden). The CR4 write rules and the CPUID policy both follow it. */
+uint64_t vcpu_guest_cr4_allowed(void);
+
 struct cpuid_regs;
-/* CPUID as every partition sees it (vcpu/exit_cpuid.c); the shell's `cpuid` shows it too. */
+/* Builds v's CPUID table (vcpu/cpuid_policy.h) on its own CPU from the host's CPUID, the
+ * negotiated controls and the devices and MSR grants it has now: at every (re)start, after its
+ * devices are attached. */
+void vcpu_cpuid_prepare(struct vcpu *v);
+/* CPUID as a partition without devices or MSR grants sees it, CR4 and XCR0 at reset; for the
+ * shell's `cpuid`. */
 void vcpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
 
 /* Handlers, one family per file (vcpu/exit_*.c, vcpu/hypercall.c); x is this exit's record. */

@@ -36,7 +36,6 @@ static void follow_long_mode(uint64_t cr0)
 /* The guest's state for the #GP rules of vcpu/cr_rules.c. */
 static struct cr_write_context cr_context(void)
 {
-    const struct vmx_caps *caps = &vmx_config()->caps;
     uint64_t efer = vcpu_vmread(VMCS_GUEST_IA32_EFER);
     uint32_t cs_ar = (uint32_t)vcpu_vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
     return (struct cr_write_context){
@@ -45,7 +44,7 @@ static struct cr_write_context cr_context(void)
         .cr4 = vcpu_vmread(VMCS_CTRL_EXEC_CR4_READ_SHADOW),
         .efer = efer,
         .code64 = (efer & EFER_LMA) && (cs_ar & VMX_SEG_AR_L),
-        .cr4_allowed = caps->cr4_fixed1 & ~(uint64_t)CR4_VMXE,     /* VMX is hidden */
+        .cr4_allowed = vcpu_guest_cr4_allowed(),
     };
 }
 
@@ -161,12 +160,11 @@ enum vcpu_verdict exit_cr_access(struct vcpu *v)
 enum vcpu_verdict exit_xsetbv(struct vcpu *v)
 {
     uint64_t value = vcpu_edx_eax(v);
-    struct cpuid_regs xsave = vcpu_host_cpuid(0xD, 0);
-    uint64_t supported = ((uint64_t)xsave.edx << 32) | xsave.eax;
 
-    /* Only XCR 0 exists, and its value must follow every rule of vcpu/xcr0.c; anything
-     * else is #GP (SDM Vol. 2C, XSETBV), never a fault in root mode. */
-    bool valid = (uint32_t)v->regs.rcx == 0 && !xcr0_refusal(value, supported);
+    /* Only XCR 0 exists, and its value must follow every rule of vcpu/xcr0.c with the
+     * components the partition's CPUID offers (leaf 0xD); anything else is #GP (SDM Vol. 2C,
+     * XSETBV), never a fault in root mode. */
+    bool valid = (uint32_t)v->regs.rcx == 0 && !xcr0_refusal(value, v->cpuid.xcr0_supported);
     if (!valid || !(vcpu_host_cr4() & CR4_OSXSAVE)) {
         vcpu_inject_exception(v, X86_VECTOR_GP, 0);
         return vcpu_resume(v);

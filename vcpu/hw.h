@@ -25,6 +25,7 @@ bool vcpu_host_wrmsr(uint32_t msr, uint64_t value);
 uint32_t vcpu_host_in(uint16_t port, unsigned size);
 void vcpu_host_out(uint16_t port, unsigned size, uint32_t value);
 void vcpu_host_xsetbv(uint32_t xcr, uint64_t value);
+uint64_t vcpu_host_xgetbv0(void);
 void vcpu_host_invvpid_single(uint16_t vpid);
 void vcpu_guest_write_cr2(uint64_t value);
 #define vcpu_vmread_hot vcpu_vmread
@@ -72,6 +73,14 @@ VCPU_HW void vcpu_host_out(uint16_t port, unsigned size, uint32_t value)
 VCPU_HW void vcpu_host_xsetbv(uint32_t xcr, uint64_t value)
 {
     __asm__ volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+}
+
+/* XCR0: the guest's while it runs (the hypervisor never loads its own). Needs CR4.OSXSAVE. */
+VCPU_HW uint64_t vcpu_host_xgetbv0(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
 }
 
 VCPU_HW void vcpu_host_invvpid_single(uint16_t vpid)

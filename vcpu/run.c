@@ -5,6 +5,7 @@
 #include "arch/x86/cpu_regs.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
+#include "vcpu/exit.h"
 #include "vcpu/report.h"
 #include "vcpu/vcpu.h"
 #include "vmx/vmx_asm.h"
@@ -82,6 +83,7 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
         return false;
     }
     flush_guest_tlbs(v);
+    vcpu_cpuid_prepare(v);
     v->regs = entry->regs;
     v->sample_countdown = VCPU_COST_SAMPLE;
     return true;

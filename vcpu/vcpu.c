@@ -5,7 +5,9 @@
 #include <stdarg.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_regs.h"
 #include "lib/format.h"
+#include "vmx/vmxon.h"
 
 enum vcpu_verdict vcpu_stop_verdict(struct vcpu *v, const char *fmt, ...)
 {
@@ -28,6 +30,11 @@ void *vcpu_gpa_to_host(const struct vcpu *v, uint64_t gpa, uint64_t size)
     if (gpa >= v->memory_size || size > v->memory_size - gpa)
         return 0;
     return (void *)(uintptr_t)(v->memory_hpa + gpa);
+}
+
+uint64_t vcpu_guest_cr4_allowed(void)
+{
+    return vmx_config()->caps.cr4_fixed1 & ~(uint64_t)CR4_VMXE;
 }
 
 #define MAXPHYADDR_WITHOUT_LEAF 36u

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "lib/ratelimit.h"
+#include "vcpu/cpuid_policy.h"
 #include "vcpu/devices.h"
 #include "vcpu/events.h"
 #include "vmx/caps.h"
@@ -120,6 +121,9 @@ struct vcpu {
     struct vcpu_events events;
     uint8_t events_pending;
     uint8_t tpr;                        /* the guest's CR8: virtual, the host's TPR stays 0 */
+
+    /* Its CPUID, built at each start (vcpu_cpuid_prepare): every exit only looks it up. */
+    struct cpuid_table cpuid;
 
     /* Statistics: exits by basic reason, every one counted (the total is their sum). One exit
      * in VCPU_COST_SAMPLE, and every exit that stops the vCPU, is recorded in the ring of

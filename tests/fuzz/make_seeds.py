@@ -513,6 +513,39 @@ def pc_legacy_seeds():
           u64(0) + u64(0) + u8(0x48))
 
 
+# ---- cpuid: facts, a host (max basic, extended count, 16 pool leaves), then queries ------
+
+def cpuid_facts(flags, secondary, cr4, xcr0, tsc_hz, phys):
+    return u8(flags) + u32(secondary) + u64(cr4) + u64(xcr0) + u64(tsc_hz) + u8(phys)
+
+
+def cpuid_host(max_basic, extended, pool):
+    return u8(max_basic) + u8(extended) + b"".join(u32(r) for regs in pool for r in regs)
+
+
+def cpuid_query(rng, leaf, subleaf=0, cr4=0, xcr0=1):
+    return u8(rng) + u32(leaf) + u32(subleaf) + u64(cr4) + u32(xcr0)
+
+
+def cpuid_seeds():
+    # Bochs corei7_skylake_x's leaves 1, 7, 0xD.0/1/2, 4 (tests/unit/fixtures/cpuid) in the
+    # pool, its VMX CR4 fixed-1 bits and the secondary controls tessera takes there.
+    skylake = [(0x00050654, 0x00010800, 0x7ffaf3bf, 0xbfebfbff), (0, 0xd19f27eb, 0, 0),
+               (0xe7, 0x240, 0xa80, 0), (0xf, 0, 0, 0), (0x100, 0x240, 0, 0),
+               (0x1c004121, 0x01c0003f, 0x3f, 0)] + [(0, 0, 0, 0)] * 10
+    queries = b"".join(cpuid_query(0, leaf) for leaf in (0, 1, 4, 6, 7, 0xB, 0xD, 0x15, 0x16))
+    queries += cpuid_query(4, 0xD, 0, 1 << 18, 7) + cpuid_query(1, 1) + cpuid_query(1, 8)
+    queries += cpuid_query(2, 0) + cpuid_query(3, 0x80000009)
+    write("cpuid", "bochs-skylake", cpuid_facts(0x01, 0x1010AA, 0x3707FF, 0xE7, 50000000, 48)
+          + cpuid_host(0x16, 8, skylake) + queries)
+    everything = [(0xFFFFFFFF,) * 4] * 16
+    write("cpuid", "all-ones", cpuid_facts(0xFF, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF,
+                                           0xFFFFFFFFFFFFFFFF, 5000000003, 0)
+          + cpuid_host(0x1F, 8, everything) + queries + cpuid_query(4, 7, 0, 1 << 22, 0x2E7))
+    write("cpuid", "old-host", cpuid_facts(0x01, 0x8, 0x3707FF, 0x7, 1800000000, 36)
+          + cpuid_host(0xD, 4, skylake) + queries)
+
+
 def main():
     multiboot2_seeds()
     acpi_seeds()
@@ -527,6 +560,7 @@ def main():
     line_queue_seeds()
     cmos_rtc_seeds()
     pc_legacy_seeds()
+    cpuid_seeds()
     total = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file())
     print(f"seeds written; corpus tree {total} bytes")
     return 0

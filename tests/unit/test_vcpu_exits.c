@@ -90,6 +90,7 @@ static void test_cpuid_leaf1_hides_vmx(void **state)
 {
     (void)state;
     fake.cpuid = cpuid_all_ones;
+    vcpu_cpuid_prepare(&vcpu);
     vcpu.regs.rax = 1;
     assert_int_equal(run_exit(VMX_EXIT_REASON_CPUID, 0), VCPU_RESUME);
     assert_false(vcpu.regs.rcx & TESSERA_CPUID_1_ECX_VMX);
@@ -113,11 +114,13 @@ static void test_cpuid_invpcid_follows_control(void **state)
 {
     (void)state;
     fake.cpuid = cpuid_all_ones;
+    vcpu_cpuid_prepare(&vcpu);
     vcpu.regs.rax = 7;
     vcpu.regs.rcx = 0;
     run_exit(VMX_EXIT_REASON_CPUID, 0);
     assert_false(vcpu.regs.rbx & (1u << 10));
-    vmx_negotiated.controls.invpcid = true;
+    vmx_negotiated.controls.secondary |= VMX_PROC2_INVPCID;    /* the table follows the */
+    vcpu_cpuid_prepare(&vcpu);                                  /* control at the next start */
     vcpu.regs.rax = 7;
     vcpu.regs.rcx = 0;
     run_exit(VMX_EXIT_REASON_CPUID, 0);
@@ -129,6 +132,7 @@ static void test_cpuid_hides_monitor_and_pmu(void **state)
 {
     (void)state;
     fake.cpuid = cpuid_all_ones;
+    vcpu_cpuid_prepare(&vcpu);
     vcpu.regs.rax = 1;
     run_exit(VMX_EXIT_REASON_CPUID, 0);
     assert_false(vcpu.regs.rcx & (1u << 3));        /* MONITOR */
@@ -264,10 +268,19 @@ static void test_cr8_is_a_virtual_tpr(void **state)
 
 /* ---- XSETBV ----------------------------------------------------------------------------- */
 
+/* A host with XSAVE (leaf 1) whose leaf 0xD offers x87, SSE and AVX; the partition's table is
+ * built from it, so XSETBV follows what its CPUID offers. */
 static struct cpuid_regs cpuid_xsave_x87_sse_avx(uint32_t leaf, uint32_t subleaf)
 {
-    (void)subleaf;
-    return leaf == 0xD ? (struct cpuid_regs){ 7, 0, 0, 0 } : (struct cpuid_regs){ 0, 0, 0, 0 };
+    if (leaf == 0)
+        return (struct cpuid_regs){ 0xD, 0, 0, 0 };
+    if (leaf == 1)
+        return (struct cpuid_regs){ 0, 0, CPUID_1_ECX_XSAVE | (1u << 28), 0 };
+    if (leaf == 0xD && subleaf == 0)
+        return (struct cpuid_regs){ 7, 0x340, 0x340, 0 };
+    if (leaf == 0xD && subleaf == 2)
+        return (struct cpuid_regs){ 0x100, 0x240, 0, 0 };
+    return (struct cpuid_regs){ 0, 0, 0, 0 };
 }
 
 static void test_xsetbv_rules(void **state)
@@ -286,6 +299,7 @@ static void test_xsetbv_rules(void **state)
         setup(0);
         fake.cpuid = cpuid_xsave_x87_sse_avx;
         fake.cr4 = CR4_OSXSAVE;
+        vcpu_cpuid_prepare(&vcpu);
         vcpu.regs.rax = cases[i].value;
         vcpu.regs.rcx = cases[i].xcr;
         run_exit(VMX_EXIT_REASON_XSETBV, 0);
@@ -403,6 +417,71 @@ static void test_claimed_msrs_reach_their_device(void **state)
     vcpu.regs.rcx = 0x80F;
     run_exit(VMX_EXIT_REASON_WRMSR, 0);
     assert_gp_injected();
+}
+
+/* A host with XSAVE, AVX, x2APIC and PKRU state; leaf 7 reports nothing. */
+static struct cpuid_regs cpuid_xsave_pkru_x2apic(uint32_t leaf, uint32_t subleaf)
+{
+    if (leaf == 0)
+        return (struct cpuid_regs){ 0xD, 0, 0, 0 };
+    if (leaf == 1)
+        return (struct cpuid_regs){ 0, 0, CPUID_1_ECX_XSAVE | (1u << 28) | (1u << 21), 0 };
+    if (leaf == 0xD && subleaf == 0)
+        return (struct cpuid_regs){ 0x207, 0x240, 0xA88, 0 };
+    if (leaf == 0xD && subleaf == 2)
+        return (struct cpuid_regs){ 0x100, 0x240, 0, 0 };
+    if (leaf == 0xD && subleaf == 9)
+        return (struct cpuid_regs){ 8, 0xA80, 0, 0 };
+    return (struct cpuid_regs){ 0, 0, 0, 0 };
+}
+
+static void cpuid_exit(uint32_t leaf, uint32_t subleaf)
+{
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.rax = leaf;
+    vcpu.regs.rcx = subleaf;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CPUID, 0), VCPU_RESUME);
+    assert_advanced();
+}
+
+/* The table is the partition's at its start: OSXSAVE follows the guest's CR4 and leaf 0xD's
+ * size its XCR0; x2APIC shows once a device claims the x2APIC MSRs; XSETBV takes only the
+ * components leaf 0xD offers (PKRU is the host's, not the partition's). */
+static void test_cpuid_follows_guest_and_devices(void **state)
+{
+    (void)state;
+    fake.cpuid = cpuid_xsave_pkru_x2apic;
+    fake.cr4 = CR4_OSXSAVE;
+    vcpu_cpuid_prepare(&vcpu);
+    cpuid_exit(1, 0);
+    assert_int_equal(vcpu.regs.rcx & ((1u << 21) | (1u << 27)), 0);
+    fake_vmcs_set(VMCS_GUEST_CR4, CR4_OSXSAVE);
+    cpuid_exit(1, 0);
+    assert_true(vcpu.regs.rcx & (1u << 27));
+    fake.xcr0 = 7;
+    cpuid_exit(0xD, 0);
+    assert_int_equal(vcpu.regs.rax, 7);
+    assert_int_equal(vcpu.regs.rbx, 0x340);
+    assert_int_equal(vcpu.regs.rcx, 0x340);
+    fake.xcr0 = 3;
+    cpuid_exit(0xD, 0);
+    assert_int_equal(vcpu.regs.rbx, 0x240);
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.rax = 0x207;
+    vcpu.regs.rcx = 0;
+    run_exit(VMX_EXIT_REASON_XSETBV, 0);
+    assert_gp_injected();
+    assert_int_equal(fake.xsetbv_calls, 0);
+    fake_vmcs_set(VMCS_CTRL_ENTRY_INTERRUPTION_INFO, 0);
+    vcpu.regs.rax = 7;
+    run_exit(VMX_EXIT_REASON_XSETBV, 0);
+    assert_int_equal(fake.xcr0, 7);
+    assert_int_equal(fake.xsetbv_calls, 1);
+
+    assert_int_equal(vcpu_claim_msrs(&vcpu, 0x800, 0x100, &claimed_msrs, 0), RANGE_ADDED);
+    vcpu_cpuid_prepare(&vcpu);
+    cpuid_exit(1, 0);
+    assert_true(vcpu.regs.rcx & (1u << 21));
 }
 
 /* ---- I/O -------------------------------------------------------------------------------- */
@@ -536,6 +615,7 @@ int main(void)
         cmocka_unit_test_setup(test_granted_msr_the_cpu_lacks_is_gp_not_a_crash, setup),
         cmocka_unit_test_setup(test_debugctl_never_reaches_hardware, setup),
         cmocka_unit_test_setup(test_claimed_msrs_reach_their_device, setup),
+        cmocka_unit_test_setup(test_cpuid_follows_guest_and_devices, setup),
         cmocka_unit_test_setup(test_io_claimed_port_reaches_device, setup),
         cmocka_unit_test_setup(test_io_unclaimed_reads_ones_and_drops_writes, setup),
         cmocka_unit_test_setup(test_io_dropped_then_claimed, setup),

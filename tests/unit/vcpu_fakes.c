@@ -106,6 +106,8 @@ void vcpu_host_xsetbv(uint32_t xcr, uint64_t value)
     fake.xsetbv_calls++;
 }
 
+uint64_t vcpu_host_xgetbv0(void) { return fake.xcr0; }
+
 void vcpu_host_invvpid_single(uint16_t vpid) { (void)vpid; }
 
 void vcpu_guest_write_cr2(uint64_t value) { fake.cr2 = value; }

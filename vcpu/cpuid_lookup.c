@@ -1,0 +1,126 @@
+/* Answers a CPUID from a partition's table (Intel SDM Vol. 2A "CPUID": leaves above the maximum,
+ * subleaf enumeration of leaves 4, 7, 0xB, 0xD and 0x1F; Vol. 1 13.4.3 XSAVE area layout):
+ * a lookup plus the bits that follow the guest's CR4 and XCR0. Pure. */
+#include "vcpu/cpuid_policy.h"
+
+#include "vcpu/guest_abi.h"
+
+#define CR4_OSXSAVE_BIT     (1ull << 18)
+#define CR4_PKE_BIT         (1ull << 22)
+#define L1_ECX_OSXSAVE      (1u << 27)
+#define L1_ECX_XSAVE        (1u << 26)
+#define L7_ECX_PKU          (1u << 3)
+#define L7_ECX_OSPKE        (1u << 4)
+#define LD1_EAX_XSAVES      (1u << 3)
+#define XSAVE_LEGACY_AND_HEADER 576u    /* 512-byte legacy area + 64-byte header */
+#define XSAVE_ALIGN_64      (1u << 1)   /* leaf 0xD.i ECX bit 1: 64-byte aligned if compacted */
+#define TOPOLOGY_CORE       2u
+
+static const struct cpuid_regs zero_regs = { 0, 0, 0, 0 };
+
+/* Sizes are summed in 64 bits and reported at most 0xFFFFFFFF: host offsets and sizes are
+ * not trusted to add up. */
+static uint32_t size_field(uint64_t size)
+{
+    return size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+}
+
+uint32_t cpuid_xsave_size(const struct cpuid_table *t, uint64_t xcr0)
+{
+    uint64_t size = XSAVE_LEGACY_AND_HEADER;
+    for (uint32_t i = 2; i < CPUID_XSAVE_SUBLEAVES; i++) {
+        const struct cpuid_regs *c = &t->xsave[i];
+        if ((xcr0 & (1ull << i)) && (uint64_t)c->ebx + c->eax > size)
+            size = (uint64_t)c->ebx + c->eax;
+    }
+    return size_field(size);
+}
+
+/* The compacted size XSAVES writes for xcr0 (IA32_XSS is 0: no supervisor state is offered). */
+static uint32_t xsave_compacted_size(const struct cpuid_table *t, uint64_t xcr0)
+{
+    uint64_t size = XSAVE_LEGACY_AND_HEADER;
+    for (uint32_t i = 2; i < CPUID_XSAVE_SUBLEAVES; i++) {
+        if (!(xcr0 & (1ull << i)))
+            continue;
+        if (t->xsave[i].ecx & XSAVE_ALIGN_64)
+            size = (size + 63u) & ~63ull;
+        size += t->xsave[i].eax;
+    }
+    return size_field(size);
+}
+
+static struct cpuid_regs hypervisor_leaf(uint32_t leaf)
+{
+    if (leaf == TESSERA_CPUID_LEAF_SIGNATURE)
+        return (struct cpuid_regs){ TESSERA_CPUID_LEAF_MAX, TESSERA_CPUID_SIGNATURE_EBX,
+                                    TESSERA_CPUID_SIGNATURE_ECX, TESSERA_CPUID_SIGNATURE_EDX };
+    if (leaf == TESSERA_CPUID_LEAF_VERSION)
+        return (struct cpuid_regs){ TESSERA_BOOT_VERSION, 0, 0, 0 };
+    return zero_regs;
+}
+
+static struct cpuid_regs xsave_leaf(const struct cpuid_table *t, uint32_t subleaf, uint64_t xcr0)
+{
+    if (subleaf >= CPUID_XSAVE_SUBLEAVES)
+        return zero_regs;
+    struct cpuid_regs r = t->xsave[subleaf];
+    xcr0 &= t->xcr0_supported;
+    if (subleaf == 0 && t->xcr0_supported)
+        r.ebx = cpuid_xsave_size(t, xcr0);
+    if (subleaf == 1 && (r.eax & LD1_EAX_XSAVES))
+        r.ebx = xsave_compacted_size(t, xcr0);
+    return r;
+}
+
+/* Leaves 0xB and 0x1F: level 0 the thread, level 1 the core, each with one logical processor
+ * and x2APIC ID 0; from level 2 on, the invalid level (type 0, ECX[7:0] the subleaf). */
+static struct cpuid_regs topology_leaf(const struct cpuid_table *t, uint32_t leaf, uint32_t subleaf)
+{
+    if (subleaf == 0)
+        return t->basic[leaf];
+    if (subleaf == 1)
+        return (struct cpuid_regs){ 0, 1, 1 | (TOPOLOGY_CORE << 8), 0 };
+    return (struct cpuid_regs){ 0, 0, subleaf & 0xFFu, 0 };
+}
+
+static struct cpuid_regs basic_leaf(const struct cpuid_table *t, uint32_t leaf, uint32_t subleaf,
+                                    uint64_t guest_cr4, uint64_t guest_xcr0)
+{
+    struct cpuid_regs r;
+    switch (leaf) {
+    case 1:
+        r = t->basic[1];
+        if ((r.ecx & L1_ECX_XSAVE) && (guest_cr4 & CR4_OSXSAVE_BIT))
+            r.ecx |= L1_ECX_OSXSAVE;
+        return r;
+    case 4:
+        return subleaf < CPUID_CACHE_SUBLEAVES ? t->cache[subleaf] : zero_regs;
+    case 7:
+        if (subleaf >= CPUID_LEAF7_SUBLEAVES)
+            return zero_regs;
+        r = t->leaf7[subleaf];
+        if (subleaf == 0 && (r.ecx & L7_ECX_PKU) && (guest_cr4 & CR4_PKE_BIT))
+            r.ecx |= L7_ECX_OSPKE;
+        return r;
+    case 0xB:
+    case 0x1F:
+        return topology_leaf(t, leaf, subleaf);
+    case 0xD:
+        return xsave_leaf(t, subleaf, guest_xcr0);
+    default:
+        return t->basic[leaf];
+    }
+}
+
+struct cpuid_regs cpuid_policy_lookup(const struct cpuid_table *t, uint32_t leaf,
+                                      uint32_t subleaf, uint64_t guest_cr4, uint64_t guest_xcr0)
+{
+    if (leaf >= CPUID_HV_FIRST && leaf <= CPUID_HV_LAST)
+        return hypervisor_leaf(leaf);
+    if (leaf >= CPUID_EXT_FIRST && t->max_extended && leaf <= t->max_extended)
+        return t->extended[leaf - CPUID_EXT_FIRST];
+    if (leaf > t->max_basic)
+        leaf = t->max_basic;        /* SDM: out of range answers as the highest basic leaf */
+    return basic_leaf(t, leaf, subleaf, guest_cr4, guest_xcr0);
+}
