@@ -175,7 +175,8 @@ $(HOSTILE_IMAGE): $(HOSTILE_OBJS) guest/images/hostile/linker.ld
 # also a flat binary that only its header's a.out-kludge addresses can load.
 MB32_SRCS := guest/images/multiboot/main.c guest/images/multiboot/mb1.c \
              guest/images/multiboot/mb2.c guest/images/multiboot/vga.c \
-             guest/images/multiboot/divide.c guest/images/common/console.c boot/multiboot2.c \
+             guest/images/multiboot/divide.c guest/images/multiboot/platform.c \
+             guest/images/common/console.c boot/multiboot2.c \
              lib/format.c lib/cmdline.c lib/string.c lib/diag.c
 MB32_OBJS := $(patsubst %,$(BUILD)/guest/mb32/%.o,$(MB32_SRCS))
 MBLONG_OBJS := $(BUILD)/guest/mb32/guest/images/multiboot/long_mode.c.o \

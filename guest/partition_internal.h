@@ -22,6 +22,8 @@ bool partition_build_ept(struct partition *p);
  * built into the partition's memory before its image (guest/partition_platform.c). */
 bool partition_wants_platform(const struct partition_config *cfg);
 bool partition_build_firmware(struct partition *p, uint64_t *rsdp_gpa);
+/* Its PC devices claimed on the vCPU, fresh (every start); true for other formats. */
+bool partition_platform_attach(struct partition *p);
 void partition_fill_vcpu_pages(struct partition *p);
 /* The vCPU's identity, owner, memory and devices, its accounting cleared (every start). */
 bool partition_vcpu_reset(struct partition *p);

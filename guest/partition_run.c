@@ -81,7 +81,11 @@ static void owner_stopped(void *ctx, struct vcpu *v, const char *reason)
     fmt_snprintf(p->reason, sizeof(p->reason), "%s", reason);
     line_queue_flush_partial(&p->output);
     /* p->state follows once its CPU has left the guest (partition_vcpu_main). */
-    console_printf("partition %s: stopped on cpu %u: %s\n", p->config->name, v->cpu, p->reason);
+    if (p->platform_request != PLATFORM_NONE)
+        console_printf("partition %s: %s\n", p->config->name, p->reason);
+    else
+        console_printf("partition %s: stopped on cpu %u: %s\n", p->config->name, v->cpu,
+                       p->reason);
 }
 
 static void owner_timer_tick(void *ctx, struct vcpu *v)
@@ -458,7 +462,7 @@ bool partition_vcpu_reset(struct partition *p)
             return false;
         }
     }
-    return partition_console_attach(p);
+    return partition_console_attach(p) && partition_platform_attach(p);
 }
 
 /* Runs on the partition's own CPU until the partition stops; the VMCS stays current there. */

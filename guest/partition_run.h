@@ -7,8 +7,13 @@
 #include <stdint.h>
 
 #include "boot/multiboot2.h"
+#include "guest/acpi_pm.h"
+#include "guest/cmos_rtc.h"
 #include "guest/line_queue.h"
 #include "guest/partition.h"
+#include "guest/pic8259.h"
+#include "guest/platform_request.h"
+#include "guest/reset_control.h"
 #include "guest/testdev.h"
 #include "guest/vuart.h"
 #include "lib/ratelimit.h"
@@ -50,6 +55,15 @@ struct partition {
     struct vuart vuart;
     struct testdev testdev;             /* when the table places one (testdev_gpa) */
     uint64_t testdev_window_hpa;        /* the page backing its window */
+    /* The PC devices of an operating-system partition (guest/partition_platform.c), and the
+     * power-off or reset its guest asked for through them. */
+    struct {
+        struct cmos_rtc rtc;
+        struct pic8259_pair pic;
+        struct acpi_pm pm;
+        struct reset_control reset;
+    } pc;
+    enum platform_request platform_request;
     struct line_queue output;
     uint8_t input[PARTITION_INPUT_MAX];
     uint32_t input_head, input_tail;

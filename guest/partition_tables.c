@@ -211,9 +211,10 @@ static const struct partition_config multiboot_parts[] = {
       GUEST_MODULES("mbdata") },
     { MULTIBOOT_KERNEL("mb2", 1, "mb2test", IMAGE_MULTIBOOT2, "modules=1 partition=mb2"),
       GUEST_MODULES("mbdata") },
-    { MULTIBOOT_KERNEL("mblong", 2, "mblong", IMAGE_MULTIBOOT2, "modules=0 partition=mblong") },
+    { MULTIBOOT_KERNEL("mblong", 2, "mblong", IMAGE_MULTIBOOT2,
+                       "modules=0 partition=mblong poweroff") },
     { MULTIBOOT_KERNEL("mbkludge", 3, "mb1kludge", IMAGE_MULTIBOOT,
-                       "modules=0 partition=mbkludge") },
+                       "modules=0 partition=mbkludge reset") },
 };
 
 static const struct partition_table table_multiboot = {

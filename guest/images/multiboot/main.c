@@ -201,6 +201,7 @@ void mb_main(uint32_t magic, uint32_t info_addr)
     }
     if (mb_long_mode_check)
         mb_long_mode_check();
+    mb_platform_check();
 
     if (fail_reason[0]) {
         mb_say("FAIL %s", fail_reason);
@@ -211,4 +212,5 @@ void mb_main(uint32_t magic, uint32_t info_addr)
         fmt_snprintf(line, sizeof(line), "%s: PASS", mb_kernel_name);
         vga_write_row(VGA_LAST_ROW, VGA_ATTR_PASS, line);
     }
+    mb_platform_end(boot_info.cmdline);
 }

@@ -49,6 +49,11 @@ void mb2_read(uint32_t info_addr, struct mb2_info *out);
 void vga_clear(void);
 void vga_write_row(unsigned row, uint8_t attr, const char *text);
 
+/* The partition's PC devices (platform.c): the CMOS clock checked; then, after the verdict,
+ * power-off or reset when the command line asks for it. */
+void mb_platform_check(void);
+void mb_platform_end(const char *cmdline);
+
 /* mblong only (long_mode.c): enters long mode, runs 64-bit code, comes back; the other
  * images leave it undefined, so it is NULL there. */
 void mb_long_mode_check(void) __attribute__((weak));
