@@ -44,7 +44,8 @@ GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bit
                 guest/partition_platform.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c \
                 guest/port_lanes.c guest/cmos_rtc.c guest/pic8259.c guest/acpi_pm.c \
-                guest/reset_control.c
+                guest/reset_control.c \
+                guest/vlapic.c guest/vlapic_timer.c guest/vlapic_msr.c guest/vioapic.c
 SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/commands.c
 HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(VCPU_SRCS) \
                 $(LIB_SRCS) $(GUEST_SRCS) $(SHELL_SRCS)
@@ -266,6 +267,14 @@ UNIT_SRCS_cmos_rtc   := guest/cmos_rtc.c guest/port_lanes.c lib/civil_time.c lib
 UNIT_TESTS += pc_legacy
 UNIT_SRCS_pc_legacy  := guest/pic8259.c guest/acpi_pm.c guest/reset_control.c guest/port_lanes.c \
                         lib/diag.c lib/format.c
+UNIT_TESTS += vlapic
+UNIT_SRCS_vlapic     := guest/vlapic.c guest/vlapic_timer.c guest/vlapic_msr.c vcpu/events.c \
+                        lib/diag.c lib/format.c
+UNIT_TESTS += vlapic_timer
+UNIT_SRCS_vlapic_timer := guest/vlapic.c guest/vlapic_timer.c guest/vlapic_msr.c lib/diag.c \
+                          lib/format.c
+UNIT_TESTS += vioapic
+UNIT_SRCS_vioapic    := guest/vioapic.c lib/diag.c lib/format.c
 UNIT_TESTS += line_queue
 UNIT_SRCS_line_queue := guest/line_queue.c
 UNIT_LDLIBS_line_queue := -lpthread
