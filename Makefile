@@ -376,6 +376,11 @@ FUZZ_TARGETS += cmos_rtc
 FUZZ_SRCS_cmos_rtc   := $(UNIT_SRCS_cmos_rtc)
 FUZZ_TARGETS += pc_legacy
 FUZZ_SRCS_pc_legacy  := $(UNIT_SRCS_pc_legacy)
+FUZZ_TARGETS += vlapic
+FUZZ_SRCS_vlapic     := guest/vlapic.c guest/vlapic_timer.c guest/vlapic_msr.c lib/diag.c \
+                        lib/format.c
+FUZZ_TARGETS += vioapic
+FUZZ_SRCS_vioapic    := guest/vioapic.c lib/diag.c lib/format.c
 FUZZ_TARGETS += line_queue
 FUZZ_SRCS_line_queue := guest/line_queue.c
 FUZZ_TARGETS += insn_decode
