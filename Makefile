@@ -274,7 +274,8 @@ UNIT_TESTS += vlapic_timer
 UNIT_SRCS_vlapic_timer := guest/vlapic.c guest/vlapic_timer.c guest/vlapic_msr.c lib/diag.c \
                           lib/format.c
 UNIT_TESTS += vioapic
-UNIT_SRCS_vioapic    := guest/vioapic.c lib/diag.c lib/format.c
+UNIT_SRCS_vioapic    := guest/vioapic.c guest/vlapic.c guest/vlapic_timer.c guest/vlapic_msr.c \
+                        lib/diag.c lib/format.c
 UNIT_TESTS += line_queue
 UNIT_SRCS_line_queue := guest/line_queue.c
 UNIT_LDLIBS_line_queue := -lpthread

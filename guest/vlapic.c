@@ -4,6 +4,8 @@
  * differences) and its xAPIC MMIO page. Pure. */
 #include "guest/vlapic_internal.h"
 
+#include "guest/vioapic.h"
+
 #define VECTOR_WORD(v)  ((v) / 32u)
 #define VECTOR_BIT(v)   (1u << ((v) % 32u))
 #define ILLEGAL_VECTORS 16u     /* 0-15: never set in IRR (11.5.3) */
@@ -302,6 +304,12 @@ bool vlapic_deliver(struct vlapic *apic, unsigned delivery_mode, uint8_t vector,
     }
     return take_message(apic, "interrupt message", delivery_mode & 7u, vector,
                         level_triggered, dest);
+}
+
+bool vlapic_receive_ioapic(void *apic, const struct vioapic_message *msg)
+{
+    return vlapic_deliver(apic, msg->kind, msg->vector, msg->level_triggered, msg->dest,
+                          msg->logical);
 }
 
 /* The shorthands (11.6.1): self and all-including-self reach this APIC, all-excluding-self

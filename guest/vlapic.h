@@ -179,6 +179,10 @@ bool vlapic_accept(struct vlapic *apic, uint8_t vector, bool level_triggered);
 bool vlapic_deliver(struct vlapic *apic, unsigned delivery_mode, uint8_t vector,
                     bool level_triggered, uint8_t dest, bool logical);
 
+/* vlapic_deliver for guest/vioapic.h's deliver callback, with ctx = the struct vlapic. */
+struct vioapic_message;
+bool vlapic_receive_ioapic(void *apic, const struct vioapic_message *msg);
+
 /* The highest IRR vector whose priority class is above the PPR's (11.8.3.1), or -1: also -1
  * while the APIC is disabled. Never 0-15. */
 int vlapic_highest_pending(const struct vlapic *apic);

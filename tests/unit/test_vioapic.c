@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "guest/vioapic.h"
+#include "guest/vlapic.h"
 #include "tests/unit/diag_sink.h"
 
 struct fixture {
@@ -300,6 +301,68 @@ static void test_hostile_accesses(void **state)
                  "take 32-bit accesses");
 }
 
+/* Both models wired as a partition will wire them: I/O APIC messages go to
+ * vlapic_receive_ioapic, the local APIC's EOIs of level vectors come back to vioapic_eoi. */
+struct platform {
+    struct vlapic apic;
+    struct vioapic io;
+};
+
+static void platform_eoi(void *ctx, uint8_t vector)
+{
+    vioapic_eoi(&((struct platform *)ctx)->io, vector);
+}
+
+static bool apic_irr(const struct platform *p, unsigned vector)
+{
+    return (p->apic.irr[vector / 32] >> (vector % 32)) & 1u;
+}
+
+static void test_wired_to_local_apic(void **state)
+{
+    (void)state;
+    struct platform p;
+    struct vlapic_config cfg = { .tsc_hz = 1, .timer_hz = 1, .eoi = platform_eoi, .ctx = &p };
+    uint64_t svr = VLAPIC_SVR_ENABLE | 0xFF;
+
+    memset(&p, 0, sizeof(p));
+    assert_true(vlapic_init(&p.apic, &cfg));
+    vioapic_init(&p.io, 1, vlapic_receive_ioapic, &p.apic, NULL);
+    vlapic_mmio_ops.access(&p.apic, VLAPIC_REG_SVR, 4, true, &svr);
+
+    /* The SCI: level, vector 0x39, physical destination 0. */
+    vioapic_write_register(&p.io, 0x23, 0);
+    vioapic_write_register(&p.io, 0x22, 0x39 | VIOAPIC_RTE_LEVEL);
+    vioapic_set_irq(&p.io, 9, true);
+    assert_int_equal(vlapic_highest_pending(&p.apic), 0x39);
+    assert_true(p.io.redir[9] & VIOAPIC_RTE_REMOTE_IRR);
+    vlapic_acknowledge(&p.apic, 0x39);
+    vlapic_eoi(&p.apic);                       /* still asserted: sent again */
+    assert_true(apic_irr(&p, 0x39));
+    assert_true(p.io.redir[9] & VIOAPIC_RTE_REMOTE_IRR);
+    vlapic_acknowledge(&p.apic, 0x39);
+    vioapic_set_irq(&p.io, 9, false);
+    vlapic_eoi(&p.apic);
+    assert_false(apic_irr(&p, 0x39));
+    assert_false(p.io.redir[9] & VIOAPIC_RTE_REMOTE_IRR);
+
+    /* COM1 on pin 4, edge: one interrupt per rising edge, its EOI reaches no I/O APIC. */
+    vioapic_write_register(&p.io, 0x18, 0x34);
+    vioapic_set_irq(&p.io, 4, true);
+    assert_int_equal(vlapic_highest_pending(&p.apic), 0x34);
+    vlapic_acknowledge(&p.apic, 0x34);
+    vlapic_eoi(&p.apic);
+    assert_int_equal(vlapic_highest_pending(&p.apic), -1);
+
+    /* A level entry aimed at APIC 5 is not accepted: no remote IRR to wait on. */
+    vioapic_write_register(&p.io, 0x25, 0x05000000);
+    vioapic_write_register(&p.io, 0x24, 0x3A | VIOAPIC_RTE_LEVEL);
+    vioapic_set_irq(&p.io, 10, true);
+    assert_false(apic_irr(&p, 0x3A));
+    assert_false(p.io.redir[10] & VIOAPIC_RTE_REMOTE_IRR);
+    assert_int_equal(p.apic.stats.ipis_ignored, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_level_not_accepted),
         cmocka_unit_test(test_delivery_modes),
         cmocka_unit_test(test_hostile_accesses),
+        cmocka_unit_test(test_wired_to_local_apic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
