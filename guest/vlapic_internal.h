@@ -1,5 +1,6 @@
-/* What the three files of the virtual local APIC share (guest/vlapic.c registers and
- * interrupts, vlapic_timer.c the timer, vlapic_msr.c the MSRs; Intel SDM Vol. 3A chapter 11).
+/* What the files of the virtual local APIC share (guest/vlapic.c interrupts, vlapic_registers.c
+ * the registers and the xAPIC page, vlapic_timer.c the timer, vlapic_msr.c the MSRs; Intel
+ * SDM Vol. 3A chapter 11).
  * Not for other modules: they use guest/vlapic.h. */
 #ifndef GUEST_VLAPIC_INTERNAL_H
 #define GUEST_VLAPIC_INTERNAL_H
@@ -25,6 +26,8 @@ bool vlapic_first_note(struct vlapic *apic, enum vlapic_note note);
 
 bool vlapic_hw_enabled(const struct vlapic *apic);
 bool vlapic_x2apic_mode(const struct vlapic *apic);
+bool vlapic_software_enabled(const struct vlapic *apic);     /* SVR bit 8 */
+uint32_t vlapic_x2apic_ldr(uint32_t id);                      /* 11.12.10.2 */
 uint64_t vlapic_now(const struct vlapic *apic);
 
 /* Power-up values of every register but IA32_APIC_BASE (a global disable does this too). */
