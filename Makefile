@@ -36,6 +36,7 @@ VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_
                 vcpu/insn_decode.c vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c \
                 lib/civil_time.c
+VLAPIC_SRCS  := guest/vlapic.c guest/vlapic_registers.c guest/vlapic_timer.c guest/vlapic_msr.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
                 guest/msr_bitmap.c guest/elf_loader.c guest/guest_boot.c guest/loader.c \
                 guest/guest_memmap.c guest/acpi_build.c guest/aml_emit.c guest/mp_table.c \
@@ -45,7 +46,8 @@ GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bit
                 guest/partition_platform.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c \
                 guest/port_lanes.c guest/cmos_rtc.c guest/pic8259.c guest/acpi_pm.c \
-                guest/reset_control.c
+                guest/reset_control.c \
+                $(VLAPIC_SRCS) guest/vioapic.c
 SHELL_SRCS   := shell/parse.c shell/line_editor.c shell/format.c shell/screen_text.c \
                 shell/commands.c
 HV_SRCS      := $(BOOT_SRCS) $(ARCH_SRCS) $(DRIVER_SRCS) $(MM_SRCS) $(VMX_SRCS) $(VCPU_SRCS) \
@@ -329,6 +331,12 @@ UNIT_SRCS_cmos_rtc   := guest/cmos_rtc.c guest/port_lanes.c lib/civil_time.c lib
 UNIT_TESTS += pc_legacy
 UNIT_SRCS_pc_legacy  := guest/pic8259.c guest/acpi_pm.c guest/reset_control.c guest/port_lanes.c \
                         lib/diag.c lib/format.c
+UNIT_TESTS += vlapic
+UNIT_SRCS_vlapic     := $(VLAPIC_SRCS) vcpu/events.c lib/diag.c lib/format.c
+UNIT_TESTS += vlapic_timer
+UNIT_SRCS_vlapic_timer := $(VLAPIC_SRCS) lib/diag.c lib/format.c
+UNIT_TESTS += vioapic
+UNIT_SRCS_vioapic    := guest/vioapic.c $(VLAPIC_SRCS) lib/diag.c lib/format.c
 UNIT_TESTS += line_queue
 UNIT_SRCS_line_queue := guest/line_queue.c
 UNIT_LDLIBS_line_queue := -lpthread
@@ -436,6 +444,10 @@ FUZZ_TARGETS += cmos_rtc
 FUZZ_SRCS_cmos_rtc   := $(UNIT_SRCS_cmos_rtc)
 FUZZ_TARGETS += pc_legacy
 FUZZ_SRCS_pc_legacy  := $(UNIT_SRCS_pc_legacy)
+FUZZ_TARGETS += vlapic
+FUZZ_SRCS_vlapic     := $(VLAPIC_SRCS) lib/diag.c lib/format.c
+FUZZ_TARGETS += vioapic
+FUZZ_SRCS_vioapic    := guest/vioapic.c lib/diag.c lib/format.c
 FUZZ_TARGETS += line_queue
 FUZZ_SRCS_line_queue := guest/line_queue.c
 FUZZ_TARGETS += insn_decode

@@ -446,6 +446,69 @@ def vuart_seeds():
     write("vuart", "wide-and-reset", wide)
 
 
+# ---- vlapic and vioapic: operation bytes (fuzz_vlapic.c, fuzz_vioapic.c) -----------------
+
+def la_reg_write(reg, v): return u8(0x20) + u8(reg >> 4) + u32(v)
+def la_reg_read(reg): return u8(0xE0) + u8(reg >> 4)
+def la_msr_write(sel, v): return u8(0x40) + u8(sel) + u64(v)
+def la_msr_read(sel): return u8(0x30) + u8(sel)
+def la_time(delta, shift=0): return u8(0x50 | shift) + u32(delta)
+
+
+LA_ACK, LA_EOI, LA_EOI_MMIO = u8(0x70), u8(0x80), u8(0x81)
+
+
+def vlapic_seeds():
+    head = u8(3) + u64(2000000000) + u64(100000000)       # x2APIC and TSC deadline offered
+    # Linux's xAPIC bring-up: ID and version, SVR, LVTs, ESR, a self-IPI, the timer one-shot
+    # then periodic, an I/O APIC level interrupt and its EOI.
+    boot = (la_reg_read(0x20) + la_reg_read(0x30) + la_reg_write(0xF0, 0x1FF) +
+            la_reg_write(0x80, 0) + la_reg_write(0x350, 0x700) + la_reg_write(0x360, 0x400) +
+            la_reg_write(0x370, 0xFE) + la_reg_write(0x280, 0) + la_reg_read(0x280) +
+            la_reg_write(0x300, 0x40041) + LA_ACK + LA_EOI_MMIO +
+            la_reg_write(0x3E0, 0xB) + la_reg_write(0x320, 0x30) + la_reg_write(0x380, 1000) +
+            la_time(5000) + la_reg_read(0x390) + la_time(6000) + LA_ACK + LA_EOI +
+            la_reg_write(0x320, 0x20030) + la_reg_write(0x380, 500) + la_time(12000) +
+            LA_ACK + LA_EOI + u8(0x62) + u8(0x39) + LA_ACK + LA_EOI_MMIO +
+            u8(0x90) + u8(0) + u8(0x41) + u8(0) + LA_ACK + LA_EOI)
+    write("vlapic", "linux-xapic", head + boot)
+    # x2APIC mode, TSC-deadline timer, SELF IPI and ICR through MSRs, then disable.
+    x2 = (u8(0xB3) + la_msr_write(0x0F, 0x1FF) + la_msr_read(0x02) + la_msr_read(0x03) +
+          la_msr_write(0x32, 0x40030) + la_msr_write(0xF8, 5000) + la_msr_read(0xF8) +
+          la_time(6000) + LA_ACK + la_msr_write(0x0B, 0) + la_msr_write(0x3F, 0x55) +
+          la_msr_write(0x30, 0x56) + la_msr_write(0x30, 0xFFFFFFFF00000057) + LA_ACK + LA_ACK +
+          la_msr_write(0x08, 0x60) + la_msr_read(0x0A) + la_msr_write(0xF0, 0xFEE00000) +
+          la_msr_write(0xF0, 0xFEE00C00) + u8(0xB1) + la_reg_read(0xF0))
+    write("vlapic", "x2apic-deadline", head + x2)
+    # Masked and periodic timers over big time steps, priorities, a reset.
+    timer = (la_reg_write(0xF0, 0x1FF) + u8(0xF5) + u16(300) + la_time(0xFFFF, 8) +
+             u8(0xF1) + u16(7) + la_time(0xFFFFFFFF, 15) + LA_ACK + u8(0xC0) + u8(0x80) +
+             u8(0x61) + u8(0x85) + u8(0x61) + u8(0x95) + LA_ACK + LA_ACK + LA_EOI + LA_EOI +
+             u8(0xD0) + u8(0x33) + u8(0xA0) + la_reg_read(0x3E0))
+    write("vlapic", "timers-priorities", u8(1) + u64(3000000000) + u64(70000000) + timer)
+
+
+def vioapic_seeds():
+    def program(pin, low, dest=0): return u8(0xE0 | pin) + u32(low) + u8(dest)
+    def line(pin, up): return u8(0x40 | pin) + u8(1 if up else 0)
+    def eoi(vector, reg=False): return u8(0x61 if reg else 0x60) + u8(vector)
+    def mmio(offset, how, value=0): return u8(0) + u16(offset) + u8(how) + u32(value)
+    # Linux's set-up: version and ID through the window, ISA edge pins, the SCI level pin.
+    setup = (mmio(0, 0x0A, 1) + mmio(0x10, 0x02) + mmio(0, 0x0A, 0) + mmio(0x10, 0x02) +
+             program(2, 0x30) + program(4, 0x34) + program(9, 0xA039) + line(4, True) +
+             line(4, False) + line(4, True) + line(9, True) + eoi(0x39) + line(9, False) +
+             eoi(0x39, True) + line(2, True) + u8(0x80) + u8(0x12))
+    write("vioapic", "linux-setup", setup)
+    level = (program(10, 0x803A, 0) + u8(0xA1) + line(10, True) + u8(0xA0) + eoi(0x3A) +
+             program(10, 0x1803A) + program(10, 0x803A) + program(10, 0x3A) + program(1, 0x8400) +
+             line(1, True) + program(3, 0x523) + line(3, True) + line(30, True) + u8(0xC0))
+    write("vioapic", "level-nmi-modes", level)
+    odd = (mmio(0, 0x09, 0x11) + mmio(0x10, 0x0A, 0xFF000000) + mmio(0x11, 0x01) +
+           mmio(0x10, 0x08, 0) + mmio(0x12, 0x02) + mmio(0x40, 0x08, 0x30) + mmio(0xFFF, 0x03) +
+           u8(0x20) + u8(0x3F) + u32(0xFFFFFFFF) + u8(0x80) + u8(0x3F))
+    write("vioapic", "odd-accesses", odd)
+
+
 FULL = 163                  # LINE_QUEUE_OUT_MAX: a popped line is never cut
 
 
@@ -557,6 +620,8 @@ def main():
     partition_seeds()
     shell_seeds()
     vuart_seeds()
+    vlapic_seeds()
+    vioapic_seeds()
     line_queue_seeds()
     cmos_rtc_seeds()
     pc_legacy_seeds()
