@@ -4,6 +4,7 @@
  * "reset" on the command line the kernel ends itself through the FADT's registers. */
 #include "guest/images/multiboot/mb_kernel.h"
 
+#include "arch/x86/io.h"
 #include "lib/cmdline.h"
 
 #define CMOS_INDEX      0x70
@@ -13,23 +14,6 @@
 #define PM1_SLP_EN      (1u << 13)
 #define RESET_CONTROL   0xCF9
 #define RESET_FULL      0x06
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 
 static uint8_t cmos(uint8_t index)
 {
