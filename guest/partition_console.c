@@ -77,11 +77,31 @@ static void vuart_port_write(void *ctx, uint16_t offset, unsigned size, uint32_t
 
 static const struct vcpu_port_ops vuart_port_ops = { vuart_port_read, vuart_port_write };
 
+/* On a PC platform the UART drives an IRQ line, which follows every register access (an
+ * interrupt-enable write, THR filling, IIR or RBR read). Only such partitions pay for it. */
+static uint32_t vuart_irq_port_read(void *ctx, uint16_t offset, unsigned size)
+{
+    uint32_t value = vuart_port_read(ctx, offset, size);
+    partition_platform_uart_changed(ctx);
+    return value;
+}
+
+static void vuart_irq_port_write(void *ctx, uint16_t offset, unsigned size, uint32_t value)
+{
+    vuart_port_write(ctx, offset, size, value);
+    partition_platform_uart_changed(ctx);
+}
+
+static const struct vcpu_port_ops vuart_irq_port_ops = { vuart_irq_port_read,
+                                                         vuart_irq_port_write };
+
 bool partition_console_attach(struct partition *p)
 {
     vuart_init(&p->vuart, vuart_transmit, p);
+    const struct vcpu_port_ops *ops = partition_wants_platform(p->config) ? &vuart_irq_port_ops
+                                                                          : &vuart_port_ops;
     enum range_add_result r = vcpu_claim_ports(&p->vcpu, p->config->console.port,
-                                               PARTITION_CONSOLE_PORTS, &vuart_port_ops, p);
+                                               PARTITION_CONSOLE_PORTS, ops, p);
     if (r != RANGE_ADDED) {
         console_printf("partition %s: its virtual UART at 0x%x cannot claim its ports: %s\n",
                        p->config->name, p->config->console.port, range_add_result_name(r));

@@ -22,6 +22,10 @@ bool partition_build_ept(struct partition *p);
  * built into the partition's memory before its image (guest/partition_platform.c). */
 bool partition_wants_platform(const struct partition_config *cfg);
 bool partition_build_firmware(struct partition *p, uint64_t *rsdp_gpa);
+/* The vCPU's device deadline passed: the interrupt controllers' timers run (owner op). */
+void partition_device_timer(void *ctx, struct vcpu *v, uint64_t now);
+/* Its UART's state changed (a register access, input arriving): its IRQ line follows. */
+void partition_platform_uart_changed(struct partition *p);
 /* Its PC devices claimed on the vCPU, fresh (every start); true for other formats. */
 bool partition_platform_attach(struct partition *p);
 void partition_fill_vcpu_pages(struct partition *p);

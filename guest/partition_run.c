@@ -98,6 +98,11 @@ static void owner_timer_tick(void *ctx, struct vcpu *v)
     }
     if (v->cpu == 0)
         console_service();
+    /* Keyboard bytes wait for an interrupt-driven driver that will not poll for them. */
+    if (partition_wants_platform(p->config)) {
+        partition_console_pull_input(p);
+        partition_platform_uart_changed(p);
+    }
 }
 
 static bool owner_port_granted(void *ctx, uint16_t port, bool write)
@@ -143,7 +148,7 @@ static bool owner_map_device_page(void *ctx, uint64_t gpa, uint64_t hpa)
 
 static const struct vcpu_owner_ops partition_vcpu_owner = {
     owner_stopped, owner_timer_tick, owner_port_granted, owner_msr_granted, owner_console_putc,
-    owner_map_device_page,
+    owner_map_device_page, partition_device_timer,
 };
 
 static void not_started(struct partition *p, const char *fmt, ...)
@@ -372,6 +377,7 @@ static bool build_vcpu_pages(struct partition *p)
 
 static void preemption_timer_setup(struct vcpu *v)
 {
+    v->tick_period_tsc = timer_calibration()->tsc_hz / 1000 * VCPU_TIMER_PERIOD_MS;
     v->preemption_timer_value = vmx_preemption_timer_value(timer_calibration()->tsc_hz,
         VCPU_TIMER_PERIOD_MS, vmx_config()->controls.preemption_timer_rate);
 }

@@ -14,6 +14,8 @@
 #include "guest/pic8259.h"
 #include "guest/platform_request.h"
 #include "guest/reset_control.h"
+#include "guest/vioapic.h"
+#include "guest/vlapic.h"
 #include "guest/testdev.h"
 #include "guest/vuart.h"
 #include "lib/ratelimit.h"
@@ -62,6 +64,10 @@ struct partition {
         struct pic8259_pair pic;
         struct acpi_pm pm;
         struct reset_control reset;
+        struct vlapic lapic;
+        struct vioapic ioapic;
+        uint8_t uart_irq;               /* the I/O APIC pin of its COM port */
+        uint8_t tpr_synced;             /* CR8 and the APIC's TPR agreed on this (4 bits) */
     } pc;
     enum platform_request platform_request;
     struct line_queue output;

@@ -193,6 +193,30 @@ static const struct partition_table table_hostile_stop_b = {
     PARTITIONS(hostile_stop_b_parts),
 };
 
+/* linux: a distribution kernel (GRUB module "linux", its initramfs "linux-initrd") on CPU 1
+ * with 256 MiB, next to the test guest on CPU 0 with its heartbeat. The words after "linux" on
+ * its GRUB module line replace the command line here. */
+static const struct partition_config linux_parts[] = {
+    TESTGUEST("guest0", 0, false, QUIET),
+    {
+        .name = "linux",
+        .cpu = 1,
+        .memory_size = PARTITION_MIB(256),
+        .module = "linux",
+        .format = IMAGE_BZIMAGE,
+        .cmdline = "console=ttyS0",
+        GUEST_MODULES("linux-initrd"),
+        .console = { .port = UART_COM1 },
+    },
+};
+
+static const struct partition_table table_linux = {
+    .name = "linux",
+    .description = "the test guest on CPU 0 (32 MiB) and Linux on CPU 1 (256 MiB, modules "
+                   "\"linux\" and \"linux-initrd\")",
+    PARTITIONS(linux_parts),
+};
+
 /* ---- multiboot test kernels (guest/images/multiboot) ------------------------------------
  * 32-bit kernels entered the multiboot way, each checking what its loader handed over and
  * printing PASS or FAIL; modules=<n> on the command line is how many modules a kernel expects
@@ -235,6 +259,7 @@ const struct partition_table *const partition_tables[] = {
     &table_hostile_stop_a,
     &table_hostile_stop_b,
     &table_multiboot,
+    &table_linux,
 };
 
 const uint32_t partition_table_count =

@@ -112,23 +112,53 @@ static enum vcpu_verdict watchdog_check(struct vcpu *v)
     return vcpu_stop_verdict(v, "watchdog: only preemption-timer exits for %u ms", limit);
 }
 
-/* Every VCPU_TIMER_PERIOD_MS: the hypervisor's time slot on this CPU, whatever the guest
- * does. The owner does its regular work (the boot CPU's console service); the watchdog runs. */
+/* The preemption timer for the nearer of the two host deadlines (SDM 26.5.1: it counts down
+ * by one every 2^rate TSC ticks); a deadline already passed exits before the first guest
+ * instruction. */
+static void program_timer(struct vcpu *v, uint64_t now)
+{
+    uint64_t deadline = v->device_deadline < v->next_tick_tsc ? v->device_deadline
+                                                               : v->next_tick_tsc;
+    uint64_t ticks = deadline > now ? (deadline - now) >> vmx_config()->controls.preemption_timer_rate
+                                    : 0;
+    vcpu_vmwrite(VMCS_GUEST_PREEMPTION_TIMER_VALUE, ticks > 0xFFFFFFFFull ? 0xFFFFFFFFull : ticks);
+}
+
+void vcpu_set_device_deadline(struct vcpu *v, uint64_t tsc)
+{
+    v->device_deadline = tsc;
+    program_timer(v, vcpu_host_rdtsc());
+}
+
+/* A host deadline: the owner's devices when theirs has passed, and every VCPU_TIMER_PERIOD_MS
+ * of host time the hypervisor's slot on this CPU, whatever the guest does: the owner's regular
+ * work (the boot CPU's console service), a stop the shell asked for, the watchdog. */
 enum vcpu_verdict exit_preemption_timer(struct vcpu *v)
 {
     vcpu_note_event_delivery(v);
-    /* With "save VMX-preemption timer value" the field now reads 0: start a new period. */
-    vcpu_vmwrite(VMCS_GUEST_PREEMPTION_TIMER_VALUE, v->preemption_timer_value);
+    uint64_t now = vcpu_host_rdtsc();
     /* Calls from other CPUs normally arrive with their IPI's exit; Bochs does not exit for an
      * external interrupt while the guest has RFLAGS.IF clear (the SDM says it should), so
      * the mailbox is also checked here, at worst one timer period late. */
     smp_serve_pending_call();
-    v->owner->timer_tick(v->owner_ctx, v);
-    if (v->stop_requested)
-        return vcpu_stop_verdict(v, "stopped from the shell");
-    if (v->watchdog_ms)
-        return watchdog_check(v);
-    return vcpu_resume(v);
+    if (now >= v->device_deadline && v->owner->device_timer) {
+        v->device_deadline = UINT64_MAX;
+        v->owner->device_timer(v->owner_ctx, v, now);
+    }
+    enum vcpu_verdict verdict = vcpu_resume(v);
+    if (now >= v->next_tick_tsc) {
+        /* Whole periods from the last one; after a long absence, from now. */
+        v->next_tick_tsc += v->tick_period_tsc;
+        if (v->next_tick_tsc <= now)
+            v->next_tick_tsc = now + v->tick_period_tsc;
+        v->owner->timer_tick(v->owner_ctx, v);
+        if (v->stop_requested)
+            verdict = vcpu_stop_verdict(v, "stopped from the shell");
+        else if (v->watchdog_ms)
+            verdict = watchdog_check(v);
+    }
+    program_timer(v, now);
+    return verdict;
 }
 
 enum vcpu_verdict exit_init_signal(struct vcpu *v)

@@ -73,6 +73,9 @@ struct vcpu_owner_ops {
     /* Maps a device's backing page into the guest-physical space (EPT) and invalidates the
      * cached translations; false when it cannot. */
     bool (*map_device_page)(void *ctx, uint64_t gpa, uint64_t hpa);
+    /* The device deadline set with vcpu_set_device_deadline has passed (TSC now); the owner
+     * runs its device timers and may set the next one. NULL: the owner has none. */
+    void (*device_timer)(void *ctx, struct vcpu *v, uint64_t now);
 };
 
 struct vcpu {
@@ -102,7 +105,12 @@ struct vcpu {
     bool has_one_way_port_grants;       /* read-only or write-only ports: exits check them */
     uint32_t watchdog_ms;               /* 0: none */
 
-    uint32_t preemption_timer_value;    /* reloaded on each timer exit */
+    uint32_t preemption_timer_value;    /* the first entry's: one management period */
+    /* The VMX-preemption timer serves two host deadlines, in TSC ticks: the management tick
+     * (every VCPU_TIMER_PERIOD_MS of host time, whatever the guest does) and the owner's
+     * device deadline (a virtual local APIC's timer), whichever comes first. */
+    uint64_t tick_period_tsc, next_tick_tsc;
+    uint64_t device_deadline;           /* UINT64_MAX: none */
     uint64_t watchdog_last_activity;    /* exits other than the timer's, at the last check */
     uint32_t watchdog_quiet_periods;    /* timer periods since that count last moved */
     volatile bool stop_requested;       /* the shell asked; honoured at the next exit that checks */
@@ -150,6 +158,11 @@ void vcpu_clear_events(struct vcpu *v);
 
 /* Translates a guest-physical range to a host pointer; NULL if not wholly inside memory. */
 void *vcpu_gpa_to_host(const struct vcpu *v, uint64_t gpa, uint64_t size);
+
+/* On the vCPU's own CPU, inside one of its exits: the owner's next device deadline (TSC;
+ * UINT64_MAX for none); the preemption timer is programmed for it if it comes first
+ * (vcpu/exit_events.c). */
+void vcpu_set_device_deadline(struct vcpu *v, uint64_t tsc);
 
 /* On the vCPU's own CPU, from a device its guest just used (a power-off register, say): the
  * vCPU stops when the current exit ends, with reason (a string that outlives the stop). */

@@ -678,6 +678,31 @@ TESTS += [
 ]
 
 
+# ---- Linux in a partition: Debian's kernel and a busybox initramfs (make linux-images) ------
+BOCHS_SMP2_512M = Machine(emulator="bochs", mem_mib=512, cpus=2, cpu_model="corei7_skylake_x")
+LINUX_MODULES = (
+    (BUILD / "linux" / "vmlinuz", "linux console=ttyS0"),
+    (BUILD / "linux" / "initrd.img", "linux-initrd"),
+)
+
+TESTS += [
+    EmuTest(
+        name="bochs-linux",
+        machine=BOCHS_SMP2_512M,
+        cmdline="partitions=linux",
+        guest=True,
+        extra_modules=LINUX_MODULES,
+        serial="socket",
+        expect=[r"^partition linux: cpu 1, 256 MiB",
+                r"^partition linux: running on cpu 1$",
+                r"^\[linux\] .*Linux version",
+                r"^\[linux\] tessera-linux: init reached$"],
+        forbid=NO_EXCEPTION + (r"stopped on cpu", r"not started", r"Kernel panic"),
+        timeout=900,
+    ),
+]
+
+
 # ---- consoles on PCs without a serial port (tests/emu/suite_consoles.py) -----------------
 TESTS += console_tests(scripted)
 

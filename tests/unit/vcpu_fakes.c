@@ -195,7 +195,7 @@ static bool owner_map_device_page(void *ctx, uint64_t gpa, uint64_t hpa)
 
 static const struct vcpu_owner_ops fake_owner = {
     owner_stopped, owner_tick, owner_port_granted, owner_msr_granted, owner_console_putc,
-    owner_map_device_page,
+    owner_map_device_page, 0,
 };
 
 void fake_reset(struct vcpu *v, void *mem, uint64_t mem_size)
