@@ -35,13 +35,29 @@ static void test_hlt_in_sti_shadow_enters_hlt_state(void **state)
     assert_advanced();
 }
 
+/* The fake TSC reads 1000. A due management tick runs and the timer is programmed for the
+ * next one, a period of host time later; a nearer device deadline wins. */
 static void test_timer_reloads_and_ticks(void **state)
 {
     (void)state;
-    vcpu.preemption_timer_value = 12345;
+    vcpu.tick_period_tsc = 12345;
+    vcpu.next_tick_tsc = 1000;
+    vcpu.device_deadline = UINT64_MAX;
     assert_int_equal(run_exit(VMX_EXIT_REASON_PREEMPTION_TIMER, 0), VCPU_RESUME);
     assert_int_equal(fake_vmcs_get(VMCS_GUEST_PREEMPTION_TIMER_VALUE), 12345);
     assert_int_equal(fake.ticks, 1);
+    assert_int_equal(vcpu.next_tick_tsc, 1000 + 12345);
+
+    /* Not due yet: no tick, the timer set for what is left. */
+    vcpu.next_tick_tsc = 1500;
+    run_exit(VMX_EXIT_REASON_PREEMPTION_TIMER, 0);
+    assert_int_equal(fake.ticks, 1);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_PREEMPTION_TIMER_VALUE), 500);
+
+    vcpu_set_device_deadline(&vcpu, 1100);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_PREEMPTION_TIMER_VALUE), 100);
+    vcpu_set_device_deadline(&vcpu, 900);                   /* already passed: exit at once */
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_PREEMPTION_TIMER_VALUE), 0);
 }
 
 static void test_watchdog_stops_a_spinning_guest(void **state)
