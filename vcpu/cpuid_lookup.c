@@ -11,6 +11,7 @@
 #define L1_ECX_XSAVE        (1u << 26)
 #define L7_ECX_PKU          (1u << 3)
 #define L7_ECX_OSPKE        (1u << 4)
+#define LD1_EAX_XSAVEC      (1u << 1)
 #define LD1_EAX_XSAVES      (1u << 3)
 #define XSAVE_LEGACY_AND_HEADER 576u    /* 512-byte legacy area + 64-byte header */
 #define XSAVE_ALIGN_64      (1u << 1)   /* leaf 0xD.i ECX bit 1: 64-byte aligned if compacted */
@@ -68,7 +69,9 @@ static struct cpuid_regs xsave_leaf(const struct cpuid_table *t, uint32_t sublea
     xcr0 &= t->xcr0_supported;
     if (subleaf == 0 && t->xcr0_supported)
         r.ebx = cpuid_xsave_size(t, xcr0);
-    if (subleaf == 1 && (r.eax & LD1_EAX_XSAVES))
+    /* The compacted size, as hardware reports it whenever compaction exists: XSAVEC uses it
+     * too (Linux sizes its buffers from it when XSAVEC is offered without XSAVES). */
+    if (subleaf == 1 && (r.eax & (LD1_EAX_XSAVES | LD1_EAX_XSAVEC)))
         r.ebx = xsave_compacted_size(t, xcr0);
     return r;
 }

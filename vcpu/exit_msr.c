@@ -1,5 +1,7 @@
 /* RDMSR and WRMSR exits (SDM Vol. 3C 27.1.3; the MSR bitmap decides which exit). A guest sees
- * a virtual TSC, VMX hidden and feature control locked without VMX; MSRs its table grants in
+ * a virtual TSC, VMX hidden and feature control locked without VMX, no microcode revision (the
+ * signature MSR reads 0, writes to it are accepted), its SYSENTER MSRs in the VMCS guest-state
+ * area (25.4.2; a non-canonical address is #GP, as WRMSR does); MSRs its table grants in
  * one direction reach hardware in that direction, with a fault fixup (a #GP there becomes the
  * guest's #GP); everything else is #GP, as hardware does for an MSR that does not exist.
  * Feature control, the VMX capability MSRs, microcode and debug control never reach hardware
@@ -29,6 +31,20 @@ static void complete_rdmsr(struct vcpu *v, uint64_t value)
 {
     v->regs.rax = (uint32_t)value;
     v->regs.rdx = value >> 32;
+}
+
+/* The SYSENTER MSRs live in the VMCS, loaded and saved with every entry and exit. */
+static enum vmcs_field sysenter_field(uint32_t msr)
+{
+    return msr == MSR_IA32_SYSENTER_CS ? VMCS_GUEST_IA32_SYSENTER_CS
+         : msr == MSR_IA32_SYSENTER_ESP ? VMCS_GUEST_IA32_SYSENTER_ESP
+                                        : VMCS_GUEST_IA32_SYSENTER_EIP;
+}
+
+static bool canonical(uint64_t address)
+{
+    uint64_t top = address >> 47;
+    return top == 0 || top == 0x1FFFF;
 }
 
 /* An MSR a device model claimed (a virtual local APIC's, say): the device answers; false
@@ -72,6 +88,14 @@ enum vcpu_verdict exit_rdmsr(struct vcpu *v)
             value = 0;
         complete_rdmsr(v, value);
         return vcpu_advance(v);
+    case MSR_IA32_BIOS_SIGN_ID:
+        complete_rdmsr(v, 0);
+        return vcpu_advance(v);
+    case MSR_IA32_SYSENTER_CS:
+    case MSR_IA32_SYSENTER_ESP:
+    case MSR_IA32_SYSENTER_EIP:
+        complete_rdmsr(v, vcpu_vmread(sysenter_field(msr)));
+        return vcpu_advance(v);
     default:
         break;
     }
@@ -89,7 +113,21 @@ enum vcpu_verdict exit_wrmsr(struct vcpu *v)
     if (dev)
         return msr_device(v, dev, msr, true);
 
-    if (granted(v, msr, true) && vcpu_host_wrmsr(msr, vcpu_edx_eax(v)))
+    uint64_t value = vcpu_edx_eax(v);
+    switch (msr) {
+    case MSR_IA32_BIOS_SIGN_ID:
+        return vcpu_advance(v);         /* "latch the revision": there is none to latch */
+    case MSR_IA32_SYSENTER_CS:
+    case MSR_IA32_SYSENTER_ESP:
+    case MSR_IA32_SYSENTER_EIP:
+        if (msr != MSR_IA32_SYSENTER_CS && !canonical(value))
+            return refuse(v, msr, true);
+        vcpu_vmwrite(sysenter_field(msr), msr == MSR_IA32_SYSENTER_CS ? (uint32_t)value : value);
+        return vcpu_advance(v);
+    default:
+        break;
+    }
+    if (granted(v, msr, true) && vcpu_host_wrmsr(msr, value))
         return vcpu_advance(v);
     return refuse(v, msr, true);
 }

@@ -383,10 +383,13 @@ static void test_xsave_components_and_sizes(void **state)
         }
         assert_zero(ask(0xD, 10), 0xD);
         assert_zero(ask(0xD, 63), 0xD);
-        /* XSAVEOPT XSAVEC XGETBV1 kept; XSAVES hidden: IA32_XSS is not the partition's. */
+        /* XSAVEOPT XSAVEC XGETBV1 kept; XSAVES hidden: IA32_XSS is not the partition's. With
+         * XSAVEC, EBX is the compacted size for the guest's XCR0 (ask() passes x87 only: the
+         * legacy area and header), which Linux checks its own sum against. */
         struct cpuid_regs d1 = ask(0xD, 1);
         assert_int_equal(d1.eax, host_leaf(&host, 0xD, 1).eax & 0x7);
-        assert_int_equal(d1.ebx | d1.ecx | d1.edx, 0);
+        assert_int_equal(d1.ebx, (d1.eax & BIT(1)) ? 576 : 0);
+        assert_int_equal(d1.ecx | d1.edx, 0);
         f.xss = true;
         build(&f);
         assert_int_equal(ask(0xD, 1).eax & BIT(3), host_leaf(&host, 0xD, 1).eax & BIT(3));

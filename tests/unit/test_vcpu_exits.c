@@ -325,6 +325,42 @@ static void test_feature_control_reads_locked_without_vmx(void **state)
     assert_advanced();
 }
 
+/* Linux latches and reads the microcode revision and writes its SYSENTER MSRs at boot. */
+static void test_microcode_and_sysenter_msrs(void **state)
+{
+    (void)state;
+    vcpu.regs.rcx = MSR_IA32_BIOS_SIGN_ID;
+    vcpu.regs.rax = vcpu.regs.rdx = 0;
+    run_exit(VMX_EXIT_REASON_WRMSR, 0);
+    assert_advanced();
+    vcpu.regs.rax = vcpu.regs.rdx = 0x55;
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(VMX_EXIT_REASON_RDMSR, 0);
+    assert_int_equal(vcpu.regs.rax, 0);
+    assert_int_equal(vcpu.regs.rdx, 0);
+
+    vcpu.regs.rcx = MSR_IA32_SYSENTER_EIP;
+    vcpu.regs.rax = 0x81234560;
+    vcpu.regs.rdx = 0xFFFFFFFF;
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(VMX_EXIT_REASON_WRMSR, 0);
+    assert_advanced();
+    assert_true(fake_vmcs_get(VMCS_GUEST_IA32_SYSENTER_EIP) == 0xFFFFFFFF81234560ull);
+    vcpu.regs.rax = vcpu.regs.rdx = 0;
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(VMX_EXIT_REASON_RDMSR, 0);
+    assert_int_equal(vcpu.regs.rax, 0x81234560);
+    assert_int_equal(vcpu.regs.rdx, 0xFFFFFFFF);
+
+    vcpu.regs.rcx = MSR_IA32_SYSENTER_ESP;      /* non-canonical: #GP, the field unchanged */
+    vcpu.regs.rax = 0;
+    vcpu.regs.rdx = 0x00008000;
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(VMX_EXIT_REASON_WRMSR, 0);
+    assert_gp_injected();
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_IA32_SYSENTER_ESP), 0);
+}
+
 static void test_ungranted_msr_is_gp_reported_once(void **state)
 {
     (void)state;
@@ -610,6 +646,7 @@ int main(void)
         cmocka_unit_test_setup(test_cr8_is_a_virtual_tpr, setup),
         cmocka_unit_test_setup(test_xsetbv_rules, setup),
         cmocka_unit_test_setup(test_feature_control_reads_locked_without_vmx, setup),
+        cmocka_unit_test_setup(test_microcode_and_sysenter_msrs, setup),
         cmocka_unit_test_setup(test_ungranted_msr_is_gp_reported_once, setup),
         cmocka_unit_test_setup(test_granted_msr_reaches_hardware, setup),
         cmocka_unit_test_setup(test_granted_msr_the_cpu_lacks_is_gp_not_a_crash, setup),
