@@ -69,12 +69,17 @@ HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker
 ELF := $(BUILD)/$(NAME).elf
 ISO := $(BUILD)/$(NAME).iso
 GUEST_IMAGE := $(BUILD)/guest/testguest.elf
+# The Linux partition's kernel and initramfs (rules below, under "the Linux partition").
+LINUX_DIR    := $(BUILD)/linux
+LINUX_KERNEL := $(LINUX_DIR)/vmlinuz
+LINUX_INITRD := $(LINUX_DIR)/initrd.img
 HOSTILE_IMAGE := $(BUILD)/guest/hostile.elf
 PARTITIONS_OK := $(BUILD)/host/partitions.ok
 
 .PHONY: all iso deps run run-qemu run-bochs test unit-test emu-test fuzz fuzz-replay bench clean font usb \
         linux-images
-all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(MB_ISO_FILES) $(ISO)
+all: deps-check $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(MB_ISO_FILES) $(LINUX_KERNEL) \
+     $(LINUX_INITRD) $(ISO)
 iso: $(ISO)
 
 $(BUILD)/hv/%.c.o: %.c
@@ -230,8 +235,10 @@ $(MB_KLUDGE_BIN): $(BUILD)/guest/mb1kludge.elf
 	@$(OBJCOPY) -O binary $< $@
 	@grub-file --is-x86-multiboot $@ || { echo "error: $@ is not a valid multiboot image"; rm -f $@; exit 1; }
 
-$(ISO): $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(MB_ISO_FILES) iso/grub.cfg iso/mkiso.sh
-	sh iso/mkiso.sh $(ELF) iso/grub.cfg $@ $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(MB_ISO_FILES)
+$(ISO): $(ELF) $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(MB_ISO_FILES) $(LINUX_KERNEL) $(LINUX_INITRD) \
+        iso/grub.cfg iso/mkiso.sh
+	sh iso/mkiso.sh $(ELF) iso/grub.cfg $@ $(GUEST_IMAGE) $(HOSTILE_IMAGE) $(MB_ISO_FILES) \
+	    $(LINUX_KERNEL) $(LINUX_INITRD)
 
 # ---- Debian packages the build and the tests need ----------------------------------
 deps:
@@ -397,9 +404,6 @@ font:
 # The kernel is Debian's current linux-image-amd64, fetched with apt-get download and cached
 # under build/linux (never committed); the initramfs is busybox-static with an init that
 # prints a marker and keeps a shell on ttyS0.
-LINUX_DIR    := $(BUILD)/linux
-LINUX_KERNEL := $(LINUX_DIR)/vmlinuz
-LINUX_INITRD := $(LINUX_DIR)/initrd.img
 
 $(LINUX_KERNEL): tools/fetch_linux.sh
 	@sh tools/fetch_linux.sh $(LINUX_DIR)

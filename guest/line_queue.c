@@ -122,10 +122,15 @@ bool line_queue_pop(struct line_queue *q, char *out, size_t size, uint32_t *drop
     return true;
 }
 
-bool line_queue_has_room(const struct line_queue *q)
+uint32_t line_queue_free_lines(const struct line_queue *q)
 {
     uint32_t tail = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
-    return q->head - tail < LINE_QUEUE_DEPTH;
+    return LINE_QUEUE_DEPTH - (q->head - tail);
+}
+
+bool line_queue_has_room(const struct line_queue *q)
+{
+    return line_queue_free_lines(q) > 0;
 }
 
 uint64_t line_queue_dropped_total(const struct line_queue *q)

@@ -73,5 +73,7 @@ uint64_t line_queue_dropped_total(const struct line_queue *q);
  * finished line would be dropped. The virtual UART reports its transmitter busy then, so a
  * guest that polls LSR waits instead of losing lines. */
 bool line_queue_has_room(const struct line_queue *q);
+/* Producer side: finished lines the ring can still take. */
+uint32_t line_queue_free_lines(const struct line_queue *q);
 
 #endif

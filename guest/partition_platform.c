@@ -110,9 +110,18 @@ void partition_device_timer(void *ctx, struct vcpu *v, uint64_t now)
     }
 }
 
+/* An interrupt-driven driver fills the transmit FIFO on each THRE interrupt without looking
+ * at LSR, so THRE is held back while the partition's line queue is nearly full (the boot CPU
+ * drains it; the timer tick looks again), as a real UART's is while it shifts bytes out. */
+#define UART_TX_IRQ_FREE_LINES  8u
+
 void partition_platform_uart_changed(struct partition *p)
 {
-    vioapic_set_irq(&p->pc.ioapic, p->pc.uart_irq, vuart_irq_pending(&p->vuart));
+    bool asserted = vuart_irq_pending(&p->vuart);
+    if (asserted && vuart_interrupt_id(&p->vuart) == VUART_IIR_THRE &&
+        line_queue_free_lines(&p->output) < UART_TX_IRQ_FREE_LINES)
+        asserted = false;
+    vioapic_set_irq(&p->pc.ioapic, p->pc.uart_irq, asserted);
     if (vlapic_highest_pending(&p->pc.lapic) >= 0)
         p->vcpu.events_pending = 1;
 }

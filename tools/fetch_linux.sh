@@ -27,6 +27,7 @@ version=$(apt-cache policy "$pkg" | sed -n 's/^ *Candidate: //p')
 [ -n "$version" ] && [ "$version" != "(none)" ] || fail "no candidate version of $pkg"
 
 if [ -f "$out/vmlinuz" ] && [ "$(cat "$out/vmlinuz.version" 2>/dev/null)" = "$pkg $version" ]; then
+    touch "$out/vmlinuz"        # up to date: newer than this script for make
     exit 0
 fi
 

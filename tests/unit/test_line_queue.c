@@ -143,15 +143,19 @@ static void test_has_room_tracks_the_ring(void **state)
     char line[32];
     line_queue_init(&q1);
     assert_true(line_queue_has_room(&q1));
+    assert_int_equal(line_queue_free_lines(&q1), LINE_QUEUE_DEPTH);
     for (unsigned i = 0; i < LINE_QUEUE_DEPTH - 1; i++) {
         snprintf(line, sizeof(line), "line %u\n", i);
         put(&q1, line);
     }
     assert_true(line_queue_has_room(&q1));
+    assert_int_equal(line_queue_free_lines(&q1), 1);
     put(&q1, "the last one that fits\n");
     assert_false(line_queue_has_room(&q1));
+    assert_int_equal(line_queue_free_lines(&q1), 0);
     expect_line(&q1, "line 0");
     assert_true(line_queue_has_room(&q1));
+    assert_int_equal(line_queue_free_lines(&q1), 1);
 }
 
 static void test_ring_full_drops_new_lines(void **state)
