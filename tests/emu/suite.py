@@ -697,7 +697,7 @@ LINUX_SHELL_STEPS = [
     ("cat /proc/cpuinfo", [r"^\[linux\] processor\s+: 0$",
                            r"^\[linux\] (flags\s+:|\+) .*\bhypervisor\b"]),
     ("\x14", [r"^console: keyboard back to the shell$"]),
-    ("parts", [r"^linux +1 +running +256 MiB"]),
+    ("parts", [r"^linux +1 +(running|halted) +256 MiB"]),
     ("console linux", [r"^console: keyboard to linux; Ctrl-T returns to the shell$"]),
     ("poweroff", [r"^partition linux: powered off$"]),
     ("\x14", [r"^console: keyboard back to the shell$"]),
