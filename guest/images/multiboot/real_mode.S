@@ -3,10 +3,13 @@
  * code copied below 1 MiB, a far jump to a 16-bit code segment with 64 KiB limits, CR0.PE
  * off, a far jump to a real-mode CS, a line on COM1 printed from there, then CR0.PE on and a
  * far jump back to the flat 32-bit code segment. Interrupts stay off (entry.S ran CLI); the
- * IDTR holds the real-mode vector table's shape (base 0, limit 0x3FF) meanwhile. */
+ * IDTR holds the real-mode vector table's shape (base 0, limit 0x3FF) meanwhile. Both CR0
+ * writes also flip CR0.NE, a bit VMX fixes to 1 and the hypervisor owns: so each one exits
+ * and the hypervisor's CR0 emulation itself takes the guest into and out of real mode. */
 #include "guest/images/multiboot/mb_kernel.h"
 
 #define CR0_PE          1
+#define CR0_NE          (1 << 5)
 #define COM1_THR        0x3F8
 #define COM1_LSR        0x3FD
 #define LSR_THR_EMPTY   0x20
@@ -74,6 +77,7 @@ protected16:
     mov %ax, %ss
     mov %cr0, %eax
     and $~CR0_PE, %eax
+    xor $CR0_NE, %eax
     mov %eax, %cr0
     ljmp $MB_REAL_CS, $BLOB_OFFSET(real16)
 
@@ -101,6 +105,7 @@ real16:
     call put_char16
     mov %cr0, %eax
     or $CR0_PE, %eax
+    xor $CR0_NE, %eax
     mov %eax, %cr0
     ljmpl $MB_GDT_CODE32, $protected32
 

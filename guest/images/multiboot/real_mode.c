@@ -4,6 +4,7 @@
 #include "guest/images/multiboot/mb_kernel.h"
 
 #define CR0_PE  1u
+#define CR0_NE  (1u << 5)               /* flipped by both CR0 writes of real_mode.S */
 
 struct mb_real_result {                 /* written by real_mode.S; offsets there */
     uint32_t cs;
@@ -34,13 +35,16 @@ void mb_real_mode_check(uint32_t info_addr, uint32_t info_size)
     }
     mb_say("entering real mode: %u bytes of 16-bit code at 0x%x, 16-bit segments 0x%x/0x%x",
            blob_size, MB_REAL_BLOB_BASE, MB_GDT_CODE16, MB_GDT_DATA16);
+    uint32_t cr0_before = mb_read_cr0();
     mb_real_mode_roundtrip(&r);
 
-    if (r.cs != MB_REAL_CS || (r.cr0 & CR0_PE))
-        mb_fail("real-mode code saw cs 0x%x cr0 0x%x", r.cs, r.cr0);
+    uint32_t cr0_real = (cr0_before & ~CR0_PE) ^ CR0_NE;
+    if (r.cs != MB_REAL_CS || r.cr0 != cr0_real)
+        mb_fail("real-mode code saw cs 0x%x cr0 0x%x, want cs 0x%x cr0 0x%x", r.cs, r.cr0,
+                MB_REAL_CS, cr0_real);
     uint32_t cr0 = mb_read_cr0();
-    if (!(cr0 & CR0_PE))
-        mb_fail("after real mode cr0 0x%x has no PE", cr0);
+    if (cr0 != cr0_before)
+        mb_fail("after real mode cr0 0x%x, was 0x%x", cr0, cr0_before);
     else
         mb_say("back in protected mode from real mode");
 }
