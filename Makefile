@@ -187,7 +187,9 @@ MB32_SRCS := guest/images/multiboot/main.c guest/images/multiboot/mb1.c \
              lib/format.c lib/cmdline.c lib/string.c lib/diag.c
 MB32_OBJS := $(patsubst %,$(BUILD)/guest/mb32/%.o,$(MB32_SRCS))
 MBLONG_OBJS := $(BUILD)/guest/mb32/guest/images/multiboot/long_mode.c.o \
-               $(BUILD)/guest/mb32/guest/images/multiboot/long_mode.S.o
+               $(BUILD)/guest/mb32/guest/images/multiboot/long_mode.S.o \
+               $(BUILD)/guest/mb32/guest/images/multiboot/real_mode.c.o \
+               $(BUILD)/guest/mb32/guest/images/multiboot/real_mode.S.o
 MB32_CFLAGS := -std=c11 $(WARNINGS) -O2 -g -I. \
                -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
                -fno-stack-protector -fno-pic -fno-pie -fno-asynchronous-unwind-tables \

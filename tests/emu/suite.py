@@ -598,10 +598,10 @@ def hostile_catalog(results):
 
 # ---- the multiboot test kernels (guest/images/multiboot) on tessera's multiboot loaders ----
 # Table "multiboot": mb1 (v1 ELF) on CPU 0, mb2 (v2) on CPU 1, mblong (v2, into long mode and
-# back) on CPU 2, mbkludge (v1 a.out kludge, a flat binary) on CPU 3, 16 MiB each. mb2's
-# module string replaces its table cmdline; mbdata's words after its name are its own
-# string. Each kernel checks what its loader handed over and ends in PASS or FAIL; then the
-# shell's `screen` shows what they wrote to VGA text memory.
+# back, then into real mode and back) on CPU 2, mbkludge (v1 a.out kludge, a flat binary) on
+# CPU 3, 16 MiB each. mb2's module string replaces its table cmdline; mbdata's words after its
+# name are its own string. Each kernel checks what its loader handed over and ends in PASS or
+# FAIL; then the shell's `screen` shows what they wrote to VGA text memory.
 MULTIBOOT_MODULES = (
     (BUILD / "guest" / "mb1test.elf", "mb1test"),
     (BUILD / "guest" / "mb2test.elf", "mb2test modules=1 partition=mb2 from=grub"),
@@ -670,6 +670,10 @@ TESTS += [
                 r"^\[mblong\] mblong: long mode: efer 0x[0-9a-f]*[5d]00, cs 0x18, "
                 r"64-bit rotate 0x89abcdef01234567$",
                 r"^\[mblong\] mblong: back in 32-bit protected mode: cr0 0x[0-9a-f]+ efer 0x0$",
+                r"^\[mblong\] mblong: entering real mode: \d+ bytes of 16-bit code at 0x8000, "
+                r"16-bit segments 0x20/0x28$",
+                r"^\[mblong\] mblong: real mode: cs 0x0800 prints this line$",
+                r"^\[mblong\] mblong: back in protected mode from real mode$",
                 *_multiboot_lines("mbkludge", "0x2badb002", "modules=0 partition=mbkludge reset",
                                   0)],
         interact=scripted(MULTIBOOT_SCREEN_STEPS),

@@ -101,6 +101,8 @@ mb_gdt:
     .quad 0x00cf9a000000ffff        /* 0x08: code, 32-bit, base 0, 4 GiB */
     .quad 0x00cf92000000ffff        /* 0x10: data, base 0, 4 GiB */
     .quad 0x00af9a000000ffff        /* 0x18: code, 64-bit (L=1, D=0) */
+    .quad 0x00009a000000ffff        /* 0x20: code, 16-bit, base 0, 64 KiB */
+    .quad 0x000092000000ffff        /* 0x28: data, base 0, 64 KiB */
 mb_gdt_end:
     .globl mb_gdt_descriptor
 mb_gdt_descriptor:

@@ -32,13 +32,6 @@ static uint32_t read_efer(void)
     return lo;
 }
 
-static uint32_t read_cr0(void)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
-    return v;
-}
-
 void mb_long_mode_check(void)
 {
     struct mb_long_result r = { 0, 0, 0 };
@@ -58,7 +51,7 @@ void mb_long_mode_check(void)
         mb_fail("64-bit code saw efer 0x%x cs 0x%x rotate 0x%llx", r.efer, r.cs,
                 (unsigned long long)r.rotated);
 
-    uint32_t cr0 = read_cr0(), efer = read_efer();
+    uint32_t cr0 = mb_read_cr0(), efer = read_efer();
     mb_say("back in 32-bit protected mode: cr0 0x%x efer 0x%x", cr0, efer);
     if ((cr0 & CR0_PG) || (efer & (EFER_LME | EFER_LMA)))
         mb_fail("after leaving long mode cr0 0x%x efer 0x%x", cr0, efer);

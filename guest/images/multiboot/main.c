@@ -201,6 +201,8 @@ void mb_main(uint32_t magic, uint32_t info_addr)
     }
     if (mb_long_mode_check)
         mb_long_mode_check();
+    if (mb_real_mode_check)
+        mb_real_mode_check(info_addr, boot_info.total_size);
     mb_platform_check();
 
     if (fail_reason[0]) {

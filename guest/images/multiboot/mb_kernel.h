@@ -4,10 +4,23 @@
 #ifndef GUEST_IMAGES_MULTIBOOT_MB_KERNEL_H
 #define GUEST_IMAGES_MULTIBOOT_MB_KERNEL_H
 
-/* The kernel's own GDT (entry.S): flat 32-bit code and data, and 64-bit code for mblong. */
+/* The kernel's own GDT (entry.S): flat 32-bit code and data, 64-bit code for mblong, and
+ * 16-bit code and data (base 0, 64 KiB limits) for mblong's way down to real mode. */
 #define MB_GDT_CODE32   0x08
 #define MB_GDT_DATA     0x10
 #define MB_GDT_CODE64   0x18
+#define MB_GDT_CODE16   0x20
+#define MB_GDT_DATA16   0x28
+
+/* mblong's real-mode trip (real_mode.S): its 16-bit code is copied to low RAM at
+ * MB_REAL_BLOB_BASE and runs as CS MB_REAL_CS; its stack ends at MB_REAL_STACK_TOP. */
+#define MB_REAL_BLOB_BASE   0x8000
+#define MB_REAL_BLOB_MAX    0x1000
+#define MB_REAL_CS          0x0800      /* MB_REAL_BLOB_BASE >> 4 */
+#define MB_REAL_STACK_SEG   0x9000
+#define MB_REAL_STACK_SP    0xF000      /* linear 0x9F000, below the 0x9FC00 end of low RAM */
+#define MB_REAL_STACK_TOP   0x9F000
+#define MB_REAL_STACK_BYTES 0x1000      /* what the stack may use below its top */
 
 #define MB_STACK_SIZE   16384
 #define MB_VGA_TEXT     0xB8000     /* 80x25 colour text memory */
@@ -57,6 +70,16 @@ void mb_platform_end(const char *cmdline);
 /* mblong only (long_mode.c): enters long mode, runs 64-bit code, comes back; the other
  * images leave it undefined, so it is NULL there. */
 void mb_long_mode_check(void) __attribute__((weak));
+/* mblong only (real_mode.c): drops to real mode, prints from there, comes back; info_addr
+ * and info_size say where the boot information lies, which the low-memory code must spare. */
+void mb_real_mode_check(uint32_t info_addr, uint32_t info_size) __attribute__((weak));
+
+static inline uint32_t mb_read_cr0(void)
+{
+    uint32_t v;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
 
 #endif
 #endif
