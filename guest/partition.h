@@ -87,7 +87,13 @@ struct partition_config {
     /* Guest-physical base of tessera's test device (guest/testdev.h), page-aligned and
      * outside RAM and every MMIO grant; 0 = none. For the emulator tests' tables. */
     uint64_t testdev_gpa;
+    /* A reset the guest asks for (0xCF9, the FADT's reset register, the 8042 pulse) restarts
+     * the partition from its images instead of stopping it; a partition that resets
+     * PARTITION_RESET_LOOP_MAX times within a minute is stopped as looping. */
+    bool restart_on_reset;
 };
+
+#define PARTITION_RESET_LOOP_MAX    4u
 
 struct partition_table {
     const char *name;       /* picked by partitions=<name> on the kernel command line */

@@ -40,7 +40,7 @@ bool partition_request_stop(struct partition *p)
 
 /* A stopped partition starts from scratch: its RAM zeroed, the image loaded again from its
  * module, EPT, bitmaps, MSR lists and statistics rebuilt, in the memory it already has. */
-static bool partition_reload(struct partition *p)
+bool partition_reload(struct partition *p)
 {
     struct vcpu *v = &p->vcpu;
     memset((void *)(uintptr_t)p->memory_hpa, 0, p->memory_size);

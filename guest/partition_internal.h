@@ -33,6 +33,8 @@ void partition_fill_vcpu_pages(struct partition *p);
 bool partition_vcpu_reset(struct partition *p);
 /* The virtual UART (a fresh one) claims its ports on the vCPU (guest/partition_console.c). */
 bool partition_console_attach(struct partition *p);
+/* A stopped partition from scratch, in the memory it has (guest/partition_control.c). */
+bool partition_reload(struct partition *p);
 /* Runs on the partition's CPU until it stops. */
 void partition_vcpu_main(void *arg);
 

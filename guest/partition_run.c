@@ -75,13 +75,32 @@ void *partition_gpa_to_host(const struct partition *p, uint64_t gpa, uint64_t si
 
 /* ---- what the vCPU asks of its partition (vcpu/vcpu.h) ------------------------------------- */
 
+/* Counts a reset; false once PARTITION_RESET_LOOP_MAX of them fall within one minute. */
+static bool reset_loop_allows(struct partition *p)
+{
+    uint64_t now = rdtsc(), minute = timer_calibration()->tsc_hz * 60;
+    if (p->resets_in_window == 0 || now - p->reset_window_tsc > minute) {
+        p->reset_window_tsc = now;
+        p->resets_in_window = 0;
+    }
+    return ++p->resets_in_window < PARTITION_RESET_LOOP_MAX;
+}
+
 static void owner_stopped(void *ctx, struct vcpu *v, const char *reason)
 {
     struct partition *p = ctx;
     fmt_snprintf(p->reason, sizeof(p->reason), "%s", reason);
     line_queue_flush_partial(&p->output);
     /* p->state follows once its CPU has left the guest (partition_vcpu_main). */
-    if (p->platform_request != PLATFORM_NONE)
+    p->restart_after_reset = p->platform_request == PLATFORM_RESET &&
+                             p->config->restart_on_reset && reset_loop_allows(p);
+    if (p->restart_after_reset)
+        console_printf("partition %s: reset, restarting (%u in the last minute)\n",
+                       p->config->name, p->resets_in_window);
+    else if (p->platform_request == PLATFORM_RESET && p->config->restart_on_reset)
+        console_printf("partition %s: reset %u times within a minute: stopped\n",
+                       p->config->name, p->resets_in_window);
+    else if (p->platform_request != PLATFORM_NONE)
         console_printf("partition %s: %s\n", p->config->name, p->reason);
     else
         console_printf("partition %s: stopped on cpu %u: %s\n", p->config->name, v->cpu,
@@ -472,15 +491,29 @@ bool partition_vcpu_reset(struct partition *p)
 }
 
 /* Runs on the partition's own CPU until the partition stops; the VMCS stays current there. */
+static void run_once(struct partition *p);
+
+/* Until it stops; a partition whose reset restarts it is reloaded here, on its own CPU, and
+ * stays "running" for the shell meanwhile. */
 void partition_vcpu_main(void *arg)
 {
     struct partition *p = arg;
+    for (;;) {
+        p->restart_after_reset = false;
+        run_once(p);
+        if (!p->restart_after_reset || !partition_reload(p))
+            break;
+    }
+    /* Only now, with every report line printed, does the shell see it stopped. */
+    __atomic_store_n(&p->state, PARTITION_STOPPED, __ATOMIC_RELEASE);
+}
+
+static void run_once(struct partition *p)
+{
     struct vcpu *v = &p->vcpu;
 
-    if (!vcpu_prepare(v, &p->entry)) {
-        p->state = PARTITION_STOPPED;
+    if (!vcpu_prepare(v, &p->entry))
         return;
-    }
     if (strcmp(badguest_name, p->config->name) == 0) {
         console_printf("partition %s: selftest: CS.L and CS.D/B both set on purpose\n",
                        p->config->name);
@@ -491,8 +524,6 @@ void partition_vcpu_main(void *arg)
     p->state = PARTITION_RUNNING;
     console_printf("partition %s: running on cpu %u\n", p->config->name, v->cpu);
     vcpu_enter(v);
-    /* Only now, with every report line printed, does the shell see it stopped. */
-    __atomic_store_n(&p->state, PARTITION_STOPPED, __ATOMIC_RELEASE);
 }
 
 void partitions_start(const char *cmdline, const struct mb2_info *info)

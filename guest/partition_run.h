@@ -70,6 +70,9 @@ struct partition {
         uint8_t tpr_synced;             /* CR8 and the APIC's TPR agreed on this (4 bits) */
     } pc;
     enum platform_request platform_request;
+    bool restart_after_reset;           /* its reset restarts it (restart_on_reset) */
+    uint32_t resets_in_window;          /* restarts since reset_window_tsc */
+    uint64_t reset_window_tsc;
     struct line_queue output;
     uint8_t input[PARTITION_INPUT_MAX];
     uint32_t input_head, input_tail;

@@ -207,6 +207,7 @@ static const struct partition_config linux_parts[] = {
         .cmdline = "console=ttyS0",
         GUEST_MODULES("linux-initrd"),
         .console = { .port = UART_COM1 },
+        .restart_on_reset = true,       /* `reboot` boots it again */
     },
 };
 
@@ -237,8 +238,10 @@ static const struct partition_config multiboot_parts[] = {
       GUEST_MODULES("mbdata") },
     { MULTIBOOT_KERNEL("mblong", 2, "mblong", IMAGE_MULTIBOOT2,
                        "modules=0 partition=mblong poweroff") },
+    /* It resets itself at the end of every boot: restarted three times, then stopped. */
     { MULTIBOOT_KERNEL("mbkludge", 3, "mb1kludge", IMAGE_MULTIBOOT,
-                       "modules=0 partition=mbkludge reset") },
+                       "modules=0 partition=mbkludge reset"),
+      .restart_on_reset = true },
 };
 
 static const struct partition_table table_multiboot = {

@@ -55,8 +55,15 @@ static enum vcpu_verdict guest_write_cr0(struct vcpu *v, uint64_t value)
         vcpu_inject_exception(v, X86_VECTOR_GP, 0);
         return vcpu_resume(v);
     }
+    /* Without "unrestricted guest" VMX keeps PE and PG set: a guest leaving protected mode or
+     * paging would run on as if it had not, so it is stopped, saying why. */
+    uint64_t actual = vmcs_guest_cr0_actual(value);
+    if ((actual ^ value) & (CR0_PE | CR0_PG))
+        return vcpu_stop_verdict(v, "CR0 0x%llx turns off protected mode or paging, which "
+                                    "needs the VMX control \"unrestricted guest\" this "
+                                    "machine lacks", (unsigned long long)value);
     vcpu_vmwrite(VMCS_CTRL_EXEC_CR0_READ_SHADOW, value);
-    vcpu_vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0_actual(value));
+    vcpu_vmwrite(VMCS_GUEST_CR0, actual);
     follow_long_mode(value);
     return vcpu_advance(v);
 }

@@ -665,7 +665,9 @@ TESTS += [
                 *_multiboot_lines("mblong", "0x36d76289", "modules=0 partition=mblong poweroff",
                                   0),
                 r"^partition mblong: powered off$",
-                r"^partition mbkludge: reset$",
+                r"^partition mbkludge: reset, restarting \(1 in the last minute\)$",
+                r"^partition mbkludge: reset, restarting \(3 in the last minute\)$",
+                r"^partition mbkludge: reset 4 times within a minute: stopped$",
                 r"^\[mblong\] mblong: 64-bit code in long mode prints this line$",
                 r"^\[mblong\] mblong: long mode: efer 0x[0-9a-f]*[5d]00, cs 0x18, "
                 r"64-bit rotate 0x89abcdef01234567$",

@@ -166,6 +166,21 @@ static void test_cr0_write_sets_shadow_and_fixed_bits(void **state)
     assert_advanced();
 }
 
+/* A CPU without "unrestricted guest" forces PE and PG: turning either off stops the guest
+ * with the reason instead of letting it run on in a mode it did not ask for. */
+static void test_cr0_leaving_protected_mode_without_unrestricted_guest(void **state)
+{
+    (void)state;
+    fake.cr0_forced = CR0_PE | CR0_PG;
+    vcpu.regs.rbx = CR0_ET;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x300), VCPU_STOP);
+    assert_non_null(strstr(fake.stopped_reason, "needs the VMX control \"unrestricted guest\""));
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_EXEC_CR0_READ_SHADOW), CR0_PE | CR0_PG);
+    vcpu.regs.rbx = CR0_PE | CR0_PG | CR0_ET;               /* keeping both is fine */
+    vcpu.state = VCPU_RUNNING;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CR_ACCESS, 0x300), VCPU_RESUME);
+}
+
 static void test_cr0_paging_with_lme_sets_lma_and_ia32e(void **state)
 {
     (void)state;
@@ -636,6 +651,7 @@ int main(void)
         cmocka_unit_test_setup(test_cpuid_hides_monitor_and_pmu, setup),
         cmocka_unit_test_setup(test_cr0_pg_without_pe_is_gp, setup),
         cmocka_unit_test_setup(test_cr0_write_sets_shadow_and_fixed_bits, setup),
+        cmocka_unit_test_setup(test_cr0_leaving_protected_mode_without_unrestricted_guest, setup),
         cmocka_unit_test_setup(test_cr0_paging_with_lme_sets_lma_and_ia32e, setup),
         cmocka_unit_test_setup(test_lmsw_cannot_clear_pe, setup),
         cmocka_unit_test_setup(test_clts_clears_ts, setup),

@@ -131,7 +131,7 @@ void smp_serve_pending_call(void) {}
 void smp_handle_interrupt(uint64_t vector) { (void)vector; }
 
 /* The guest owns every CR bit here except CR0.NE and CR4.VMXE, which VMX fixes to 1. */
-uint64_t vmcs_guest_cr0_actual(uint64_t wanted) { return wanted | (1u << 5); }
+uint64_t vmcs_guest_cr0_actual(uint64_t wanted) { return wanted | (1u << 5) | fake.cr0_forced; }
 uint64_t vmcs_guest_cr4_actual(uint64_t wanted) { return wanted | (1u << 13); }
 
 void vcpu_report_stop(struct vcpu *v, const struct vcpu_exit_record *x)
