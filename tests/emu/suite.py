@@ -425,7 +425,7 @@ TESTS = [
 # watchdog and the rate-limited reports of refused accesses.
 BOCHS_SMP2_256M = Machine(emulator="bochs", mem_mib=256, cpus=2, cpu_model="corei7_skylake_x")
 BOCHS_SMP4_256M = Machine(emulator="bochs", mem_mib=256, cpus=4, cpu_model="corei7_skylake_x")
-HOSTILE_SURVIVABLE = 11              # the survivable scenarios in guest/images/hostile
+HOSTILE_SURVIVABLE = 13              # the survivable scenarios in guest/images/hostile
 HOSTILE_FORBID = NO_EXCEPTION + (r"NOT CONTAINED", r"hostile: unexpected", r"FAIL",
                                  r"partition alpha: stopped")
 
@@ -564,6 +564,8 @@ HOSTILE_CATALOG = [
     ("xsetbv", "bochs-hostile-survive", r"^\[hostile\] hostile: xsetbv: .*(#GP|#UD)$"),
     ("cr4-vmxe", "bochs-hostile-survive", r"^\[hostile\] hostile: cr4-vmxe: .*\(VMXE clear\)$"),
     ("write-hv-range", "bochs-hostile-survive", r"^\[hostile\] hostile: write-hv-range: .*0 words read back wrong"),
+    ("string-io-flood", "bochs-hostile-survive", r"^\[hostile\] hostile: string-io-flood: .*counts left 0/0, 65536 bytes read as 0xff"),
+    ("cpuid-sweep", "bochs-hostile-survive", r"^\[hostile\] hostile: cpuid-sweep: 960 leaves and subleaves asked, 0 answers wrong"),
     ("console-flood", "bochs-hostile-survive", r"^\[hostile\] hostile: console-flood: .*guest still running"),
     ("read-above-end", "bochs-hostile-stop-a", r"^partition above: stopped on cpu 1: access outside its memory"),
     ("write-other-partition", "bochs-hostile-stop-a", r"^partition other: stopped on cpu 2: access outside its memory"),

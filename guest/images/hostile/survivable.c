@@ -326,6 +326,59 @@ static bool console_flood(const struct hostile_env *env, struct observed *o)
     return id == (int64_t)env->bp->partition_id;
 }
 
+/* REP INSB of 64 KiB from a port nobody claims into its own RAM, and REP OUTSB of it back:
+ * tessera moves at most a batch per exit (REP resumes), so this takes many exits; the string
+ * must arrive as all ones and both counts end at 0. */
+#define STRING_FLOOD_BYTES      (1u << 16)
+#define STRING_FLOOD_PORT       0x80
+static uint8_t string_flood_buffer[STRING_FLOOD_BYTES];
+
+static bool string_io_flood(const struct hostile_env *env, struct observed *o)
+{
+    (void)env;
+    uint8_t *dst = string_flood_buffer;
+    uint64_t in_left = STRING_FLOOD_BYTES, out_left = STRING_FLOOD_BYTES;
+    __asm__ volatile("cld\n\trep insb" : "+D"(dst), "+c"(in_left) : "d"(STRING_FLOOD_PORT)
+                     : "memory");
+    uint64_t ones = 0;
+    for (uint32_t i = 0; i < STRING_FLOOD_BYTES; i++)
+        ones += string_flood_buffer[i] == 0xFF;
+    const uint8_t *src = string_flood_buffer;
+    __asm__ volatile("cld\n\trep outsb" : "+S"(src), "+c"(out_left) : "d"(STRING_FLOOD_PORT)
+                     : "memory");
+    observed_add(o, "rep insb/outsb of %u bytes on port 0x%x: counts left %llu/%llu, %llu bytes "
+                    "read as 0xff", STRING_FLOOD_BYTES, STRING_FLOOD_PORT,
+                 (unsigned long long)in_left, (unsigned long long)out_left,
+                 (unsigned long long)ones);
+    return in_left == 0 && out_left == 0 && ones == STRING_FLOOD_BYTES &&
+           dst == string_flood_buffer + STRING_FLOOD_BYTES &&
+           src == string_flood_buffer + STRING_FLOOD_BYTES;
+}
+
+/* CPUID over every basic, hypervisor and extended leaf with odd subleaves: the answers must
+ * keep VMX hidden, the hypervisor bit set, APIC ID 0 and one logical processor everywhere. */
+static bool cpuid_sweep(const struct hostile_env *env, struct observed *o)
+{
+    (void)env;
+    static const uint32_t bases[] = { 0, 0x40000000u, 0x80000000u };
+    static const uint32_t subleaves[] = { 0, 1, 2, 0x7FFFFFFFu, 0xFFFFFFFFu };
+    uint32_t asked = 0, wrong = 0;
+    for (unsigned b = 0; b < sizeof(bases) / sizeof(bases[0]); b++)
+        for (uint32_t leaf = bases[b]; leaf < bases[b] + 0x40; leaf++)
+            for (unsigned s = 0; s < sizeof(subleaves) / sizeof(subleaves[0]); s++) {
+                uint32_t a, bx, c, d;
+                __asm__ volatile("cpuid" : "=a"(a), "=b"(bx), "=c"(c), "=d"(d)
+                                 : "a"(leaf), "c"(subleaves[s]));
+                asked++;
+                if (leaf == 1 && ((c & (1u << 5)) || !(c & (1u << 31)) || (bx >> 24) != 0 ||
+                                  ((bx >> 16) & 0xFF) > 1))
+                    wrong++;
+            }
+    observed_add(o, "%u leaves and subleaves asked, %u answers wrong, still running", asked,
+                 wrong);
+    return wrong == 0;
+}
+
 const struct scenario survivable_scenarios[] = {
     { "reset-ports", true, reset_ports },
     { "pci-config", true, pci_config },
@@ -337,6 +390,8 @@ const struct scenario survivable_scenarios[] = {
     { "xsetbv", true, xsetbv },
     { "cr4-vmxe", true, cr4_vmxe },
     { "write-hv-range", true, write_hv_range },
+    { "string-io-flood", true, string_io_flood },
+    { "cpuid-sweep", true, cpuid_sweep },
     { "console-flood", true, console_flood },
 };
 
