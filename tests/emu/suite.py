@@ -731,7 +731,7 @@ TESTS += [
                 r"^\[linux\] .*TSC deadline timer available",
                 r"^\[linux\] .*printk: console \[ttyS0\] enabled",
                 r"^\[linux\] tessera-linux: init reached$"],
-        interact=scripted(LINUX_SHELL_STEPS, timeout=240),
+        interact=scripted(LINUX_SHELL_STEPS, timeout=480),
         forbid=NO_EXCEPTION + (r"stopped on cpu", r"not started", r"Kernel panic",
                                r"unchecked MSR access", r"XSAVE consistency"),
         timeout=1200,
