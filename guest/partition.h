@@ -91,6 +91,10 @@ struct partition_config {
      * the partition from its images instead of stopping it; a partition that resets
      * PARTITION_RESET_LOOP_MAX times within a minute is stopped as looping. */
     bool restart_on_reset;
+    /* Grants that can reach outside the partition until tessera has DMA remapping (PCI
+     * configuration ports, reset ports, device MMIO) are refused unless the entry says
+     * unsafe; boot then prints why on every boot. */
+    bool unsafe;
 };
 
 #define PARTITION_RESET_LOOP_MAX    4u

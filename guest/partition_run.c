@@ -560,6 +560,11 @@ void partitions_start(const char *cmdline, const struct mb2_info *info)
         p->config = &table->parts[i];
         p->id = i;
         p->vcpu.cpu = p->config->cpu;
+        char unsafe[96];
+        if (partition_unsafe_grant(p->config, unsafe, sizeof(unsafe)))
+            console_printf("partition %s: UNSAFE by its table: %s can reach outside the "
+                           "partition (tessera has no DMA remapping yet)\n", p->config->name,
+                           unsafe);
         if (!partition_check_this_machine(p)) {
             not_started(p, "this machine lacks what its table entry needs");
             continue;

@@ -360,6 +360,47 @@ static const struct port_range *granted_overlap(const struct partition_config *p
     return NULL;
 }
 
+/* Ports whose grant lets a guest reach beyond its partition: PCI configuration space (it
+ * reprograms devices, which then DMA anywhere) and the reset ports (written). */
+static const struct unsafe_port {
+    uint16_t first, last;
+    uint8_t access;         /* the directions that are unsafe */
+    const char *what;
+} unsafe_ports[] = {
+    { 0x0CF8, 0x0CFF, PORT_RW, "PCI configuration space" },
+    { 0x0CF9, 0x0CF9, PORT_WRITE, "the reset control register" },
+    { 0x0064, 0x0064, PORT_WRITE, "the keyboard controller's reset pulse" },
+    { 0x0092, 0x0092, PORT_WRITE, "system control port A (fast reset)" },
+};
+
+const char *partition_unsafe_grant(const struct partition_config *p, char *buf, size_t size)
+{
+    for (size_t k = 0; k < sizeof(unsafe_ports) / sizeof(unsafe_ports[0]); k++) {
+        const struct unsafe_port *u = &unsafe_ports[k];
+        for (uint32_t i = 0; p->ports && i < p->port_count; i++) {
+            const struct port_range *g = &p->ports[i];
+            if (g->first <= u->last && u->first <= g->last && (g->access & u->access)) {
+                fmt_snprintf(buf, size, "ports 0x%x-0x%x (%s)", g->first, g->last, u->what);
+                return buf;
+            }
+        }
+    }
+    if (p->mmio && p->mmio_count) {
+        fmt_snprintf(buf, size, "MMIO 0x%llx-0x%llx (a device, which can DMA anywhere)",
+                     U64(p->mmio[0].hpa), U64(p->mmio[0].hpa + p->mmio[0].size - 1));
+        return buf;
+    }
+    return NULL;
+}
+
+static void check_unsafe_grants(struct check *c, const struct partition_config *p)
+{
+    char what[96];
+    if (!p->unsafe && partition_unsafe_grant(p, what, sizeof(what)))
+        problem(c, "%s can reach outside the partition (no DMA remapping yet); refused unless "
+                   "the entry is marked unsafe", what);
+}
+
 static void check_machine_ports(struct check *c, uint32_t index)
 {
     const struct partition_config *p = &c->t->parts[index];
@@ -416,6 +457,7 @@ bool partition_table_validate(const struct partition_table *t, const struct diag
         check_testdev(&c, i);
         check_console(&c, i);
         check_machine_ports(&c, i);
+        check_unsafe_grants(&c, p);
     }
     return c.ok;
 }

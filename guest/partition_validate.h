@@ -4,6 +4,7 @@
 #define GUEST_PARTITION_VALIDATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "guest/partition.h"
@@ -19,6 +20,11 @@ bool partition_table_validate(const struct partition_table *t, const struct diag
  * ("partitions: table "demo" defined twice"). Does not check the tables' contents. */
 bool partition_table_names_validate(const struct partition_table *const *tables, uint32_t count,
                                     const struct diag *d);
+
+/* The first grant of p that can reach outside its partition while tessera has no DMA
+ * remapping, described ("ports 0xcf8-0xcff: PCI configuration space"), or NULL. buf holds
+ * the description. */
+const char *partition_unsafe_grant(const struct partition_config *p, char *buf, size_t size);
 
 #define PARTITION_HV_CONSOLE_PORTS 4
 

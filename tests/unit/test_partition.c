@@ -307,6 +307,7 @@ static void test_mmio_grants(void **state)
     p[0].mmio_count = 6;
     p[1].mmio = (const struct mmio_grant[]){ MMIO_GRANT(0xfee00000, 0xfee00000, 0x1000) };
     p[1].mmio_count = 1;
+    p[0].unsafe = p[1].unsafe = true;       /* device MMIO is refused otherwise */
     EXPECT_PROBLEMS(p,
         "partitions t: alpha: mmio[1] gpa 0xfed00000 hpa 0xfed00800 size 0x1000 not 4 KiB "
         "aligned",
@@ -463,8 +464,42 @@ static void test_machine_port_granted_twice(void **state)
     p[2].ports = (const struct port_range[]){ PORT_RANGE(0x40, 0x40, PORT_READ),
                                               PORT_RANGE(0x92, 0x92, PORT_RW) };
     p[2].port_count = 2;
+    p[0].unsafe = p[1].unsafe = p[2].unsafe = true;
     EXPECT_PROBLEMS(p, "partitions t: beta: ports 0xcf9-0xcf9: the reset control register, "
                        "already granted to alpha");
+}
+
+/* Until DMA remapping exists, grants that reach beyond the partition need "unsafe". */
+static void test_unsafe_grants_refused(void **state)
+{
+    struct partition_config p[] = { base("alpha", 0), base("beta", 1), base("gamma", 2),
+                                    base("delta", 3) };
+    char what[96];
+
+    (void)state;
+    p[0].ports = (const struct port_range[]){ PORT_RANGE(0x60, 0x60, PORT_RW),
+                                              PORT_RANGE(0x64, 0x64, PORT_READ) };
+    p[0].port_count = 2;                    /* reading the 8042's status is harmless */
+    p[1].ports = (const struct port_range[]){ PORT_RANGE(0xcfc, 0xcfc, PORT_READ) };
+    p[1].port_count = 1;
+    p[2].ports = (const struct port_range[]){ PORT_RANGE(0x90, 0x93, PORT_WRITE) };
+    p[2].port_count = 1;
+    p[3].mmio = (const struct mmio_grant[]){ MMIO_GRANT(0xfe000000, 0xfe000000, 0x1000) };
+    p[3].mmio_count = 1;
+    EXPECT_PROBLEMS(p,
+        "partitions t: beta: ports 0xcfc-0xcfc (PCI configuration space) can reach outside the "
+        "partition (no DMA remapping yet); refused unless the entry is marked unsafe",
+        "partitions t: gamma: ports 0x90-0x93 (system control port A (fast reset)) can reach "
+        "outside the partition (no DMA remapping yet); refused unless the entry is marked unsafe",
+        "partitions t: delta: MMIO 0xfe000000-0xfe000fff (a device, which can DMA anywhere) can "
+        "reach outside the partition (no DMA remapping yet); refused unless the entry is marked "
+        "unsafe");
+    assert_null(partition_unsafe_grant(&p[0], what, sizeof(what)));
+    p[1].unsafe = p[2].unsafe = p[3].unsafe = true;
+    const struct partition_table marked = { "t", "test", p, 4 };
+    assert_true(partition_table_validate(&marked, &capture));
+    assert_string_equal(partition_unsafe_grant(&p[1], what, sizeof(what)),
+                        "ports 0xcfc-0xcfc (PCI configuration space)");
 }
 
 static void test_machine_port_pit_twice(void **state)
@@ -561,6 +596,7 @@ int main(void)
         cmocka_unit_test_setup(test_machine_guest_module_missing, reset_sink),
         cmocka_unit_test_setup(test_console, reset_sink),
         cmocka_unit_test_setup(test_machine_port_granted_twice, reset_sink),
+        cmocka_unit_test_setup(test_unsafe_grants_refused, reset_sink),
         cmocka_unit_test_setup(test_machine_port_pit_twice, reset_sink),
         cmocka_unit_test_setup(test_hypervisor_console_never_granted, reset_sink),
         cmocka_unit_test_setup(test_machine_console_port_at_boot, reset_sink),
