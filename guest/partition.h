@@ -104,6 +104,10 @@ struct partition_table {
     const char *description;
     const struct partition_config *parts;
     uint32_t count;
+    /* Two partitions on SMT siblings of one core share its caches and buffers, a channel
+     * between them; a partition whose CPU is a sibling of an earlier one's is refused at
+     * boot unless the table allows it. */
+    bool allow_smt_siblings;
 };
 
 extern const struct partition_table *const partition_tables[];

@@ -203,10 +203,34 @@ static bool machine_module_present(void *ctx, const char *name)
     return find_module(name) != 0;
 }
 
+/* The SMT bits of an APIC ID: CPUID.(EAX=0BH,ECX=0) level 1 is the SMT level, its EAX[4:0]
+ * the shift to the core (SDM Vol. 3A 9.9.1); without leaf 0BH no sibling is assumed. */
+static uint32_t machine_core_of(void *ctx, uint32_t cpu)
+{
+    (void)ctx;
+    static int smt_shift = -1;
+    if (smt_shift < 0) {
+        smt_shift = 0;
+        if (cpuid(0, 0).eax >= 0xB) {
+            struct cpuid_regs level = cpuid(0xB, 0);
+            if (((level.ecx >> 8) & 0xFF) == 1)
+                smt_shift = (int)(level.eax & 0x1F);
+        }
+    }
+    return cpu < CPU_MAX ? percpu_area[cpu].apic_id >> smt_shift : UINT32_MAX;
+}
+
+static struct partition_machine this_machine(void)
+{
+    struct partition_machine m = { machine_cpu_usable, machine_module_present, 0, { 0 },
+                                   machine_core_of };
+    console_serial_ports(m.console_ports, PARTITION_HV_CONSOLE_PORTS);
+    return m;
+}
+
 bool partition_check_this_machine(struct partition *p)
 {
-    struct partition_machine machine = { machine_cpu_usable, machine_module_present, 0, { 0 } };
-    console_serial_ports(machine.console_ports, PARTITION_HV_CONSOLE_PORTS);
+    struct partition_machine machine = this_machine();
     if (!partition_check_machine(p->config, &machine, &partition_report))
         return false;
     p->module = find_module(p->config->module);
@@ -567,6 +591,14 @@ void partitions_start(const char *cmdline, const struct mb2_info *info)
                            unsafe);
         if (!partition_check_this_machine(p)) {
             not_started(p, "this machine lacks what its table entry needs");
+            continue;
+        }
+        const struct partition_machine machine = this_machine();
+        int sibling = partition_smt_sibling(table, i, &machine);
+        if (sibling >= 0) {
+            not_started(p, "its cpu %u and %s's cpu %u are SMT siblings of one core, which the "
+                           "table does not allow", p->config->cpu, table->parts[sibling].name,
+                        table->parts[sibling].cpu);
             continue;
         }
         partition_prepare(p);

@@ -517,3 +517,15 @@ bool partition_check_machine(const struct partition_config *p, const struct part
     }
     return ok;
 }
+
+int partition_smt_sibling(const struct partition_table *t, uint32_t index,
+                          const struct partition_machine *m)
+{
+    if (!m->core_of || t->allow_smt_siblings || index >= t->count)
+        return -1;
+    uint32_t cpu = t->parts[index].cpu, core = m->core_of(m->ctx, cpu);
+    for (uint32_t j = 0; j < index; j++)
+        if (t->parts[j].cpu != cpu && m->core_of(m->ctx, t->parts[j].cpu) == core)
+            return (int)j;
+    return -1;
+}

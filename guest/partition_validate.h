@@ -35,6 +35,9 @@ struct partition_machine {
     void *ctx;
     uint16_t console_ports[PARTITION_HV_CONSOLE_PORTS];  /* the hypervisor's own UARTs' I/O
                                                            * bases (0: unused slot) */
+    /* The physical core a logical CPU belongs to (its APIC ID without the SMT bits); NULL
+     * when the topology is unknown. */
+    uint32_t (*core_of)(void *ctx, uint32_t cpu);
 };
 
 /* The static checks assume the console on COM1; at boot the real port is checked too. */
@@ -46,5 +49,10 @@ struct partition_machine {
  * others still start). Memory is checked by the kernel when it allocates. */
 bool partition_check_machine(const struct partition_config *p, const struct partition_machine *m,
                              const struct diag *d);
+
+/* The index of an earlier partition of t whose CPU is an SMT sibling of entry index's (same
+ * core, another logical CPU), or -1: none, the topology is unknown, or the table allows it. */
+int partition_smt_sibling(const struct partition_table *t, uint32_t index,
+                          const struct partition_machine *m);
 
 #endif

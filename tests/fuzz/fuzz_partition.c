@@ -206,7 +206,7 @@ static void check_machine(struct fuzz_input *in, const struct partition_table *t
     mach.modules = fuzz_u8(in);
     /* boot/main.c takes console=<port> only in 1..0xfff8; 0 leaves a slot unused. Every
      * serial console the hypervisor found is one slot. */
-    struct partition_machine m = { cpu_usable, module_present, &mach, { 0 } };
+    struct partition_machine m = { cpu_usable, module_present, &mach, { 0 }, NULL };
     for (unsigned i = 0; i < PARTITION_HV_CONSOLE_PORTS; i++)
         m.console_ports[i] = (uint16_t)(fuzz_u16(in) % 0xFFF9);
 

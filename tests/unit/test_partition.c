@@ -60,7 +60,7 @@ static struct partition_config base(const char *name, uint32_t cpu)
     do {                                                                                \
         static const char *const expected_[] = { __VA_ARGS__ };                         \
         const struct partition_table t_ = { "t", "test", (parts),                       \
-                                            sizeof(parts) / sizeof((parts)[0]) };       \
+                                            sizeof(parts) / sizeof((parts)[0]), false }; \
         assert_false(partition_table_validate(&t_, &capture));                          \
         assert_lines(sizeof(expected_) / sizeof(expected_[0]), expected_);              \
     } while (0)
@@ -387,7 +387,7 @@ static void test_console(void **state)
 
 static void test_empty_table_and_names(void **state)
 {
-    const struct partition_table empty = { "", "nothing", NULL, 0 };
+    const struct partition_table empty = { "", "nothing", NULL, 0, false };
     const struct partition_table *const list[] = {
         partition_table_find("demo"), NULL, partition_table_find("demo") };
 
@@ -415,7 +415,8 @@ static bool testguest_only(void *ctx, const char *name)
     return strcmp(name, "testguest") == 0;
 }
 
-static const struct partition_machine machine = { two_cpus, testguest_only, NULL, { 0x3f8 } };
+static const struct partition_machine machine = { two_cpus, testguest_only, NULL, { 0x3f8 },
+                                                  NULL };
 
 static void test_machine_missing_table(void **state)
 {
@@ -450,6 +451,33 @@ static void test_machine_guest_module_missing(void **state)
     p.guest_module_count = 2;
     assert_false(partition_check_machine(&p, &machine, &capture));
     assert_lines(1, (const char *const[]){ "partition mb: guest module \"initrd\" not loaded" });
+}
+
+/* Logical CPUs 2k and 2k+1 are the two threads of core k. */
+static uint32_t two_threads_per_core(void *ctx, uint32_t cpu)
+{
+    (void)ctx;
+    return cpu / 2;
+}
+
+static void test_smt_siblings_refused_unless_allowed(void **state)
+{
+    struct partition_config p[] = { base("alpha", 0), base("beta", 2), base("gamma", 3),
+                                    base("delta", 1) };
+    struct partition_table t = { "t", "test", p, 4, false };
+    struct partition_machine smt = machine;
+
+    (void)state;
+    smt.core_of = two_threads_per_core;
+    assert_int_equal(partition_smt_sibling(&t, 0, &smt), -1);
+    assert_int_equal(partition_smt_sibling(&t, 1, &smt), -1);
+    assert_int_equal(partition_smt_sibling(&t, 2, &smt), 1);      /* cpu 3 beside beta's 2 */
+    assert_int_equal(partition_smt_sibling(&t, 3, &smt), 0);      /* cpu 1 beside alpha's 0 */
+    t.allow_smt_siblings = true;
+    assert_int_equal(partition_smt_sibling(&t, 2, &smt), -1);
+    t.allow_smt_siblings = false;
+    assert_int_equal(partition_smt_sibling(&t, 2, &machine), -1); /* topology unknown */
+    assert_int_equal(partition_smt_sibling(&t, 9, &smt), -1);
 }
 
 static void test_machine_port_granted_twice(void **state)
@@ -496,7 +524,7 @@ static void test_unsafe_grants_refused(void **state)
         "unsafe");
     assert_null(partition_unsafe_grant(&p[0], what, sizeof(what)));
     p[1].unsafe = p[2].unsafe = p[3].unsafe = true;
-    const struct partition_table marked = { "t", "test", p, 4 };
+    const struct partition_table marked = { "t", "test", p, 4, false };
     assert_true(partition_table_validate(&marked, &capture));
     assert_string_equal(partition_unsafe_grant(&p[1], what, sizeof(what)),
                         "ports 0xcfc-0xcfc (PCI configuration space)");
@@ -597,6 +625,7 @@ int main(void)
         cmocka_unit_test_setup(test_console, reset_sink),
         cmocka_unit_test_setup(test_machine_port_granted_twice, reset_sink),
         cmocka_unit_test_setup(test_unsafe_grants_refused, reset_sink),
+        cmocka_unit_test_setup(test_smt_siblings_refused_unless_allowed, reset_sink),
         cmocka_unit_test_setup(test_machine_port_pit_twice, reset_sink),
         cmocka_unit_test_setup(test_hypervisor_console_never_granted, reset_sink),
         cmocka_unit_test_setup(test_machine_console_port_at_boot, reset_sink),
