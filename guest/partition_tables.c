@@ -207,7 +207,6 @@ static const struct partition_config linux_parts[] = {
         .cmdline = "console=ttyS0",
         GUEST_MODULES("linux-initrd"),
         .console = { .port = UART_COM1 },
-        .restart_on_reset = true,       /* `reboot` boots it again */
     },
 };
 
