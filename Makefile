@@ -271,7 +271,8 @@ UNIT_TESTS += acpi_build
 UNIT_SRCS_acpi_build := guest/acpi_build.c guest/aml_emit.c guest/mp_table.c drivers/acpi.c \
                         lib/diag.c lib/format.c
 UNIT_TESTS += mp_table
-UNIT_SRCS_mp_table   := guest/mp_table.c guest/acpi_build.c guest/aml_emit.c lib/diag.c lib/format.c
+UNIT_SRCS_mp_table   := guest/mp_table.c guest/acpi_build.c guest/aml_emit.c drivers/acpi.c \
+                        lib/diag.c lib/format.c
 UNIT_TESTS += wall_clock
 UNIT_SRCS_wall_clock := drivers/wall_clock.c lib/civil_time.c
 UNIT_TESTS += lowmem

@@ -43,7 +43,7 @@ struct madt_pos {
 #define ENTRY_FMT "acpi: APIC: entry %u (type %u) at offset 0x%x: "
 #define ENTRY_ARGS(pos) (pos)->index, (unsigned)(pos)->type, (pos)->offset
 
-static uint8_t sum_bytes(const uint8_t *p, uint64_t n)
+uint8_t acpi_byte_sum(const uint8_t *p, uint64_t n)
 {
     uint8_t sum = 0;
 
@@ -91,7 +91,7 @@ static uint32_t rsdp_check(struct walk *w, const uint8_t *p, uint64_t avail, con
         REPORT(w, "acpi: RSDP: %s: signature is not \"RSD PTR \"", where);
         return 0;
     }
-    uint8_t sum = sum_bytes(p, ACPI_RSDP_V1_SIZE);
+    uint8_t sum = acpi_byte_sum(p, ACPI_RSDP_V1_SIZE);
     if (sum != 0) {
         REPORT(w, "acpi: RSDP: %s: checksum 0x%02x != 0", where, sum);
         return 0;
@@ -113,7 +113,7 @@ static uint32_t rsdp_check(struct walk *w, const uint8_t *p, uint64_t avail, con
                (unsigned long long)avail, r->length);
         return 0;
     }
-    sum = sum_bytes(p, r->length);
+    sum = acpi_byte_sum(p, r->length);
     if (sum != 0) {
         REPORT(w, "acpi: RSDP: %s: extended checksum 0x%02x != 0", where, sum);
         return 0;
@@ -225,7 +225,7 @@ static const struct acpi_sdt_header *table_map(struct walk *w, uint64_t phys, co
         REPORT(w, "acpi: %s: length %u at 0x%llx not readable", sig, length, at);
         return NULL;
     }
-    uint8_t sum = sum_bytes(t, length);
+    uint8_t sum = acpi_byte_sum(t, length);
     if (sum != 0) {
         REPORT(w, "acpi: %s: checksum 0x%02x != 0", sig, sum);
         return NULL;

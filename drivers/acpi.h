@@ -263,4 +263,7 @@ const uint8_t *acpi_find_table_quietly(const struct mb2_info *info, const char *
  *   acpidump: end */
 void acpi_dump(const struct acpi_info *info, const struct acpi_memory *mem);
 
+/* The 8-bit sum of n bytes: every ACPI (and MP) checksum makes its structure's sum 0. */
+uint8_t acpi_byte_sum(const uint8_t *p, uint64_t n);
+
 #endif

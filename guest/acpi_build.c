@@ -75,19 +75,10 @@ static uint8_t *at(uint8_t *memory, uint64_t gpa)
     return memory + gpa;
 }
 
-static uint8_t sum_bytes(const uint8_t *p, uint32_t n)
-{
-    uint8_t sum = 0;
-
-    while (n--)
-        sum = (uint8_t)(sum + *p++);
-    return sum;
-}
-
 void acpi_build_checksum(uint8_t *checksum, const uint8_t *p, uint32_t n)
 {
     *checksum = 0;
-    *checksum = (uint8_t)-sum_bytes(p, n);
+    *checksum = (uint8_t)-acpi_byte_sum(p, n);
 }
 
 bool acpi_build_check(uint64_t memory_size, const struct acpi_partition_desc *desc,

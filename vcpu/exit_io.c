@@ -66,15 +66,20 @@ __attribute__((noinline)) static enum vcpu_verdict io_device(struct vcpu *v,
     return vcpu_advance(v);
 }
 
-/* Out of line: a port or direction other than the last one dropped, printed once per port
- * and direction per partition. */
+/* A dropped access, printed once per port and direction per partition. */
+static void report_dropped(struct vcpu *v, uint16_t port, bool in)
+{
+    if (report_once_first(&v->ports_reported, report_key_port(port, in ? 0 : 1)))
+        console_printf("partition %s: port 0x%x %s not granted: %s\n", v->name, port,
+                       in ? "read" : "write", in ? "read as all ones" : "dropped");
+}
+
+/* Out of line: a port or direction other than the last one dropped. */
 __attribute__((noinline)) static enum vcpu_verdict io_dropped_first(struct vcpu *v, uint64_t q,
                                                                     uint64_t key)
 {
     v->last_dropped_key = key;
-    if (report_once_first(&v->ports_reported, report_key_port(io_port(q), io_in(q) ? 0 : 1)))
-        console_printf("partition %s: port 0x%x %s not granted: %s\n", v->name, io_port(q),
-                       io_in(q) ? "read" : "write", io_in(q) ? "read as all ones" : "dropped");
+    report_dropped(v, io_port(q), io_in(q));
     return io_complete(v, q, 0xFFFFFFFFu);
 }
 
@@ -151,9 +156,7 @@ uint32_t vcpu_port_read(struct vcpu *v, uint16_t port, unsigned size)
     if (port_granted_all(v, port, size, false))
         return vcpu_host_in(port, size) & (uint32_t)size_mask(size);
     v->io_dropped++;
-    if (report_once_first(&v->ports_reported, report_key_port(port, 0)))
-        console_printf("partition %s: port 0x%x read not granted: read as all ones\n", v->name,
-                       port);
+    report_dropped(v, port, true);
     return (uint32_t)size_mask(size);
 }
 
@@ -168,8 +171,6 @@ void vcpu_port_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t valu
         vcpu_host_out(port, size, value);
     } else {
         v->io_dropped++;
-        if (report_once_first(&v->ports_reported, report_key_port(port, 1)))
-            console_printf("partition %s: port 0x%x write not granted: dropped\n", v->name,
-                           port);
+        report_dropped(v, port, false);
     }
 }

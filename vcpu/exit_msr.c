@@ -9,6 +9,7 @@
 #include "arch/x86/msr.h"
 #include "drivers/console.h"
 #include "vcpu/exit.h"
+#include "vcpu/guest_walk.h"
 #include "vmx/caps.h"
 
 static bool msr_never_reaches_hardware(uint32_t msr)
@@ -41,11 +42,6 @@ static enum vmcs_field sysenter_field(uint32_t msr)
                                         : VMCS_GUEST_IA32_SYSENTER_EIP;
 }
 
-static bool canonical(uint64_t address)
-{
-    uint64_t top = address >> 47;
-    return top == 0 || top == 0x1FFFF;
-}
 
 /* An MSR a device model claimed (a virtual local APIC's, say): the device answers; false
  * from it is #GP, as for an MSR the CPU lacks. */
@@ -120,7 +116,7 @@ enum vcpu_verdict exit_wrmsr(struct vcpu *v)
     case MSR_IA32_SYSENTER_CS:
     case MSR_IA32_SYSENTER_ESP:
     case MSR_IA32_SYSENTER_EIP:
-        if (msr != MSR_IA32_SYSENTER_CS && !canonical(value))
+        if (msr != MSR_IA32_SYSENTER_CS && !guest_linear_canonical(value))
             return refuse(v, msr, true);
         vcpu_vmwrite(sysenter_field(msr), msr == MSR_IA32_SYSENTER_CS ? (uint32_t)value : value);
         return vcpu_advance(v);

@@ -26,6 +26,14 @@
 #define GUEST_PAGE_4M       0x400000ull
 #define GUEST_PAGE_1G       0x40000000ull
 
+/* A linear address is canonical for 4-level paging when bits 63:47 copy bit 47 (4.5; the
+ * partition's CPUID offers no LA57). */
+static inline bool guest_linear_canonical(uint64_t linear)
+{
+    uint64_t top = linear >> 47;
+    return top == 0 || top == 0x1FFFF;
+}
+
 /* What the walk needs of the guest CPU. */
 struct guest_paging_state {
     uint64_t cr0, cr3, cr4, efer;

@@ -1,6 +1,7 @@
 /* INS/OUTS element addresses, segment checks and register updates (vcpu/string_io.h). */
 #include "vcpu/string_io.h"
 
+#include "vcpu/guest_walk.h"
 #include "vmx/vmx_state.h"
 
 static uint64_t address_mask(unsigned address_size)
@@ -11,12 +12,6 @@ static uint64_t address_mask(unsigned address_size)
 uint64_t string_io_count(const struct string_io_request *r)
 {
     return r->rep ? r->rcx & address_mask(r->address_size) : 1;
-}
-
-static bool canonical(uint64_t linear)
-{
-    uint64_t top = linear >> 47;
-    return top == 0 || top == 0x1FFFF;
 }
 
 /* Outside 64-bit mode: present, usable, a data segment (INS needs it writable, OUTS readable,
@@ -46,7 +41,7 @@ enum string_io_fault string_io_element(const struct string_io_request *r, uint64
     if (r->mode64) {
         bool based = r->segment == SIO_FS || r->segment == SIO_GS;
         *linear = (based ? r->seg_base : 0) + offset;
-        return canonical(*linear) && canonical(*linear + r->size - 1) ? STRING_IO_OK : fault;
+        return guest_linear_canonical(*linear) && guest_linear_canonical(*linear + r->size - 1) ? STRING_IO_OK : fault;
     }
     *linear = (r->seg_base + offset) & 0xFFFFFFFFull;
     return segment_allows(r, offset) ? STRING_IO_OK : fault;
