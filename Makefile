@@ -34,7 +34,7 @@ VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_
                 vcpu/string_io.c vcpu/exit_msr.c \
                 vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c \
                 vcpu/insn_decode.c vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c
-LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c \
+LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c lib/interval_stats.c \
                 lib/civil_time.c
 VLAPIC_SRCS  := guest/vlapic.c guest/vlapic_registers.c guest/vlapic_timer.c guest/vlapic_msr.c
 GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bitmap.c \
@@ -352,6 +352,8 @@ UNIT_SRCS_line_queue := guest/line_queue.c
 UNIT_LDLIBS_line_queue := -lpthread
 UNIT_TESTS += ratelimit
 UNIT_SRCS_ratelimit  := lib/ratelimit.c
+UNIT_TESTS += interval_stats
+UNIT_SRCS_interval_stats := lib/interval_stats.c
 UNIT_TESTS += shell_parse
 UNIT_SRCS_shell_parse  := shell/parse.c lib/format.c lib/cmdline.c
 UNIT_TESTS += line_editor

@@ -9,12 +9,14 @@
 #include "drivers/console.h"
 #include "drivers/timer.h"
 #include "guest/partition_run.h"
+#include "lib/interval_stats.h"
 
 /* Per round and partition: enough to keep up with a chatty guest (a few hundred lines a
  * second) while bounding how long the boot CPU's guest waits in a timer exit. */
 #define LINES_PER_PARTITION_PER_ROUND   4
 
 static struct partition *focus;
+static struct interval_stats service_stats;
 static const struct console_input_sink *sink;
 
 void console_mux_set_sink(const struct console_input_sink *s)
@@ -81,10 +83,18 @@ static void handle_input(void)
 
 void console_service(void)
 {
+    uint64_t start = rdtsc();
+    interval_stats_begin(&service_stats, start);
     if (drain_output() && !focus && sink)
         sink->redraw();
     handle_input();
     console_flush(false);
+    interval_stats_end(&service_stats, start, rdtsc());
+}
+
+void console_service_figures(struct interval_stats *out)
+{
+    interval_stats_take(&service_stats, out);
 }
 
 void console_service_loop(void)

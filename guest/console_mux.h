@@ -25,6 +25,11 @@ void console_mux_set_sink(const struct console_input_sink *sink);
  * guest's preemption-timer exits or from console_service_loop(). */
 void console_service(void);
 
+struct interval_stats;
+/* The console service's regularity in TSC ticks since the figures were last taken (`latency`):
+ * a keystroke waits at most the longest gap plus the longest round before it is handled. */
+void console_service_figures(struct interval_stats *out);
+
 struct partition;
 /* `console <part>`: the keyboard goes to p until Ctrl-T. False (reported) if p is not running. */
 bool console_focus_set(struct partition *p);

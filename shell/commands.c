@@ -13,6 +13,7 @@
 #include "guest/msr_bitmap.h"
 #include "guest/partition_run.h"
 #include "lib/format.h"
+#include "lib/interval_stats.h"
 #include "lib/string.h"
 #include "shell/format.h"
 #include "shell/line_editor.h"
@@ -111,6 +112,30 @@ static void cmd_uptime(const struct shell_command *c)
     char text[40];
     shell_format_uptime(text, sizeof(text), uptime_us());
     console_printf("up %s\n", text);
+}
+
+/* Milliseconds with one decimal from TSC ticks. */
+static void format_ms(char *out, size_t size, uint64_t tsc_ticks)
+{
+    uint64_t us = timer_tsc_to_us(tsc_ticks);
+    fmt_snprintf(out, size, "%llu.%llu ms", (unsigned long long)(us / 1000),
+                 (unsigned long long)(us % 1000 / 100));
+}
+
+/* The console service since the last `latency`: the longest pause is how long the boot CPU's
+ * guest (or anything else) kept the console waiting; a round is the console's own work. */
+static void cmd_latency(const struct shell_command *c)
+{
+    (void)c;
+    struct interval_stats s;
+    console_service_figures(&s);
+    char period[24], pause[24], busy[24];
+    format_ms(period, sizeof(period), interval_stats_mean_period(&s));
+    format_ms(pause, sizeof(pause), s.pause_max);
+    format_ms(busy, sizeof(busy), s.busy_max);
+    console_printf("latency: console served %llu times, every %s on average\n",
+                   (unsigned long long)s.rounds, period);
+    console_printf("latency: longest pause between rounds %s, longest round %s\n", pause, busy);
 }
 
 static void cmd_cpus(const struct shell_command *c)
@@ -498,7 +523,7 @@ typedef void (*command_fn)(const struct shell_command *c);
 
 static const command_fn command_handlers[SHELL_CMD_COUNT] = {
     [SHELL_CMD_HELP] = cmd_help,       [SHELL_CMD_VERSION] = cmd_version,
-    [SHELL_CMD_UPTIME] = cmd_uptime,   [SHELL_CMD_CPUS] = cmd_cpus,
+    [SHELL_CMD_UPTIME] = cmd_uptime,   [SHELL_CMD_LATENCY] = cmd_latency,   [SHELL_CMD_CPUS] = cmd_cpus,
     [SHELL_CMD_PARTS] = cmd_parts,     [SHELL_CMD_VMCS] = cmd_vmcs,
     [SHELL_CMD_REGS] = cmd_regs,       [SHELL_CMD_EXITS] = cmd_exits,
     [SHELL_CMD_VERIFY] = cmd_verify,   [SHELL_CMD_EPT] = cmd_ept,

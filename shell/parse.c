@@ -15,6 +15,8 @@ const struct shell_command_info shell_commands[SHELL_CMD_COUNT] = {
         "version", "show the version, commit and build date" },
     [SHELL_CMD_UPTIME] = { "uptime", 0, { { 0 } },
         "uptime", "show the time since boot" },
+    [SHELL_CMD_LATENCY] = { "latency", 0, { { 0 } },
+        "latency", "show how long keystrokes could wait since last asked" },
     [SHELL_CMD_CPUS] = { "cpus", 0, { { 0 } },
         "cpus", "list the CPUs: APIC ID, VMX state, partition" },
     [SHELL_CMD_PARTS] = { "parts", 0, { { 0 } },

@@ -33,6 +33,11 @@ SHELL_STEPS = [
     ("help", [r"vmcs <part> \[area\]", r"restart <part>"]),
     ("version", [r"^tessera 0\.1\.0, commit [0-9a-f]+, gcc \S+, built "]),
     ("uptime", [r"^up \d"]),
+    # The boot CPU's guest exits on its timer: the console is served about every 10 ms and
+    # never waits 100 ms between rounds (a round itself may be long: `help` prints 30 lines).
+    ("latency", [r"^latency: console served \d+ times, every \d+\.\d ms on average$",
+                 r"^latency: longest pause between rounds \d{1,2}\.\d ms, longest round "
+                 r"\d+\.\d ms$"]),
     ("cpus", [r"^0 +0 +on +alpha +\d+$", r"^1 +1 +on +beta +\d+$"]),
     ("parts", [r"^alpha +0 +running +32 MiB at 0x[0-9a-f]+ +testguest +\d+$",
                r"^beta +1 +running +32 MiB at 0x[0-9a-f]+ +testguest +\d+$"]),

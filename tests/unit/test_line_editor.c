@@ -269,7 +269,7 @@ static void test_complete_commands(void **state)
     feed("\x15\t");
     clear_output();
     feed("\t");
-    assert_true(strncmp(out, "\nhelp  version  uptime  cpus  parts  vmcs", 41) == 0);
+    assert_true(strncmp(out, "\nhelp  version  uptime  latency  cpus  parts  vmcs", 50) == 0);
 }
 
 static void test_complete_arguments(void **state)
