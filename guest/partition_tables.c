@@ -200,16 +200,16 @@ static const struct partition_table table_hostile_stop_b = {
  * h0 stops) answers throughout. settle and hold are short: nothing here floods or waits. */
 static const struct partition_config hostile_all_parts[] = {
     HOSTILE_GUEST("h0", 0, "scenario=xcr0-rules,cr-rules,port-sweep,noncanonical-jump", 0),
-    HOSTILE_GUEST("h1", 1, "scenario=rdmsr-sweep,wrmsr-sweep,exec-above-ram", 0),
+    HOSTILE_GUEST("h1", 1, "scenario=rdmsr-sweep,wrmsr-sweep,msr-noncanonical,exec-above-ram", 0),
     HOSTILE_GUEST("h2", 2, "scenario=rdpmc,monitor-mwait,debug-registers,page-table-at-mmio",
                   0),
-    HOSTILE_GUEST("h3", 3, "scenario=wbinvd-storm,tpr-raise,cr3-above-ram", 0),
+    HOSTILE_GUEST("h3", 3, "scenario=tpr-raise,cr3-above-ram", 0),
 };
 
 static const struct partition_table table_hostile_all = {
     .name = "hostile-all",
     .description = "hostile guests on all four CPUs (CPU 0 too): XCR0/CR rules and a port "
-                   "sweep, MSR sweeps, RDPMC/MONITOR/debug registers, WBINVD, CR8; each then "
+                   "sweep, MSR sweeps, RDPMC/MONITOR/debug registers, CR8; each then "
                    "stopped (triple fault, EPT violations); the shell answers (4 CPUs)",
     PARTITIONS(hostile_all_parts),
 };
@@ -219,7 +219,7 @@ static const struct partition_table table_hostile_all = {
  * key the test sends through `console boot`, after typing shell commands meanwhile. */
 static const struct partition_config hostile_boot_parts[] = {
     HOSTILE_GUEST("boot", 0, "scenario=tpr-raise,exit-storm,console-escapes,vmcall-print-flood,"
-                  "rdpmc,monitor-mwait,debug-registers,wbinvd-storm hold=1000000000 "
+                  "rdpmc,monitor-mwait,debug-registers hold=1000000000 "
                   "settle=50000000", 0),
     HOSTILE_ALPHA_ON(1, 0, false),
 };

@@ -119,6 +119,40 @@ bool scenario_wrmsr_sweep(const struct hostile_env *env, struct observed *o)
            id == (int64_t)env->bp->partition_id;
 }
 
+/* WRMSR of a non-canonical address to each MSR that holds one (SDM Vol. 2B WRMSR): #GP, whether
+ * tessera checks it (the SYSENTER MSRs live in the VMCS) or the CPU does (the bases and LSTAR
+ * pass the MSR bitmap); and EFER with a reserved bit. Nothing may change. */
+#define NON_CANONICAL       0x8000000000000000ull
+#define MSR_EFER            0xC0000080u
+#define EFER_RESERVED_63    (1ull << 63)
+
+bool scenario_msr_noncanonical(const struct hostile_env *env, struct observed *o)
+{
+    (void)env;
+    static const struct {
+        uint32_t msr;
+        const char *name;
+    } msrs[] = {
+        { 0x175, "SYSENTER_ESP" }, { 0x176, "SYSENTER_EIP" }, { 0xC0000082u, "LSTAR" },
+        { 0xC0000100u, "FS_BASE" }, { 0xC0000101u, "GS_BASE" }, { 0xC0000102u, "KERNEL_GS_BASE" },
+    };
+    unsigned faulted = 0, unchanged = 0, n = sizeof(msrs) / sizeof(msrs[0]);
+
+    observed_add(o, "#GP each:");
+    for (unsigned i = 0; i <= n; i++) {
+        uint32_t msr = i < n ? msrs[i].msr : MSR_EFER;
+        uint64_t before = 0, after = 0;
+        bool readable = try_rdmsr(msr, &before) == TRAP_NONE;
+        uint64_t t = try_wrmsr(msr, i < n ? NON_CANONICAL : before | EFER_RESERVED_63);
+        faulted += t == VECTOR_GP;
+        unchanged += readable && try_rdmsr(msr, &after) == TRAP_NONE && after == before;
+        observed_add(o, " %s%s%s", i < n ? msrs[i].name : "EFER bit 63",
+                     t == VECTOR_GP ? "" : " ", t == VECTOR_GP ? "" : trap_name(t));
+    }
+    observed_add(o, "; %u of %u, %u unchanged", faulted, n + 1, unchanged);
+    return faulted == n + 1 && unchanged == n + 1;
+}
+
 /* ---- ports --------------------------------------------------------------------------------- */
 
 #define COM1_FIRST  0x3F8u
