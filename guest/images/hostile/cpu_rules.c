@@ -53,7 +53,7 @@ bool scenario_xcr0_rules(const struct hostile_env *env, struct observed *o)
           has_all(supported, XCR0_AVX | XCR0_AVX512) },
         { "AVX-512 no AVX", XCR0_X87 | XCR0_SSE | XCR0_AVX512, has_all(supported, XCR0_AVX512) },
         { "MPX half", XCR0_X87 | XCR0_BNDREGS, true },
-        { "unsupported bit", XCR0_X87 | (1ull << unsupported_bit), unsupported_bit < 63 },
+        { NULL, XCR0_X87 | (1ull << unsupported_bit), unsupported_bit < 63 },  /* "bit N" */
         { "bit 63", XCR0_X87 | XCR0_BIT63, true },
     };
     uint64_t cr4 = read_cr4(), original = 0, now = 0;
@@ -69,10 +69,10 @@ bool scenario_xcr0_rules(const struct hostile_env *env, struct observed *o)
         tried++;
         faulted += t == VECTOR_GP;
         unchanged += try_xgetbv(0, &now) == TRAP_NONE && now == original;
-        if (i == 5)
-            observed_add(o, " bit %u", unsupported_bit);
-        else
+        if (illegal[i].what)
             observed_add(o, " %s", illegal[i].what);
+        else
+            observed_add(o, " bit %u", unsupported_bit);
         if (t != VECTOR_GP)
             observed_add(o, " (%s)", trap_name(t));
         observed_add(o, ",");
@@ -109,10 +109,11 @@ bool scenario_cr_rules(const struct hostile_env *env, struct observed *o)
         { "bit 15", true, cr4 | CR4_RESERVED_15 },
         { "LA57 toggled", true, cr4 ^ CR4_LA57 },
     };
+    const unsigned n = sizeof(writes) / sizeof(writes[0]);
     unsigned faulted = 0;
 
     observed_add(o, "#GP each:");
-    for (unsigned i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+    for (unsigned i = 0; i < n; i++) {
         uint64_t t = writes[i].is_cr4 ? try_write_cr4(writes[i].value)
                                       : try_write_cr0(writes[i].value);
         faulted += t == VECTOR_GP;
@@ -120,9 +121,10 @@ bool scenario_cr_rules(const struct hostile_env *env, struct observed *o)
                      t == VECTOR_GP ? "" : trap_name(t));
     }
     bool same = read_cr0() == cr0 && read_cr4() == cr4;
-    observed_add(o, " %u of 6; CR0 0x%llx CR4 0x%llx %s", faulted, (unsigned long long)read_cr0(),
-                 (unsigned long long)read_cr4(), same ? "unchanged" : "CHANGED");
-    return faulted == 6 && same;
+    observed_add(o, " %u of %u; CR0 0x%llx CR4 0x%llx %s", faulted, n,
+                 (unsigned long long)read_cr0(), (unsigned long long)read_cr4(),
+                 same ? "unchanged" : "CHANGED");
+    return faulted == n && same;
 }
 
 /* The partition has no performance counters: any index is #GP. */
@@ -132,15 +134,17 @@ bool scenario_rdpmc(const struct hostile_env *env, struct observed *o)
     static const uint32_t counters[] = { 0, 1, 0x40000000u, 0xFFFFFFFFu };
     unsigned faulted = 0;
 
+    const unsigned n = sizeof(counters) / sizeof(counters[0]);
+
     observed_add(o, "ecx");
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i < n; i++) {
         uint64_t value = 0;
         uint64_t t = try_rdpmc(counters[i], &value);
         faulted += t == VECTOR_GP;
         observed_add(o, " 0x%x %s,", counters[i], trap_name(t));
     }
-    observed_add(o, " %u of 4 #GP", faulted);
-    return faulted == 4;
+    observed_add(o, " %u of %u #GP", faulted, n);
+    return faulted == n;
 }
 
 /* MONITOR and MWAIT, hidden by CPUID: each exits and is a no-op (an MWAIT may wake for any
