@@ -117,18 +117,20 @@ static const struct partition_table table_missing = {
  * guests that attack tessera; alpha's heartbeat must go on whatever they do. No port or
  * MSR is granted to anyone, so every attack traps. */
 
-/* alpha: the test guest, heartbeat on; host_base 0 = anywhere, else fixed. */
-#define HOSTILE_ALPHA(host_base_)                                           \
+/* alpha: the test guest, heartbeat on; host_base 0 = anywhere, else fixed. It holds the
+ * keyboard unless a table lets the shell have it (tests that type shell commands). */
+#define HOSTILE_ALPHA_ON(cpu_, host_base_, focus_)                          \
     {                                                                       \
         .name = "alpha",                                                    \
-        .cpu = 0,                                                           \
+        .cpu = (cpu_),                                                      \
         .memory_size = PARTITION_MIB(32),                                   \
         .host_base = (host_base_),                                          \
         .module = "testguest",                                              \
         .format = IMAGE_ELF64,                                              \
         .cmdline = "partition=alpha memtest=off heartbeat=5000000",       \
-        .console = { .port = UART_COM1, .input_focus = true },              \
+        .console = { .port = UART_COM1, .input_focus = (focus_) },          \
     }
+#define HOSTILE_ALPHA(host_base_) HOSTILE_ALPHA_ON(0, host_base_, true)
 
 /* A hostile guest running the scenarios its command line names. */
 #define HOSTILE_GUEST(name_, cpu_, cmdline_, watchdog_ms_)                  \
@@ -151,7 +153,7 @@ static const struct partition_table table_missing = {
 
 static const struct partition_config hostile_survive_parts[] = {
     HOSTILE_ALPHA(0),
-    HOSTILE_GUEST("hostile", 1, "scenario=survivable", 0),
+    HOSTILE_GUEST("hostile", 1, "scenario=survivable hold=50000000", 0),
 };
 
 static const struct partition_table table_hostile_survive = {
@@ -191,6 +193,42 @@ static const struct partition_table table_hostile_stop_b = {
                    "spin with interrupts off (watchdog 2000 ms): each is stopped, alpha "
                    "runs on (4 CPUs)",
     PARTITIONS(hostile_stop_b_parts),
+};
+
+/* hostile-all: a hostile guest on every CPU, the boot CPU's included, each running its own
+ * survivable attacks and ending in a stop; the shell (on CPU 0, served from h0's exits until
+ * h0 stops) answers throughout. settle and hold are short: nothing here floods or waits. */
+static const struct partition_config hostile_all_parts[] = {
+    HOSTILE_GUEST("h0", 0, "scenario=xcr0-rules,cr-rules,port-sweep,noncanonical-jump", 0),
+    HOSTILE_GUEST("h1", 1, "scenario=rdmsr-sweep,wrmsr-sweep,msr-noncanonical,exec-above-ram", 0),
+    HOSTILE_GUEST("h2", 2, "scenario=rdpmc,monitor-mwait,debug-registers,page-table-at-mmio",
+                  0),
+    HOSTILE_GUEST("h3", 3, "scenario=tpr-raise,cr3-above-ram", 0),
+};
+
+static const struct partition_table table_hostile_all = {
+    .name = "hostile-all",
+    .description = "hostile guests on all four CPUs (CPU 0 too): XCR0/CR rules and a port "
+                   "sweep, MSR sweeps, RDPMC/MONITOR/debug registers, CR8; each then "
+                   "stopped (triple fault, EPT violations); the shell answers (4 CPUs)",
+    PARTITIONS(hostile_all_parts),
+};
+
+/* hostile-boot: the attacker on the boot CPU, which also serves the console and the shell
+ * from its exits; alpha on CPU 1. tpr-raise and exit-storm wait (hold, 20 s in Bochs) for a
+ * key the test sends through `console boot`, after typing shell commands meanwhile. */
+static const struct partition_config hostile_boot_parts[] = {
+    HOSTILE_GUEST("boot", 0, "scenario=tpr-raise,exit-storm,console-escapes,vmcall-print-flood,"
+                  "rdpmc,monitor-mwait,debug-registers hold=1000000000 "
+                  "settle=50000000", 0),
+    HOSTILE_ALPHA_ON(1, 0, false),
+};
+
+static const struct partition_table table_hostile_boot = {
+    .name = "hostile-boot",
+    .description = "hostile on CPU 0 (the boot CPU: console and shell) raising CR8, storming "
+                   "CPUID, writing escapes and flooding console hypercalls; alpha on CPU 1",
+    PARTITIONS(hostile_boot_parts),
 };
 
 /* linux: a distribution kernel (GRUB module "linux", its initramfs "linux-initrd") on CPU 1
@@ -260,6 +298,8 @@ const struct partition_table *const partition_tables[] = {
     &table_hostile_survive,
     &table_hostile_stop_a,
     &table_hostile_stop_b,
+    &table_hostile_all,
+    &table_hostile_boot,
     &table_multiboot,
     &table_linux,
 };

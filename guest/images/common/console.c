@@ -19,6 +19,12 @@ static void com1_put(char c)
     outb(TESSERA_COM1_THR, (uint8_t)c);
 }
 
+void guest_write(const char *bytes, size_t length)
+{
+    for (size_t i = 0; i < length; i++)
+        com1_put(bytes[i]);
+}
+
 void guest_print(const char *fmt, ...)
 {
     char line[LINE_MAX];

@@ -5,6 +5,7 @@
 #define GUEST_IMAGES_COMMON_GUEST_LIB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/x86/io.h"
@@ -68,6 +69,9 @@ static inline uint64_t read_cr3(void)
 /* paging.c: maps the 2 MiB page at `linear` to `phys` in the guest's own tables (uncached for
  * a device); false when no table is left or a larger page maps it already. */
 bool paging_map_2m(uint64_t linear, uint64_t phys, bool uncached);
+
+/* console.c: bytes to COM1 as they are, each after polling LSR. */
+void guest_write(const char *bytes, size_t length);
 
 /* console.c: one line on COM1 (the format, then '\n'), each byte after polling LSR. */
 void guest_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
