@@ -33,10 +33,12 @@
 
 /* Secondary: EPT confines each partition to its memory; RDTSCP must not #UD in a guest whose
  * CPUID reports it. Unrestricted guest (real-mode guests), VPID (no TLB flush per exit),
- * INVPCID and XSAVES are taken when offered; the CPUID handler hides the last two if not. */
+ * INVPCID and XSAVES are taken when offered; the CPUID handler hides the last two if not.
+ * WBINVD exiting, when offered, keeps a guest's WBINVD from flushing every cache of the
+ * machine on demand (the exit makes it a counted no-op). */
 #define PROC2_REQUIRED  (VMX_PROC2_EPT | VMX_PROC2_RDTSCP)
 #define PROC2_OPTIONAL  (VMX_PROC2_UNRESTRICTED_GUEST | VMX_PROC2_VPID | VMX_PROC2_INVPCID | \
-                         VMX_PROC2_XSAVES)
+                         VMX_PROC2_XSAVES | VMX_PROC2_WBINVD_EXITING)
 
 /* Exit: a 64-bit host; guest DR7/DEBUGCTL, PAT and EFER saved, the host's loaded; external
  * interrupts acknowledged on exit so the exit reports the vector. Saving the preemption

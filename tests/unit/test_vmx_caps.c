@@ -17,7 +17,7 @@
 /* Values worked out by hand from the MSRs (see the comment in check_model). */
 #define BOCHS_PIN       0x0000007fu
 #define BOCHS_PRIMARY   0xb6186df2u
-#define BOCHS_SECONDARY 0x001010aau
+#define BOCHS_SECONDARY 0x001010eau
 #define BOCHS_EXIT      0x007fefffu
 #define BOCHS_ENTRY     0x0000d1ffu
 
@@ -55,7 +55,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
     /* TRUE MSRs (BASIC bit 55) on all three:
      *   pin     0x7f/0x16:             0x49 req | 0x20 opt | 0x16              = 0x7f
      *   primary 0x..fffe/0x04006172:   0x92000000 | HLT 0x80 | CR8 0x180000 | MONITOR/MWAIT/RDPMC 0x20000c00 | 0x04006172 = 0xb6186df2
-     *   second. 0x02177fff/0:          EPT|RDTSCP 0xa | UG|VPID|INVPCID|XSAVES = 0x001010aa
+     *   second. 0x02177fff/0:          EPT|RDTSCP 0xa | UG|VPID|INVPCID|XSAVES|WBINVD = 0x001010ea
      *   exit    0x007fffff/0x36dfb:    0x3c8204 | 0x400000 | 0x36dfb           = 0x007fefff
      *   entry   0xffff/0x11fb:         0xc004 | (0x200 per guest) | 0x11fb    = 0x0000d1ff */
     assert_true(vmx_negotiate_hypervisor_controls(&f->caps, &f->ctl, &f->err.diag,
@@ -77,7 +77,7 @@ static void check_model(struct fixture *f, const char *model, uint32_t revision,
 static void test_bochs_skylake_x(void **state)
 {
     check_model(*state, "bochs-corei7_skylake_x", 0x2b,
-                "vmx: revision 0x2b, pin 0x0000007f primary 0xb6186df2 secondary 0x001010aa "
+                "vmx: revision 0x2b, pin 0x0000007f primary 0xb6186df2 secondary 0x001010ea "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
 }
@@ -85,7 +85,7 @@ static void test_bochs_skylake_x(void **state)
 static void test_bochs_icelake_u(void **state)
 {
     check_model(*state, "bochs-corei7_icelake_u", 0x4,
-                "vmx: revision 0x4, pin 0x0000007f primary 0xb6186df2 secondary 0x001010aa "
+                "vmx: revision 0x4, pin 0x0000007f primary 0xb6186df2 secondary 0x001010ea "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
 }
@@ -95,7 +95,7 @@ static void test_bochs_tigerlake(void **state)
     struct fixture *f = *state;
 
     check_model(f, "bochs-tigerlake", 0x4,
-                "vmx: revision 0x4, pin 0x0000007f primary 0xb6186df2 secondary 0x001010aa "
+                "vmx: revision 0x4, pin 0x0000007f primary 0xb6186df2 secondary 0x001010ea "
                 "exit 0x007fefff entry 0x0000d1ff, ept 4-level wb 2M 1G a/d, vpid, "
                 "unrestricted guest, preemption timer rate 0");
     assert_true(f->caps.entry_exception_any_error_code);    /* BASIC bit 56 */
@@ -313,7 +313,7 @@ static void test_no_secondary_controls_but_ept_required(void **state)
                  "supported",
                  "vmx: secondary controls: required \"enable EPT\" (bit 1) not supported",
                  "vmx: secondary controls: required \"enable RDTSCP\" (bit 3) not supported");
-    assert_int_equal(f->debug.count, 4);    /* VPID, unrestricted guest, INVPCID, XSAVES */
+    assert_int_equal(f->debug.count, 5);    /* VPID, unrestricted guest, INVPCID, XSAVES, WBINVD */
 }
 
 static void test_decode_rejects(void **state)

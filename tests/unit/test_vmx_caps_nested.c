@@ -40,13 +40,13 @@ static void set(struct fixture *f, uint32_t index, uint64_t value)
 /* Worked out by hand from the fixture's MSRs, the policy in vmx/caps_policy.c:
  *   pin     TRUE 0xff/0x16:             0x49 req | 0x20 virtual NMIs | 0x16       = 0x7f
  *   primary TRUE 0xfff9fffe/0x04006172: 0x92000000 | HLT 0x80 | CR8 0x180000 | MONITOR/MWAIT/RDPMC 0x20000c00 | 0x04006172 = 0xb6186df2
- *   second. 0x02137bff/0:               EPT|RDTSCP 0xa | UG|VPID|INVPCID|XSAVES  = 0x001010aa
+ *   second. 0x02137bff/0:               EPT|RDTSCP 0xa | UG|VPID|INVPCID|XSAVES|WBINVD = 0x001010ea
  *   exit    TRUE 0x007fffff/0x36dfb:    0x3c8204 | 0x400000 | 0x36dfb            = 0x007fefff
  *   entry   TRUE 0xf3ff/0x11fb:         0xc004 | 0x11fb (IA-32e 0x200 per guest) = 0x0000d1ff
  * the same words as Bochs' models: nested KVM offers everything the policy takes. */
 #define NESTED_PIN       0x0000007fu
 #define NESTED_PRIMARY   0xb6186df2u
-#define NESTED_SECONDARY 0x001010aau
+#define NESTED_SECONDARY 0x001010eau
 #define NESTED_EXIT      0x007fefffu
 #define NESTED_ENTRY     0x0000d1ffu
 
@@ -102,7 +102,7 @@ static void test_nested_kvm_negotiates(void **state)
     assert_int_equal(f->debug.count, 0);
     vmx_controls_format(line, sizeof(line), &f->caps, &f->ctl);
     assert_string_equal(line, "vmx: revision 0x11e57ed0, pin 0x0000007f primary 0xb6186df2 "
-                              "secondary 0x001010aa exit 0x007fefff entry 0x0000d1ff, ept "
+                              "secondary 0x001010ea exit 0x007fefff entry 0x0000d1ff, ept "
                               "4-level wb 2M 1G a/d, vpid, unrestricted guest, preemption timer "
                               "rate 5");
 }
