@@ -219,7 +219,7 @@ static const struct partition_table table_hostile_all = {
  * key the test sends through `console boot`, after typing shell commands meanwhile. */
 static const struct partition_config hostile_boot_parts[] = {
     HOSTILE_GUEST("boot", 0, "scenario=tpr-raise,exit-storm,console-escapes,vmcall-print-flood,"
-                  "rdpmc,monitor-mwait,debug-registers hold=1000000000 "
+                  "rdpmc,monitor-mwait,debug-registers,wbinvd-storm hold=1000000000 "
                   "settle=50000000", 0),
     HOSTILE_ALPHA_ON(1, 0, false),
 };
@@ -227,7 +227,8 @@ static const struct partition_config hostile_boot_parts[] = {
 static const struct partition_table table_hostile_boot = {
     .name = "hostile-boot",
     .description = "hostile on CPU 0 (the boot CPU: console and shell) raising CR8, storming "
-                   "CPUID, writing escapes and flooding console hypercalls; alpha on CPU 1",
+                   "CPUID, writing escapes, flooding console hypercalls, RDPMC/MONITOR/debug "
+                   "registers and WBINVD; alpha on CPU 1",
     PARTITIONS(hostile_boot_parts),
 };
 

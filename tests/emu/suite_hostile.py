@@ -12,7 +12,7 @@ from .harness import LOG_DIR, EmuTest, Machine, TestFailure, _clean
 # watchdog and the rate-limited reports of refused accesses.
 BOCHS_SMP2_256M = Machine(emulator="bochs", mem_mib=256, cpus=2, cpu_model="corei7_skylake_x")
 BOCHS_SMP4_256M = Machine(emulator="bochs", mem_mib=256, cpus=4, cpu_model="corei7_skylake_x")
-HOSTILE_SURVIVABLE = 26              # the survivable scenarios in guest/images/hostile
+HOSTILE_SURVIVABLE = 27              # the survivable scenarios in guest/images/hostile
 HOSTILE_FORBID = (r"exception:", r"NOT CONTAINED", r"hostile: unexpected", r"FAIL",
                   r"partition alpha: stopped")
 
@@ -83,6 +83,10 @@ TPR_DONE = (r"^\[boot\] hostile: tpr-raise: CR8 15 no exception read 15, id 0, c
             r"key 0x74 came, CR8 16 #GP read 15, CR8 0 read 0$")
 STORM_DONE = (r"^\[boot\] hostile: exit-storm: \d+ cpuid exits in \d+ Mcycles, 0 answers wrong, "
               r"ended by key 0x73$")
+WBINVD_DONE = (r"^\[boot\] hostile: wbinvd-storm: 20000 wbinvd completed \(no exception\) in \d+ "
+               r"Mcycles, value reads 0x5eedf00d, hypervisor answers id 0$")
+# The guest cannot tell a native WBINVD from a no-op: `exits boot` proves that each one exited.
+WBINVD_EXITS = r"^WBINVD or WBNOINVD +20000 "
 BOOT_REST = [
     r"^\[boot\] hostile: console-escapes: raw A\?\[2JB\?\]0;x\?C\?D\?\?E\?F\?G$",
     r"^\[boot\] hostile: console-escapes: 53 bytes written with ESC \[2J, ESC \] 0;x BEL, "
@@ -96,7 +100,8 @@ BOOT_REST = [
     r"still running, hypervisor answers id 0$",
     r"^\[boot\] hostile: debug-registers: write #DB B1, read #DB B2, execute #DB B4, "
     r"DR7 cleared: write no exception, DR0-3/DR7 kept, id 0$",
-    r"^\[boot\] hostile: 7 scenarios, 7 contained$",
+    WBINVD_DONE,
+    r"^\[boot\] hostile: 8 scenarios, 8 contained$",
     r"^\[boot\] hostile: idle \(sti; hlt\)$",
 ]
 
@@ -110,7 +115,8 @@ def _boot_interact(session):
     _step(session, "exits boot\r", [r"^exits of boot: \d+ in all$", r"^CPUID +\d+ "])
     _key_to(session, "boot", "s", [STORM_DONE])
     _step(session, None, BOOT_REST, timeout=120, from_start=True)
-    _step(session, "exits boot\r", [r"^MONITOR +16 ", r"^MWAIT +16 ", r"^RDPMC +4 "])
+    _step(session, "exits boot\r", [r"^MONITOR +16 ", r"^MWAIT +16 ", r"^RDPMC +4 ",
+                                    WBINVD_EXITS])
     _guest_bytes_printable(session, ("boot", "alpha"))
     return _heartbeat_after()(session)
 
@@ -339,6 +345,7 @@ HOSTILE_CATALOG = [
     ("rdpmc", "bochs-hostile-boot", r"^\[boot\] hostile: rdpmc: .* 4 of 4 #GP$"),
     ("monitor-mwait", "bochs-hostile-boot", r"^\[boot\] hostile: monitor-mwait: 16 rounds: monitor no exception, mwait no exception"),
     ("msr-noncanonical", "bochs-hostile-all", r"^\[h1\] hostile: msr-noncanonical: #GP each: .* 7 of 7, 7 unchanged$"),
+    ("wbinvd-storm", "bochs-hostile-boot", WBINVD_EXITS),
     ("debug-registers", "bochs-hostile-boot", r"^\[boot\] hostile: debug-registers: write #DB B1, read #DB B2, execute #DB B4, DR7 cleared: write no exception"),
     ("tpr-raise", "bochs-hostile-boot", TPR_DONE),
     ("exit-storm", "bochs-hostile-boot", STORM_DONE),

@@ -176,9 +176,9 @@ bool scenario_monitor_mwait(const struct hostile_env *env, struct observed *o)
            id == (int64_t)env->bp->partition_id;
 }
 
-/* WBINVD on demand, many times: it must complete each time, and tessera should make it a
- * counted no-op. It does not yet (a known gap: no "WBINVD exiting"); the guest cannot tell, the
- * shell's `exits` can. */
+/* WBINVD on demand, many times: it must complete each time, and tessera makes each one a
+ * counted no-op ("WBINVD exiting"), so no guest flushes the machine's caches. The guest cannot
+ * tell a native WBINVD from a no-op; the shell's `exits` can. */
 #define WBINVD_STORM    20000
 static volatile uint64_t wbinvd_canary;
 

@@ -43,12 +43,9 @@ struct scenario {
     scenario_fn run;
 };
 
-/* survivable.c and stopping.c: the catalog, in the order `survivable` runs it. The known gaps
- * are attacks tessera does not contain yet (docs/HOSTILE.md): run by name only. */
+/* survivable.c and stopping.c: the catalog, in the order `survivable` runs it. */
 extern const struct scenario survivable_scenarios[];
 extern const uint32_t survivable_count;
-extern const struct scenario gap_scenarios[];
-extern const uint32_t gap_count;
 extern const struct scenario stopping_scenarios[];
 extern const uint32_t stopping_count;
 

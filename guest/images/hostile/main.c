@@ -130,9 +130,6 @@ static const struct scenario *find_scenario(const char *name)
     for (uint32_t i = 0; i < stopping_count; i++)
         if (strcmp(stopping_scenarios[i].name, name) == 0)
             return &stopping_scenarios[i];
-    for (uint32_t i = 0; i < gap_count; i++)
-        if (strcmp(gap_scenarios[i].name, name) == 0)
-            return &gap_scenarios[i];
     return NULL;
 }
 
@@ -144,9 +141,6 @@ static void list_scenarios(void)
     guest_print("hostile: scenarios that stop the partition:");
     for (uint32_t i = 0; i < stopping_count; i++)
         guest_print("hostile:   %s", stopping_scenarios[i].name);
-    guest_print("hostile: known gaps, by name only:");
-    for (uint32_t i = 0; i < gap_count; i++)
-        guest_print("hostile:   %s", gap_scenarios[i].name);
 }
 
 /* The survivable ones of `names` (all of them for "survivable") in order, then the summary

@@ -341,6 +341,7 @@ const struct scenario survivable_scenarios[] = {
     { "cr-rules", true, scenario_cr_rules },
     { "rdpmc", true, scenario_rdpmc },
     { "monitor-mwait", true, scenario_monitor_mwait },
+    { "wbinvd-storm", true, scenario_wbinvd_storm },
     { "debug-registers", true, scenario_debug_registers },
     { "tpr-raise", true, scenario_tpr_raise },
     { "rdmsr-sweep", true, scenario_rdmsr_sweep },
@@ -355,11 +356,3 @@ const struct scenario survivable_scenarios[] = {
 
 const uint32_t survivable_count =
     (uint32_t)(sizeof(survivable_scenarios) / sizeof(survivable_scenarios[0]));
-
-/* WBINVD does not exit: vmx/caps_policy.c never asks for "WBINVD exiting", so a guest's
- * WBINVD flushes the host's caches (docs/HOSTILE.md, "Known gaps"). */
-const struct scenario gap_scenarios[] = {
-    { "wbinvd-storm", true, scenario_wbinvd_storm },
-};
-
-const uint32_t gap_count = (uint32_t)(sizeof(gap_scenarios) / sizeof(gap_scenarios[0]));
