@@ -17,6 +17,8 @@
          instructions on the path, and the memory each partition costs beyond its RAM
   flood  the hostile guest's 1 MiB console flood beside alpha's heartbeat (Bochs): flood
          lines printed and dropped, alpha's lines printed meanwhile, garbled ones
+  linux  a Debian kernel's boot in a partition against bare Bochs, its idle exits by reason
+         and its ttyS0 throughput (tools/bench_linux.py; --no-linux skips them)
 """
 
 import argparse
@@ -30,6 +32,8 @@ from pathlib import Path
 sys.dont_write_bytecode = True       # keep __pycache__ out of the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from emu import harness  # noqa: E402
+
+import bench_linux  # noqa: E402
 
 QEMU_RUNS = 5
 
@@ -168,6 +172,7 @@ def main():
     ap.add_argument("--elf", default=str(harness.ELF))
     ap.add_argument("--iso", default=str(harness.BUILD / "tessera.iso"))
     ap.add_argument("--out", default=str(harness.BUILD / "bench.txt"))
+    ap.add_argument("--no-linux", action="store_true", help="skip the Linux figures")
     args = ap.parse_args()
     elf, iso = Path(args.elf), Path(args.iso)
 
@@ -181,6 +186,7 @@ def main():
         smp_us = qemu_smp_bring_up_us(bench_iso)
         bring_up_tsc, figures, overhead = bochs_guests(elf)
         flood = flood_figures(elf)
+        linux_rows = [] if args.no_linux else bench_linux.rows(elf)
     except KeyboardInterrupt:
         harness.kill_all()
         print("interrupted", file=sys.stderr)
@@ -221,6 +227,7 @@ def main():
     for part, kib in sorted(overhead.items()):
         rows.append(f"  partition {part:<9} {kib:>8} KiB beyond its RAM (VMCS, I/O and MSR "
                     f"bitmaps, MSR lists, EPT tables)")
+    rows += linux_rows
     table = "\n".join(rows) + "\n"
     print(table, end="")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

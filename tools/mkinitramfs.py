@@ -2,7 +2,8 @@
 """Builds the Linux partition's initramfs: a newc cpio archive (the kernel's
 Documentation/driver-api/early-userspace/buffer-format.rst) holding busybox-static as
 /bin/busybox, busybox init as /init with an inittab that mounts proc and sys, prints the
-marker line and keeps a shell on ttyS0. Written directly, so device nodes need no root.
+marker line and keeps a shell on ttyS0, and a 64 KiB text file /bench/64k.txt for make bench's
+console throughput. Written directly, so device nodes need no root.
   python3 tools/mkinitramfs.py BUSYBOX OUT.cpio
 """
 import sys
@@ -61,6 +62,12 @@ class Cpio:
         return bytes(self.data)
 
 
+def bench_text():
+    """64 KiB for make bench's console throughput: 1024 lines of 63 characters and a newline."""
+    line = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return "".join(f"{i:04d} {line[:58]}\n" for i in range(1024)).encode()
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: mkinitramfs.py BUSYBOX OUT.cpio")
@@ -78,6 +85,8 @@ def main():
     c.char_device("dev/console", 5, 1)
     c.char_device("dev/ttyS0", 4, 64)
     c.char_device("dev/null", 1, 3)
+    c.directory("bench")
+    c.file("bench/64k.txt", bench_text())
     out = Path(sys.argv[2])
     tmp = out.with_suffix(out.suffix + ".tmp")
     tmp.write_bytes(c.finish())
