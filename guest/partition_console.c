@@ -3,6 +3,8 @@
  * the PC16550D data sheet; the registers are bytes, so a wider access covers the next ones). */
 #include "guest/partition_internal.h"
 
+#include "arch/x86/lapic.h"
+#include "arch/x86/percpu.h"
 #include "drivers/console.h"
 #include "vcpu/devices.h"
 
@@ -24,6 +26,10 @@ void partition_console_input(struct partition *p, uint8_t byte)
         return;     /* the guest is not reading: drop, as a UART would overrun */
     p->input[head % PARTITION_INPUT_MAX] = byte;
     __atomic_store_n(&p->input_head, head + 1, __ATOMIC_RELEASE);
+    /* A halted guest's CPU may skip its periodic slots: wake it for the byte. */
+    uint32_t cpu = p->vcpu.cpu;
+    if (p->vcpu.state == VCPU_HALTED && cpu != this_cpu()->index && cpu < CPU_MAX)
+        lapic_send_fixed(percpu_area[cpu].apic_id, LAPIC_VECTOR_WAKEUP);
 }
 
 void partition_console_pull_input(struct partition *p)

@@ -63,6 +63,21 @@ bool partition_reload(struct partition *p)
     return partition_vcpu_reset(p);
 }
 
+/* On the partition's own CPU: a partition that ran before is rebuilt here (zeroing and loading
+ * hundreds of MiB takes seconds, which the boot CPU's console and guest must not wait for),
+ * then it runs until it stops. */
+static void start_on_own_cpu(void *arg)
+{
+    struct partition *p = arg;
+    if (p->needs_reload && !partition_reload(p)) {
+        console_printf("start: %s could not be rebuilt\n", p->config->name);
+        p->starting = false;
+        return;
+    }
+    p->needs_reload = false;
+    partition_vcpu_main(p);
+}
+
 bool partition_request_start(struct partition *p)
 {
     const char *name = p->config->name;
@@ -70,26 +85,23 @@ bool partition_request_start(struct partition *p)
         console_printf("start: %s is already running\n", name);
         return false;
     }
-    /* Known bug (issue 13): a Linux partition started again after it stopped has been seen to
-     * hang the machine in Bochs; until that is found, it is refused instead. */
-    if (p->prepared && p->config->format == IMAGE_BZIMAGE) {
-        console_printf("start: %s cannot be started again yet (a Linux partition's restart is "
-                       "a known bug); reboot the machine\n", name);
+    if (p->starting) {
+        console_printf("start: %s is already starting\n", name);
         return false;
     }
-    if (!p->prepared) {
-        if (!partition_check_this_machine(p) || !partition_prepare(p))
-            return false;
-    } else if (!partition_reload(p)) {
-        console_printf("start: %s could not be rebuilt\n", name);
+    if (!p->prepared && (!partition_check_this_machine(p) || !partition_prepare(p)))
         return false;
-    }
     console_printf("start: %s on cpu %u\n", name, p->config->cpu);
+    p->starting = true;
     if (p->config->cpu == 0) {
         boot_cpu_pending = p;   /* the boot CPU's console loop launches it */
         return true;
     }
-    return smp_start_on(p->config->cpu, partition_vcpu_main, p);
+    if (!smp_start_on(p->config->cpu, start_on_own_cpu, p)) {
+        p->starting = false;
+        return false;
+    }
+    return true;
 }
 
 bool partition_request_restart(struct partition *p)
@@ -124,6 +136,6 @@ void partition_run_pending_boot_cpu(void)
                 continue;
         }
         boot_cpu_pending = 0;
-        partition_vcpu_main(p);
+        start_on_own_cpu(p);
     }
 }

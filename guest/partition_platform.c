@@ -115,12 +115,15 @@ void partition_device_timer(void *ctx, struct vcpu *v, uint64_t now)
  * drains it; the timer tick looks again), as a real UART's is while it shifts bytes out. */
 #define UART_TX_IRQ_FREE_LINES  8u
 
+bool partition_platform_uart_withheld(struct partition *p)
+{
+    return vuart_irq_pending(&p->vuart) && vuart_interrupt_id(&p->vuart) == VUART_IIR_THRE &&
+           line_queue_free_lines(&p->output) < UART_TX_IRQ_FREE_LINES;
+}
+
 void partition_platform_uart_changed(struct partition *p)
 {
-    bool asserted = vuart_irq_pending(&p->vuart);
-    if (asserted && vuart_interrupt_id(&p->vuart) == VUART_IIR_THRE &&
-        line_queue_free_lines(&p->output) < UART_TX_IRQ_FREE_LINES)
-        asserted = false;
+    bool asserted = vuart_irq_pending(&p->vuart) && !partition_platform_uart_withheld(p);
     vioapic_set_irq(&p->pc.ioapic, p->pc.uart_irq, asserted);
     if (vlapic_highest_pending(&p->pc.lapic) >= 0)
         p->vcpu.events_pending = 1;

@@ -91,15 +91,17 @@ static void owner_stopped(void *ctx, struct vcpu *v, const char *reason)
     struct partition *p = ctx;
     fmt_snprintf(p->reason, sizeof(p->reason), "%s", reason);
     line_queue_flush_partial(&p->output);
-    /* p->state follows once its CPU has left the guest (partition_vcpu_main). */
-    p->restart_after_reset = p->platform_request == PLATFORM_RESET &&
-                             p->config->restart_on_reset && reset_loop_allows(p);
+    /* p->state follows once its CPU has left the guest (partition_vcpu_main). A triple fault
+     * shuts the CPU down, which a PC's chipset answers with a reset. */
+    bool reset = p->platform_request == PLATFORM_RESET || v->shut_down;
+    const char *what = v->shut_down ? "triple fault" : "reset";
+    p->restart_after_reset = reset && p->config->restart_on_reset && reset_loop_allows(p);
     if (p->restart_after_reset)
-        console_printf("partition %s: reset, restarting (%u in the last minute)\n",
-                       p->config->name, p->resets_in_window);
-    else if (p->platform_request == PLATFORM_RESET && p->config->restart_on_reset)
-        console_printf("partition %s: reset %u times within a minute: stopped\n",
-                       p->config->name, p->resets_in_window);
+        console_printf("partition %s: %s, restarting (%u in the last minute)\n",
+                       p->config->name, what, p->resets_in_window);
+    else if (reset && p->config->restart_on_reset)
+        console_printf("partition %s: %s %u times within a minute: stopped\n",
+                       p->config->name, what, p->resets_in_window);
     else if (p->platform_request != PLATFORM_NONE)
         console_printf("partition %s: %s\n", p->config->name, p->reason);
     else
@@ -118,10 +120,16 @@ static void owner_timer_tick(void *ctx, struct vcpu *v)
     if (v->cpu == 0)
         console_service();
     /* Keyboard bytes wait for an interrupt-driven driver that will not poll for them. */
+    bool uart_waits = false;
     if (partition_wants_platform(p->config)) {
         partition_console_pull_input(p);
         partition_platform_uart_changed(p);
+        uart_waits = partition_platform_uart_withheld(p);
     }
+    /* Slots can be skipped while the guest halts unless this CPU serves the console, a
+     * watchdog counts them, or its UART waits for the line queue to drain; keystrokes for it
+     * come with an IPI (partition_console_input). */
+    v->idle_tick_ok = v->cpu != 0 && !v->watchdog_ms && !uart_waits;
 }
 
 static bool owner_port_granted(void *ctx, uint16_t port, bool write)
@@ -529,6 +537,8 @@ void partition_vcpu_main(void *arg)
             break;
     }
     /* Only now, with every report line printed, does the shell see it stopped. */
+    p->needs_reload = true;
+    p->starting = false;
     __atomic_store_n(&p->state, PARTITION_STOPPED, __ATOMIC_RELEASE);
 }
 
@@ -545,7 +555,9 @@ static void run_once(struct partition *p)
     }
     if (strcmp(vmcsdump_name, p->config->name) == 0)
         vmcs_dump_current(VMCS_AREA_MASK_ALL, console_line_sink, 0);
+    p->reason[0] = '\0';     /* why it stopped last time no longer applies */
     p->state = PARTITION_RUNNING;
+    p->starting = false;
     console_printf("partition %s: running on cpu %u\n", p->config->name, v->cpu);
     vcpu_enter(v);
 }

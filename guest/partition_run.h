@@ -49,6 +49,8 @@ struct partition {
     struct vcpu_entry entry;            /* where and how the guest starts (its loader's) */
     bool prepared;                      /* memory, image, EPT and VMCS pages ready */
     bool restart_pending;               /* restart asked on its own CPU: start once stopped */
+    volatile bool starting;             /* a start was handed to its CPU, not yet running */
+    bool needs_reload;                  /* it ran: a start reloads it first, on its own CPU */
     struct vcpu vcpu;
 
     /* Its COM1: a 16550 model; output lines queue up for the boot CPU to print with the

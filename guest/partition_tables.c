@@ -233,8 +233,8 @@ static const struct partition_table table_hostile_boot = {
 };
 
 /* linux: a distribution kernel (GRUB module "linux", its initramfs "linux-initrd") on CPU 1
- * with 256 MiB, next to the test guest on CPU 0 with its heartbeat. The words after "linux" on
- * its GRUB module line replace the command line here. */
+ * with 256 MiB, next to the test guest on CPU 0. The words after "linux" on its GRUB module
+ * line replace the command line here; its `reboot` restarts it. */
 static const struct partition_config linux_parts[] = {
     TESTGUEST("guest0", 0, false, QUIET),
     {
@@ -246,6 +246,7 @@ static const struct partition_config linux_parts[] = {
         .cmdline = "console=ttyS0",
         GUEST_MODULES("linux-initrd"),
         .console = { .port = UART_COM1 },
+        .restart_on_reset = true,
     },
 };
 
@@ -254,6 +255,35 @@ static const struct partition_table table_linux = {
     .description = "the test guest on CPU 0 (32 MiB) and Linux on CPU 1 (256 MiB, modules "
                    "\"linux\" and \"linux-initrd\")",
     PARTITIONS(linux_parts),
+};
+
+/* linux-bad: bzImage partitions that must not start, each for one reason the loader names
+ * (modules the emulator test derives from the Debian kernel: its "HdrS" broken, its boot
+ * protocol set to 2.09, cut after 2 MiB; the whole kernel in 64 MiB, less than its
+ * init_size; a 24 MiB initrd that fits neither below nor above the kernel in 96 MiB), next
+ * to the test guest on CPU 0 with its heartbeat, which must go on. */
+#define LINUX_BAD(name_, cpu_, mib_, module_)                                \
+    .name = (name_),                                                        \
+    .cpu = (cpu_),                                                          \
+    .memory_size = PARTITION_MIB(mib_),                                     \
+    .module = (module_),                                                    \
+    .format = IMAGE_BZIMAGE,                                                \
+    .cmdline = "console=ttyS0",                                             \
+    .console = { .port = UART_COM1 }
+
+static const struct partition_config linux_bad_parts[] = {
+    TESTGUEST("guest0", 0, false, HEARTBEAT),
+    { LINUX_BAD("corrupt", 1, 32, "linux-corrupt") },
+    { LINUX_BAD("oldproto", 2, 32, "linux-oldproto") },
+    { LINUX_BAD("truncated", 3, 32, "linux-truncated") },
+    { LINUX_BAD("small", 4, 64, "linux") },
+    { LINUX_BAD("bigrd", 5, 96, "linux"), GUEST_MODULES("linux-bigrd") },
+};
+
+static const struct partition_table table_linux_bad = {
+    .name = "linux-bad",
+    .description = "the test guest on CPU 0 and five bzImage partitions that must not start",
+    PARTITIONS(linux_bad_parts),
 };
 
 /* ---- multiboot test kernels (guest/images/multiboot) ------------------------------------
@@ -272,8 +302,9 @@ static const struct partition_table table_linux = {
 static const struct partition_config multiboot_parts[] = {
     { MULTIBOOT_KERNEL("mb1", 0, "mb1test", IMAGE_MULTIBOOT, "modules=1 partition=mb1"),
       GUEST_MODULES("mbdata") },
+    /* The test's GRUB line adds "triplefault": restarted three times, then stopped. */
     { MULTIBOOT_KERNEL("mb2", 1, "mb2test", IMAGE_MULTIBOOT2, "modules=1 partition=mb2"),
-      GUEST_MODULES("mbdata") },
+      GUEST_MODULES("mbdata"), .restart_on_reset = true },
     { MULTIBOOT_KERNEL("mblong", 2, "mblong", IMAGE_MULTIBOOT2,
                        "modules=0 partition=mblong poweroff") },
     /* It resets itself at the end of every boot: restarted three times, then stopped. */
@@ -303,6 +334,7 @@ const struct partition_table *const partition_tables[] = {
     &table_hostile_boot,
     &table_multiboot,
     &table_linux,
+    &table_linux_bad,
 };
 
 const uint32_t partition_table_count =

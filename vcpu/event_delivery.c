@@ -76,6 +76,7 @@ enum vcpu_verdict vcpu_deliver_events(struct vcpu *v)
     events_decide(&v->events, &gs, &d);
     v->events_pending = 0;
     if (d.triple_fault) {
+        v->shut_down = true;
         vcpu_stop_verdict(v, "triple fault (an exception while delivering a double fault)");
         return VCPU_STOP;
     }
@@ -88,6 +89,7 @@ enum vcpu_verdict vcpu_deliver_events(struct vcpu *v)
     if (d.wake) {
         vcpu_vmwrite(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_ACTIVE);
         v->state = VCPU_RUNNING;
+        vcpu_timer_rearm(v);        /* its management slots come every period again */
     }
     if (d.clear_nmi_blocking)
         vcpu_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_STATE,

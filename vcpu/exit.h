@@ -22,6 +22,10 @@ enum vcpu_verdict vcpu_exit_dispatch(struct vcpu *v);
  * Returns VCPU_RESUME or VCPU_STOP. */
 enum vcpu_verdict vcpu_exit_slow(struct vcpu *v, enum vcpu_verdict verdict);
 
+/* The preemption timer for the vCPU's deadlines as they are now (its state decides whether a
+ * halted guest's CPU skips management slots: VCPU_IDLE_TICK_MS). */
+void vcpu_timer_rearm(struct vcpu *v);
+
 /* Injects what the events module decides (vcpu/events.h); VCPU_RESUME or VCPU_STOP. */
 enum vcpu_verdict vcpu_deliver_events(struct vcpu *v);
 

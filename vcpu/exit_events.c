@@ -83,6 +83,10 @@ enum vcpu_verdict exit_external_interrupt(struct vcpu *v)
     uint32_t info = (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_INFO);
     if (info & VMX_INTR_INFO_VALID)
         smp_handle_interrupt(VMX_INTR_INFO_VECTOR(info));
+    /* A halted guest's CPU skips its periodic slots (idle_tick_ok): whoever has work for it
+     * (a keystroke for its UART) sends an IPI, and the owner's periodic work runs now. */
+    if (v->state == VCPU_HALTED)
+        v->owner->timer_tick(v->owner_ctx, v);
     if (v->stop_requested)
         return vcpu_stop_verdict(v, "stopped from the shell");
     return vcpu_resume(v);
@@ -117,8 +121,10 @@ static enum vcpu_verdict watchdog_check(struct vcpu *v)
  * instruction. */
 static void program_timer(struct vcpu *v, uint64_t now)
 {
-    uint64_t deadline = v->device_deadline < v->next_tick_tsc ? v->device_deadline
-                                                               : v->next_tick_tsc;
+    uint64_t tick = v->next_tick_tsc;
+    if (v->state == VCPU_HALTED && v->idle_tick_ok)
+        tick += v->tick_period_tsc * (VCPU_IDLE_TICK_MS / VCPU_TIMER_PERIOD_MS - 1);
+    uint64_t deadline = v->device_deadline < tick ? v->device_deadline : tick;
     uint64_t ticks = deadline > now ? (deadline - now) >> vmx_config()->controls.preemption_timer_rate
                                     : 0;
     vcpu_vmwrite(VMCS_GUEST_PREEMPTION_TIMER_VALUE, ticks > 0xFFFFFFFFull ? 0xFFFFFFFFull : ticks);
@@ -127,6 +133,11 @@ static void program_timer(struct vcpu *v, uint64_t now)
 void vcpu_set_device_deadline(struct vcpu *v, uint64_t tsc)
 {
     v->device_deadline = tsc;
+    program_timer(v, vcpu_host_rdtsc());
+}
+
+void vcpu_timer_rearm(struct vcpu *v)
+{
     program_timer(v, vcpu_host_rdtsc());
 }
 

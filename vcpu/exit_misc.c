@@ -34,6 +34,7 @@ enum vcpu_verdict exit_undefined_opcode(struct vcpu *v)
 
 enum vcpu_verdict exit_triple_fault(struct vcpu *v)
 {
+    v->shut_down = true;        /* on a PC the chipset resets a CPU that shuts down */
     return vcpu_stop_verdict(v, "triple fault");
 }
 

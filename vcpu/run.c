@@ -77,6 +77,7 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
         .exception_bitmap = VCPU_EXCEPTION_BITMAP,
     };
     v->launched = false;
+    v->shut_down = false;
     if (!vmcs_setup(&params)) {
         vcpu_stop_verdict(v, "its VMCS could not be set up");
         vcpu_announce_stop(v);

@@ -20,6 +20,10 @@
  * A.6), so never fewer than 512: a list this short is within every CPU's limit, N = 0 included. */
 _Static_assert(VCPU_SWITCHED_MSRS_MAX <= VMX_MISC_MSR_LIST_UNIT, "MSR lists within IA32_VMX_MISC");
 #define VCPU_TIMER_PERIOD_MS    10      /* the preemption timer's period */
+/* While its guest halts and its owner has no periodic work for it (idle_tick_ok), the slot
+ * comes this often instead: an idle tickless guest costs a few exits a second, and anything
+ * that needs the CPU sooner (a keystroke, a stop, a remote command) sends an IPI. */
+#define VCPU_IDLE_TICK_MS       1000
 #define VCPU_EXIT_REASONS       (VMX_EXIT_REASON_MAX + 1)
 #define VCPU_COST_BUCKETS       24      /* up to 2^24 TSC ticks; longer lands in the last */
 #define VCPU_EXIT_RING          16      /* a power of two */
@@ -85,6 +89,7 @@ struct vcpu {
     uint32_t cpu;                       /* physical CPU (logical index) it is pinned to */
     enum vcpu_state state;
     bool launched;                      /* set from vmx_enter's result when an entry fails */
+    bool shut_down;                     /* stopped by a triple fault: the CPU shut down */
     const struct vcpu_owner_ops *owner;
     void *owner_ctx;
 
@@ -111,6 +116,7 @@ struct vcpu {
      * device deadline (a virtual local APIC's timer), whichever comes first. */
     uint64_t tick_period_tsc, next_tick_tsc;
     uint64_t device_deadline;           /* UINT64_MAX: none */
+    bool idle_tick_ok;                  /* the owner's: no management tick needed while halted */
     uint64_t watchdog_last_activity;    /* exits other than the timer's, at the last check */
     uint32_t watchdog_quiet_periods;    /* timer periods since that count last moved */
     volatile bool stop_requested;       /* the shell asked; honoured at the next exit that checks */

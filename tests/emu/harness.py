@@ -32,7 +32,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+import termios
 import time
+import tty
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -427,6 +429,47 @@ def bochs_command(bochsrc, cmds):
     return ["script", "-qfec", inner, "/dev/null"]
 
 
+_SCREEN_PTY = re.compile(rb'Bochs connected to screen "(/dev/pts/\d+)"')
+
+
+def drain_bochs_screen(emu, out_path, timeout=60):
+    """Reads Bochs' screen pseudo-terminal until Bochs exits, in a daemon thread.
+
+    With its debugger built in, Bochs' term display opens a pseudo-terminal of its own for
+    the screen and says which on its output. Nobody looks at it, but unread it fills, and
+    then Bochs blocks in a write to it: the whole emulated machine stops (seen after minutes
+    of VGA cursor updates in the Linux test). So every byte is read and thrown away."""
+    def run():
+        deadline = time.monotonic() + timeout
+        path = None
+        while path is None and time.monotonic() < deadline and emu.poll() is None:
+            try:
+                m = _SCREEN_PTY.search(Path(out_path).read_bytes())
+            except FileNotFoundError:
+                m = None
+            if m:
+                path = m.group(1).decode()
+            else:
+                time.sleep(0.1)
+        if path is None:
+            return
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOCTTY)
+        except OSError:
+            return
+        try:
+            tty.setraw(fd)       # no echo back into Bochs' keyboard, no line buffering
+            while os.read(fd, 65536):
+                pass
+        except (OSError, termios.error):
+            pass                 # EIO once Bochs has closed its side
+        finally:
+            os.close(fd)
+    thread = threading.Thread(target=run, name=f"bochs-screen-{Path(out_path).stem}", daemon=True)
+    thread.start()
+    return thread
+
+
 def start_machine(machine, iso, name, serial="file", log_dir=LOG_DIR, on_data=None):
     """Boots iso on machine. The console goes to <log_dir>/<name>.log; the emulator's
     own output to <name>.out (and Bochs' log to <name>.bochs.log). serial: "file" or
@@ -465,6 +508,8 @@ def start_machine(machine, iso, name, serial="file", log_dir=LOG_DIR, on_data=No
         if qmp:
             qmp.close()
         raise
+    if machine.emulator == "bochs":
+        drain_bochs_screen(emu, log_dir / f"{name}.out")
     session = Session(name, emu, console, log)
     session.qmp = qmp
     try:
@@ -717,6 +762,7 @@ class EmuTest:
     hostile   load build/guest/hostile.elf as module "hostile" (docs/HOSTILE.md)
     extra_modules  (file, module string) pairs GRUB loads after those, e.g. the
               multiboot test kernels and their data module
+    prepare   called before the ISO is built, e.g. to derive module files from others
     expect    regexes that must each match some console line
     forbid    regexes that fail the test as soon as a line matches
     timeout   seconds from emulator start
@@ -742,6 +788,7 @@ class EmuTest:
     interact: Optional[Callable] = None
     gfxpayload: str = ""
     extra_modules: Sequence[tuple] = ()
+    prepare: Optional[Callable] = None
 
 
 class TestFailure(Exception):
@@ -772,6 +819,8 @@ def run_test(test, elf=ELF):
             modules.append(GUEST_IMAGE)
         if test.hostile:
             modules.append(HOSTILE_IMAGE)
+        if test.prepare is not None:
+            test.prepare()
         modules += [Path(path) for path, _ in test.extra_modules]
         iso = build_iso(test.name, grub_cfg_text(emulator_cmdline(test.machine, test.cmdline),
                                                  test.module, test.name, test.guest,

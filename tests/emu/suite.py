@@ -433,11 +433,12 @@ TESTS += hostile_tests()
 # Table "multiboot": mb1 (v1 ELF) on CPU 0, mb2 (v2) on CPU 1, mblong (v2, into long mode and
 # back, then into real mode and back) on CPU 2, mbkludge (v1 a.out kludge, a flat binary) on
 # CPU 3, 16 MiB each. mb2's module string replaces its table cmdline; mbdata's words after its
-# name are its own string. Each kernel checks what its loader handed over and ends in PASS or
+# name are its own string. mb2 ends in a triple fault and mbkludge in a reset: both tables
+# entries restart on reset, three times, then stop. Each kernel checks what its loader handed over and ends in PASS or
 # FAIL; then the shell's `screen` shows what they wrote to VGA text memory.
 MULTIBOOT_MODULES = (
     (BUILD / "guest" / "mb1test.elf", "mb1test"),
-    (BUILD / "guest" / "mb2test.elf", "mb2test modules=1 partition=mb2 from=grub"),
+    (BUILD / "guest" / "mb2test.elf", "mb2test modules=1 partition=mb2 from=grub triplefault"),
     (BUILD / "guest" / "mblong.elf", "mblong"),
     (BUILD / "guest" / "mb1kludge.bin", "mb1kludge"),
     (ROOT / "guest" / "images" / "multiboot" / "mbdata.txt", "mbdata tessera module args"),
@@ -470,7 +471,8 @@ MULTIBOOT_SCREEN_STEPS = [
                     r"^ 1\|modules=1 partition=mb1$",
                     r"^24\|mb1: PASS$"]),
     ("screen mb2", [r"^ 0\|tessera multiboot VGA ok: mb2$",
-                    r"^ 1\|modules=1 partition=mb2 from=grub$", r"^24\|mb2: PASS$"]),
+                    r"^ 1\|modules=1 partition=mb2 from=grub triplefault$",
+                    r"^24\|mb2: PASS$"]),
     ("screen mblong", [r"^screen mblong: VGA text 80x25 at 0xb8000 \(stopped\), "
                        r"characters only$",
                        r"^ 0\|tessera multiboot VGA ok: mblong$",
@@ -491,7 +493,12 @@ TESTS += [
                 r"^partition mb1: running on cpu 0$",
                 r"^partition mblong: running on cpu 2$",
                 *_multiboot_lines("mb1", "0x2badb002", "modules=1 partition=mb1", 1),
-                *_multiboot_lines("mb2", "0x36d76289", "modules=1 partition=mb2 from=grub", 1),
+                *_multiboot_lines("mb2", "0x36d76289",
+                                  "modules=1 partition=mb2 from=grub triplefault", 1),
+                r"^\[mb2\] mb2: triple fault: an empty IDT, then UD2$",
+                r"^partition mb2: triple fault, restarting \(1 in the last minute\)$",
+                r"^partition mb2: triple fault, restarting \(3 in the last minute\)$",
+                r"^partition mb2: triple fault 4 times within a minute: stopped$",
                 r"^\[mb2\] mb2: boot information \d+ bytes$",
                 r"^\[mb2\] mb2: acpi rsdp rev 2 checksum ok$",
                 r"^\[mb1\] mb1: cmos clock \d{4}-\d\d-\d\d \d\d:\d\d$",
@@ -541,6 +548,12 @@ LINUX_SHELL_STEPS = [
     ("poweroff", [r"^partition linux: powered off$"]),
     ("\x14", [r"^console: keyboard back to the shell$"]),
     ("parts", [r"^guest0 +0 +running", r"^linux +1 +stopped"]),
+    # Started again from scratch: its RAM zeroed, the image and initramfs loaded anew, its
+    # firmware tables and devices rebuilt; the shell answers while it boots.
+    ("restart linux", [r"^start: linux on cpu 1$", r"^partition linux: running on cpu 1$"]),
+    ("parts", [r"^guest0 +0 +running", r"^linux +1 +running +256 MiB at 0x[0-9a-f]+ +linux +\d+$"]),
+    ("", [r"^\[linux\] .*Linux version 6\.", r"^\[linux\] tessera-linux: init reached$"]),
+    ("latency", [r"^latency: longest pause between rounds \d{1,2}\.\d ms, longest round "]),
 ]
 
 TESTS += [
@@ -558,13 +571,69 @@ TESTS += [
                 r"^\[linux\] .*TSC deadline timer available",
                 r"^\[linux\] .*printk: console \[ttyS0\] enabled",
                 r"^\[linux\] tessera-linux: init reached$"],
-        interact=scripted(LINUX_SHELL_STEPS, timeout=480),
+        interact=scripted(LINUX_SHELL_STEPS, timeout=600),
         forbid=NO_EXCEPTION + (r"stopped on cpu", r"not started", r"Kernel panic",
                                r"unchecked MSR access", r"XSAVE consistency"),
-        timeout=1200,
+        timeout=1500,
     ),
 ]
 
+
+# Bad bzImage partitions (table linux-bad): each is refused with the loader's line naming what
+# is wrong, not started, and the test guest on CPU 0 goes on. The broken images are derived
+# from the Debian kernel of `make linux-images`.
+LINUX_BAD_DIR = BUILD / "test-vm" / "linux-bad"
+LINUX_BIG_INITRD_MIB = 32       # fits neither below the kernel (15 MiB) nor above it in 96 MiB
+
+
+def make_linux_bad_modules():
+    kernel = (BUILD / "linux" / "vmlinuz").read_bytes()
+    LINUX_BAD_DIR.mkdir(parents=True, exist_ok=True)
+    corrupt = bytearray(kernel)
+    corrupt[0x202:0x206] = b"XdrS"
+    old = bytearray(kernel)
+    old[0x206:0x208] = (0x0209).to_bytes(2, "little")
+    files = {"linux-corrupt": bytes(corrupt), "linux-oldproto": bytes(old),
+             "linux-truncated": kernel[:2 << 20]}
+    for name, data in files.items():
+        path = LINUX_BAD_DIR / name
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+    big = LINUX_BAD_DIR / "linux-bigrd"
+    if not big.exists() or big.stat().st_size != LINUX_BIG_INITRD_MIB << 20:
+        with open(big, "wb") as f:
+            f.truncate(LINUX_BIG_INITRD_MIB << 20)
+
+
+TESTS += [
+    EmuTest(
+        name="bochs-linux-bad",
+        machine=Machine(emulator="bochs", mem_mib=512, cpus=6, cpu_model="corei7_skylake_x"),
+        cmdline="partitions=linux-bad",
+        guest=True,
+        prepare=make_linux_bad_modules,
+        extra_modules=((LINUX_BAD_DIR / "linux-corrupt", "linux-corrupt"),
+                       (LINUX_BAD_DIR / "linux-oldproto", "linux-oldproto"),
+                       (LINUX_BAD_DIR / "linux-truncated", "linux-truncated"),
+                       (BUILD / "linux" / "vmlinuz", "linux console=ttyS0"),
+                       (LINUX_BAD_DIR / "linux-bigrd", "linux-bigrd")),
+        expect=[r'^bzImage: no "HdrS" at 0x202 \(found 0x53726458\), not a Linux kernel$',
+                r'^partition corrupt: not started: module "linux-corrupt" is not a loadable ',
+                r"^bzImage: boot protocol 2\.09 is older than 2\.12$",
+                r'^partition oldproto: not started: module "linux-oldproto" ',
+                r"^bzImage: truncated: kernel needs \d+ bytes ",
+                r'^partition truncated: not started: module "linux-truncated" ',
+                r"^bzImage: kernel needs 0x[0-9a-f]+\+0x[0-9a-f]+ \(init_size\) but the partition "
+                r"has 0x4000000 bytes$",
+                r'^partition small: not started: module "linux" ',
+                rf"^bzImage: initrd of {LINUX_BIG_INITRD_MIB << 20} bytes does not fit the partition ",
+                r'^partition bigrd: not started: module "linux" ',
+                r"^partition guest0: running on cpu 0$",
+                r"^\[guest0\] heartbeat 3$"],
+        forbid=NO_EXCEPTION + (r"running on cpu [1-5]", r"FAIL"),
+        timeout=420,
+    ),
+]
 
 # ---- consoles on PCs without a serial port (tests/emu/suite_consoles.py) -----------------
 TESTS += console_tests(scripted)

@@ -106,17 +106,25 @@ BOOT_REST = [
 ]
 
 
+# `latency` after each attack of the boot CPU's guest: the console never paused 100 ms.
+LATENCY_OK = r"^latency: longest pause between rounds \d{1,2}\.\d ms, longest round "
+
+
 def _boot_interact(session):
     # CR8 is 15 on the boot CPU, which serves the shell from this guest's exits.
+    _step(session, "latency\r", [r"^latency: longest pause "])   # from boot: a new window
     _step(session, "parts\r", [r"^boot +0 +running +32 MiB", r"^alpha +1 +(running|halted) "])
     _key_to(session, "boot", "t", [TPR_DONE])
     _step(session, None, [r"^\[boot\] hostile: exit-storm: CPUID in a loop until a key arrives "
                           r"\(at most 1000 Mcycles\)$"], from_start=True)
+    _step(session, "latency\r", [LATENCY_OK])          # while CR8 was 15
     _step(session, "exits boot\r", [r"^exits of boot: \d+ in all$", r"^CPUID +\d+ "])
+    _step(session, "latency\r", [LATENCY_OK])          # during the CPUID storm
     _key_to(session, "boot", "s", [STORM_DONE])
     _step(session, None, BOOT_REST, timeout=120, from_start=True)
     _step(session, "exits boot\r", [r"^MONITOR +16 ", r"^MWAIT +16 ", r"^RDPMC +4 ",
                                     WBINVD_EXITS])
+    _step(session, "latency\r", [LATENCY_OK])          # MONITOR/MWAIT, RDPMC, DRs, WBINVD
     _guest_bytes_printable(session, ("boot", "alpha"))
     return _heartbeat_after()(session)
 

@@ -1,7 +1,9 @@
 /* Multiboot test kernel: the partition's PC devices seen from inside (MC146818A CMOS clock at
  * 0x70/0x71; ACPI PM1a control at 0x604 and the reset register 0xCF9, the addresses the
  * partition's FADT gives): the date is read and checked for form, and with "poweroff" or
- * "reset" on the command line the kernel ends itself through the FADT's registers. */
+ * "reset" on the command line the kernel ends itself through the FADT's registers; with
+ * "triplefault" it shuts its CPU down (SDM Vol. 3A 6.15, interrupt 8: a fault while
+ * delivering #DF). */
 #include "guest/images/multiboot/mb_kernel.h"
 
 #include "arch/x86/io.h"
@@ -56,5 +58,11 @@ void mb_platform_end(const char *cmdline)
         mb_say("resetting through 0xCF9");
         outb(RESET_CONTROL, RESET_FULL);
         mb_say("FAIL still running after the reset write");
+    } else if (cmdline_get(cmdline, "triplefault", value, sizeof(value))) {
+        /* #UD finds no gate, nor does the #GP for that, nor the #DF: the CPU shuts down. */
+        static const struct __attribute__((packed)) { uint16_t limit; uint32_t base; } empty = { 0, 0 };
+        mb_say("triple fault: an empty IDT, then UD2");
+        __asm__ volatile("lidt %0\n\tud2" : : "m"(empty));
+        mb_say("FAIL still running after the triple fault");
     }
 }
