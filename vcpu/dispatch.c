@@ -87,8 +87,9 @@ __attribute__((noinline)) static enum vcpu_verdict exit_sampled(struct vcpu *v, 
 
 /* Exit-reason fields that are not a plain basic reason: a failed VM entry (bit 31), or a
  * basic reason with other flag bits (27 enclave, 28 pending MTF, 29 from VMX root). */
-__attribute__((noinline)) static enum vcpu_verdict exit_uncommon(struct vcpu *v, uint32_t reason)
+__attribute__((noinline)) static enum vcpu_verdict exit_uncommon(struct vcpu *v)
 {
+    uint32_t reason = (uint32_t)vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
     uint32_t basic = VMX_EXIT_REASON_BASIC(reason);
     if (reason & VMX_EXIT_REASON_ENTRY_FAILURE)
         return vcpu_stop_verdict(v, "VM entry failed: %s (%u)", vmx_exit_reason_name(basic), basic);
@@ -99,15 +100,16 @@ __attribute__((noinline)) static enum vcpu_verdict exit_uncommon(struct vcpu *v,
 }
 
 /* The common exit: counted, then a tail call to the handler, whose verdict goes back to the
- * stub as it is. Nothing runs after the handler, so this needs no stack frame. */
+ * stub as it is. Nothing runs after the handler, so this needs no stack frame. The reason is
+ * kept 64 bits wide (VMREAD zero-extends the 32-bit field) so that indexing needs no copy. */
 enum vcpu_verdict vcpu_exit_dispatch(struct vcpu *v)
 {
-    uint32_t reason = (uint32_t)vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
+    uint64_t reason = vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
     if (reason >= VMX_EXIT_REASON_COUNT)
-        return exit_uncommon(v, reason);
+        return exit_uncommon(v);
     v->exits[reason]++;
     if (--v->sample_countdown == 0)
-        return exit_sampled(v, reason);
+        return exit_sampled(v, (uint32_t)reason);
     return exit_handlers[reason](v);
 }
 

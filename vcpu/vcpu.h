@@ -25,10 +25,10 @@ _Static_assert(VCPU_SWITCHED_MSRS_MAX <= VMX_MISC_MSR_LIST_UNIT, "MSR lists with
 #define VCPU_EXIT_RING          16      /* a power of two */
 #define VCPU_COST_SAMPLE        64      /* one exit in this many is recorded and timed */
 #define VCPU_STOP_REASON_MAX    96
-/* Exceptions that exit (SDM Vol. 3C 25.6.3): #AC, which a guest can make recur during its
- * own delivery so that the CPU loops in microcode (CVE-2015-5307), and #MC, which the host
- * handles. Both vectors from arch/x86/vectors.h. */
-#define VCPU_EXCEPTION_BITMAP   ((1u << 17) | (1u << 18))
+/* Exceptions that exit (SDM Vol. 3C 25.6.3): #DB and #AC, which a guest can make recur during
+ * or right after their own delivery so that the CPU loops in microcode (CVE-2015-8104,
+ * CVE-2015-5307), and #MC, which the host handles. Vectors from arch/x86/vectors.h. */
+#define VCPU_EXCEPTION_BITMAP   ((1u << 1) | (1u << 17) | (1u << 18))
 
 enum vcpu_state {
     VCPU_NOT_STARTED,
@@ -125,7 +125,8 @@ struct vcpu {
     struct report_once msrs_reported;
 
     /* Pending and interrupted events (vcpu/events.h); events_pending is set whenever one
-     * waits for delivery: the cheap test every exit's verdict makes. */
+     * waits for delivery, and when a handler rewrote RBP or R12-R15, which only the exit
+     * stub's slow path reloads: the cheap test every exit's verdict makes. */
     struct vcpu_events events;
     uint8_t events_pending;
     uint8_t tpr;                        /* the guest's CR8: virtual, the host's TPR stays 0 */

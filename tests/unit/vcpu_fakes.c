@@ -111,6 +111,8 @@ uint64_t vcpu_host_xgetbv0(void) { return fake.xcr0; }
 void vcpu_host_invvpid_single(uint16_t vpid) { (void)vpid; }
 
 void vcpu_guest_write_cr2(uint64_t value) { fake.cr2 = value; }
+uint64_t vcpu_guest_read_dr6(void) { return fake.dr6; }
+void vcpu_guest_write_dr6(uint64_t value) { fake.dr6 = value; }
 
 /* ---- what the handlers link against outside vcpu/ --------------------------------------- */
 
