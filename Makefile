@@ -160,7 +160,8 @@ $(GUEST_IMAGE): $(TESTGUEST_OBJS) guest/images/testguest/linker.ld
 HOSTILE_SRCS := guest/images/hostile/entry.S guest/images/hostile/traps.S \
                 guest/images/hostile/main.c guest/images/hostile/traps.c \
                 guest/images/common/paging.c guest/images/hostile/survivable.c \
-                guest/images/hostile/stopping.c guest/images/common/console.c \
+                guest/images/hostile/stopping.c guest/images/hostile/debug.c \
+                guest/images/common/console.c \
                 lib/format.c lib/cmdline.c lib/string.c
 HOSTILE_OBJS := $(patsubst %,$(BUILD)/guest/hostile/%.o,$(HOSTILE_SRCS))
 

@@ -425,7 +425,7 @@ TESTS = [
 # watchdog and the rate-limited reports of refused accesses.
 BOCHS_SMP2_256M = Machine(emulator="bochs", mem_mib=256, cpus=2, cpu_model="corei7_skylake_x")
 BOCHS_SMP4_256M = Machine(emulator="bochs", mem_mib=256, cpus=4, cpu_model="corei7_skylake_x")
-HOSTILE_SURVIVABLE = 13              # the survivable scenarios in guest/images/hostile
+HOSTILE_SURVIVABLE = 16              # the survivable scenarios in guest/images/hostile
 HOSTILE_FORBID = NO_EXCEPTION + (r"NOT CONTAINED", r"hostile: unexpected", r"FAIL",
                                  r"partition alpha: stopped")
 
@@ -476,6 +476,12 @@ TESTS += [
                 r"0x[0-9a-f]+ \(VMXE clear\)$",
                 r"^\[hostile\] hostile: write-hv-range: 1 MiB at gpa 0x100000-0x1fffff written, "
                 r"0 words read back wrong, hypervisor answers id 1$",
+                r"^\[hostile\] hostile: tf-single-step: TF over CPUID: 1 #DB, at rip (0x[0-9a-f]+) "
+                r"\(expected \1\), DR6 0x[0-9a-f]+ \(BS set\)$",
+                r"^\[hostile\] hostile: movss-shadow-exit: TF, MOV SS, CPUID: 1 #DB, at rip "
+                r"(0x[0-9a-f]+) \(expected \1\), DR6 0x[0-9a-f]+ \(BS set\)$",
+                r"^\[hostile\] hostile: tf-hlt: TF over HLT: 1 #DB, at rip (0x[0-9a-f]+) "
+                r"\(expected \1\), DR6 0x[0-9a-f]+ \(BS set\)$",
                 r"^\[hostile\] hostile: console-flood: 8192 lines, 1048576 bytes written, "
                 r"guest still running, hypervisor answers id 1$",
                 rf"^\[hostile\] hostile: {HOSTILE_SURVIVABLE} scenarios, "
@@ -547,6 +553,21 @@ TESTS += [
         interact=_heartbeat_after(),
         timeout=120,
     ),
+    EmuTest(
+        name="bochs-hostile-stop-debug",
+        machine=BOCHS_SMP2_256M,
+        guest=True,
+        hostile=True,
+        cmdline="partitions=hostile-stop-debug",
+        expect=[r"^\[dbloop\] hostile: db-delivery-loop: #DB on IST1 at 0x[0-9a-f]+, DR0 = "
+                r"0x[0-9a-f]+ \(write, 8 bytes\) where each delivery pushes, then int1$",
+                r"^partition dbloop: stopped on cpu 1: #DB raised by the delivery of its own "
+                r"#DB \(a breakpoint on its #DB stack or IDT\): it would recur for ever$",
+                r"^\[alpha\] heartbeat 5$"],
+        forbid=HOSTILE_FORBID,
+        interact=_heartbeat_after(),
+        timeout=120,
+    ),
 ]
 
 # The whole catalog (docs/HOSTILE.md): each scenario, the test whose boot runs it, and the
@@ -573,6 +594,10 @@ HOSTILE_CATALOG = [
     ("triple-fault", "bochs-hostile-stop-b", r"^partition triple: stopped on cpu 1: triple fault$"),
     ("cli-hlt", "bochs-hostile-stop-b", r"^partition clihlt: stopped on cpu 2: HLT with interrupts disabled"),
     ("cli-spin", "bochs-hostile-stop-b", r"^partition spin: stopped on cpu 3: watchdog: "),
+    ("tf-single-step", "bochs-hostile-survive", r"^\[hostile\] hostile: tf-single-step: TF over CPUID: 1 #DB"),
+    ("movss-shadow-exit", "bochs-hostile-survive", r"^\[hostile\] hostile: movss-shadow-exit: .*: 1 #DB"),
+    ("tf-hlt", "bochs-hostile-survive", r"^\[hostile\] hostile: tf-hlt: TF over HLT: 1 #DB"),
+    ("db-delivery-loop", "bochs-hostile-stop-debug", r"^partition dbloop: stopped on cpu 1: #DB raised by the delivery of its own #DB"),
 ]
 
 

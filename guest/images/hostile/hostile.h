@@ -47,6 +47,13 @@ extern const uint32_t survivable_count;
 extern const struct scenario stopping_scenarios[];
 extern const uint32_t stopping_count;
 
+/* debug.c: the debug-exception scenarios (single steps over emulated instructions, a #DB
+ * delivery loop), listed in the catalog arrays above. */
+bool tf_single_step(const struct hostile_env *env, struct observed *o);
+bool movss_shadow_exit(const struct hostile_env *env, struct observed *o);
+bool tf_hlt(const struct hostile_env *env, struct observed *o);
+bool db_delivery_loop(const struct hostile_env *env, struct observed *o);
+
 /* A stopping scenario's line before it attacks: "hostile: <name>: <text>". */
 void hostile_announce(const char *name, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -113,6 +113,7 @@ const struct scenario stopping_scenarios[] = {
     { "triple-fault", false, triple_fault },
     { "cli-hlt", false, cli_hlt },
     { "cli-spin", false, cli_spin },
+    { "db-delivery-loop", false, db_delivery_loop },
 };
 
 const uint32_t stopping_count =

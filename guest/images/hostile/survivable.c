@@ -392,6 +392,9 @@ const struct scenario survivable_scenarios[] = {
     { "write-hv-range", true, write_hv_range },
     { "string-io-flood", true, string_io_flood },
     { "cpuid-sweep", true, cpuid_sweep },
+    { "tf-single-step", true, tf_single_step },
+    { "movss-shadow-exit", true, movss_shadow_exit },
+    { "tf-hlt", true, tf_hlt },
     { "console-flood", true, console_flood },
 };
 
