@@ -106,8 +106,8 @@ enum vcpu_verdict exit_debug_exception(struct vcpu *v)
     struct db_exit_out out;
     db_exit_reflect(&in, &out);
     if (recurs_after_own_delivery(v, &out, in.qualification))
-        return vcpu_stop_verdict(v, "#DB raised by the delivery of its own #DB (a breakpoint "
-                                    "on its #DB stack or IDT): it would recur for ever");
+        return vcpu_stop_verdict(v, "#DB raised by the delivery of its own #DB: it would "
+                                    "recur for ever");
     vcpu_guest_write_dr6(out.dr6);
     if (out.dr7 != in.dr7)
         vcpu_vmwrite(VMCS_GUEST_DR7, out.dr7);
