@@ -38,21 +38,27 @@ static inline enum vcpu_verdict vcpu_resume(const struct vcpu *v)
     return (enum vcpu_verdict)v->events_pending;
 }
 
-/* rip_advance's whole rule, for the cases rip_advance_is_plain leaves out (vcpu/exit_debug.c). */
+/* rip_advance's whole rule, for the cases vcpu_advance's tests leave out (vcpu/exit_debug.c). */
 enum vcpu_verdict vcpu_advance_slow(struct vcpu *v);
 
 /* The instruction was emulated: the boundary after it as the CPU would have left it
  * (vcpu/rip_advance.h: RIP past it by the VM-exit instruction length (SDM 28.2.5), wrapped
  * to the code size, the interrupt shadow ended, RF cleared, a single-step trap for TF). The
- * common exit tests three fields it reads anyway once and only adds the length. */
+ * common exit tests the flags once, then adds the length to RIP's low 16 bits alone: without
+ * a carry out of them that is the whole sum, and with one rip_advance decides. */
 static inline enum vcpu_verdict vcpu_advance(struct vcpu *v)
 {
-    uint64_t rip = vcpu_vmread_hot(VMCS_GUEST_RIP);
     uint64_t rflags = vcpu_vmread_hot(VMCS_GUEST_RFLAGS);
     uint64_t interruptibility = vcpu_vmread_hot(VMCS_GUEST_INTERRUPTIBILITY_STATE);
-    if (__builtin_expect(!rip_advance_is_plain(rip, rflags, interruptibility), 0))
+    if (__builtin_expect(!rip_advance_flags_plain(rflags, interruptibility), 0))
         return vcpu_advance_slow(v);
-    vcpu_vmwrite_hot(VMCS_GUEST_RIP, rip + vcpu_vmread_hot(VMCS_EXIT_INFO_INSTRUCTION_LENGTH));
+    uint64_t rip = vcpu_vmread_hot(VMCS_GUEST_RIP);
+    uint64_t length = vcpu_vmread_hot(VMCS_EXIT_INFO_INSTRUCTION_LENGTH);
+    bool carry;
+    __asm__("addw %w[length], %w[rip]" : [rip] "+r"(rip), "=@ccc"(carry) : [length] "r"(length));
+    if (__builtin_expect(carry, 0))
+        return vcpu_advance_slow(v);
+    vcpu_vmwrite_hot(VMCS_GUEST_RIP, rip);
     return vcpu_resume(v);
 }
 

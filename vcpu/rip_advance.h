@@ -16,8 +16,6 @@
 #define RFLAGS_RF                   (1u << 16)
 #define DEBUGCTL_BTF                (1u << 1)   /* single-step on branches only */
 #define INTERRUPT_SHADOWS           (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS)
-/* The lowest IP from which an instruction of up to 15 bytes may carry out of bit 15. */
-#define RIP_LOW16_CARRY_FROM        0xFFF1u
 
 /* RIP after an instruction of `length` bytes at rip, wrapped to the code size: 64-bit code
  * does not wrap; 32-bit code wraps at 4 GiB (RIP's upper half is 0 outside 64-bit mode,
@@ -49,15 +47,23 @@ struct rip_advance_out {
  * before the instruction stay pending: with the shadow ended they are delivered after it. */
 void rip_advance(const struct rip_advance_in *in, struct rip_advance_out *out);
 
-/* The common case, which needs nothing but RIP + length: no TF or RF, no interrupt shadow, and
- * an IP whose low 16 bits cannot carry (no wrap in any code size). Only then may a caller skip
- * rip_advance; every other case goes through it. One test for the flags: the shadows move to
- * bits 15 (reserved, always 0 in RFLAGS) and 16 (RF), so the exit path pays one OR. */
-static inline bool rip_advance_is_plain(uint64_t rip, uint64_t rflags, uint64_t interruptibility)
+/* The common case needs nothing but RIP + length: no TF or RF, no interrupt shadow (this
+ * test), and no carry out of bit 15 of RIP + length (rip_add_carries16), since then RIP +
+ * length is rip_next's result in every code size. Only then may a caller skip rip_advance.
+ * One test for the flags: the shadows move to bits 15 (reserved, always 0 in RFLAGS) and 16
+ * (RF), so the exit path pays one shift and one OR. */
+static inline bool rip_advance_flags_plain(uint64_t rflags, uint64_t interruptibility)
 {
     uint64_t slow_bits = RFLAGS_TF | RFLAGS_RF | (uint64_t)INTERRUPT_SHADOWS << 15;
-    return !((rflags | interruptibility << 15) & slow_bits) &&
-           (uint16_t)rip < RIP_LOW16_CARRY_FROM;
+    return !((rflags | interruptibility << 15) & slow_bits);
+}
+
+/* Whether IP's low 16 bits carry when length is added: the only case in which rip_next may
+ * differ from rip + length. The exit path gets the same answer from the carry flag of one
+ * 16-bit ADD (vcpu/exit.h). */
+static inline bool rip_add_carries16(uint64_t rip, unsigned length)
+{
+    return (uint32_t)(uint16_t)rip + length > 0xFFFFu;
 }
 
 #endif

@@ -52,7 +52,7 @@ static void test_plain_instruction_moves_rip_only(void **state)
     assert_int_equal(o.rflags, rflags);
     assert_int_equal(o.interruptibility, VMX_INTERRUPTIBILITY_NMI);   /* NMI blocking stays */
     assert_int_equal(o.pending_debug, 0);
-    assert_true(rip_advance_is_plain(0x401000, rflags, VMX_INTERRUPTIBILITY_NMI));
+    assert_true(rip_advance_flags_plain(rflags, VMX_INTERRUPTIBILITY_NMI));
 }
 
 static void test_interrupt_shadows_end(void **state)
@@ -66,8 +66,8 @@ static void test_interrupt_shadows_end(void **state)
     assert_int_equal(o.pending_debug, 0);
     o = advance(0x1000, 3, INSN_MODE_32, RFLAGS_FIXED, VMX_INTERRUPTIBILITY_MOV_SS, 0, 0);
     assert_int_equal(o.interruptibility, 0);
-    assert_false(rip_advance_is_plain(0x1000, rflags, VMX_INTERRUPTIBILITY_STI));
-    assert_false(rip_advance_is_plain(0x1000, RFLAGS_FIXED, VMX_INTERRUPTIBILITY_MOV_SS));
+    assert_false(rip_advance_flags_plain(rflags, VMX_INTERRUPTIBILITY_STI));
+    assert_false(rip_advance_flags_plain(RFLAGS_FIXED, VMX_INTERRUPTIBILITY_MOV_SS));
 }
 
 static void test_mov_ss_pending_breakpoints_stay_pending(void **state)
@@ -89,7 +89,7 @@ static void test_single_step_trap_after_instruction(void **state)
     assert_int_equal(o.pending_debug, VMX_PENDING_DBG_BS);
     assert_int_equal(o.rflags, rflags);                 /* TF stays: it traps, not clears */
     assert_int_equal(o.rip, 0x2002);
-    assert_false(rip_advance_is_plain(0x2000, rflags, 0));
+    assert_false(rip_advance_flags_plain(rflags, 0));
     /* BTF: only taken branches trap, and an emulated instruction is none; a stale BS goes. */
     o = advance(0x2000, 2, INSN_MODE_64, rflags, VMX_INTERRUPTIBILITY_STI,
                 VMX_PENDING_DBG_BS, DEBUGCTL_BTF);
@@ -107,7 +107,7 @@ static void test_resume_flag_lasts_one_instruction(void **state)
     struct rip_advance_out o = advance(0x3000, 2, INSN_MODE_64, rflags, 0, 0, 0);
     assert_int_equal(o.rflags, RFLAGS_FIXED | RFLAGS_IF);
     assert_int_equal(o.pending_debug, 0);
-    assert_false(rip_advance_is_plain(0x3000, rflags, 0));
+    assert_false(rip_advance_flags_plain(rflags, 0));
 }
 
 static void test_all_at_once(void **state)
@@ -123,13 +123,15 @@ static void test_all_at_once(void **state)
     assert_int_equal(o.pending_debug, VMX_PENDING_DBG_BS);
 }
 
-static void test_plain_test_covers_every_wrap(void **state)
+static void test_plain_tests_cover_every_wrap(void **state)
 {
     (void)state;
-    assert_true(rip_advance_is_plain(0xFFF0, RFLAGS_FIXED, 0));
-    assert_false(rip_advance_is_plain(0xFFF1, RFLAGS_FIXED, 0));
-    assert_false(rip_advance_is_plain(0xFFFFFFFFull, RFLAGS_FIXED, 0));
-    assert_true(rip_advance_is_plain(0x12340000ull, RFLAGS_FIXED, 0));
+    assert_false(rip_add_carries16(0xFFF0, 15));
+    assert_true(rip_add_carries16(0xFFF1, 15));
+    assert_false(rip_add_carries16(0xFFFD, 2));
+    assert_true(rip_add_carries16(0xFFFE, 2));
+    assert_true(rip_add_carries16(0xFFFFFFFFull, 1));
+    assert_false(rip_add_carries16(0x1234FFF0ull, 15));
     /* Wherever the fast test says plain, the whole rule gives RIP + length and nothing else,
      * in every code size and for every length. */
     static const uint64_t rips[] = { 0, 0xFFF0, 0xFFF1, 0xFFFF, 0x1FFF0, 0xFFFFFFF0ull,
@@ -147,7 +149,8 @@ static void test_plain_test_covers_every_wrap(void **state)
                         uint64_t rip = mode == INSN_MODE_64 ? rips[r] : rips[r] & 0xFFFFFFFFull;
                         if (mode == INSN_MODE_16 && rip > 0xFFFF)
                             continue;
-                        if (!rip_advance_is_plain(rip, flags[f], shadows[s]))
+                        if (!rip_advance_flags_plain(flags[f], shadows[s]) ||
+                            rip_add_carries16(rip, len))
                             continue;
                         plain++;
                         struct rip_advance_out o = advance(rip, len, (enum insn_mode)mode,
@@ -230,7 +233,7 @@ int main(void)
         cmocka_unit_test(test_single_step_trap_after_instruction),
         cmocka_unit_test(test_resume_flag_lasts_one_instruction),
         cmocka_unit_test(test_all_at_once),
-        cmocka_unit_test(test_plain_test_covers_every_wrap),
+        cmocka_unit_test(test_plain_tests_cover_every_wrap),
         cmocka_unit_test(test_db_sets_dr6_from_qualification),
         cmocka_unit_test(test_db_fault_or_trap),
         cmocka_unit_test(test_db_under_shadow_with_tf_sets_bs),

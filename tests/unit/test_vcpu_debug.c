@@ -63,6 +63,28 @@ static void test_cpuid_at_4gib_wraps_in_32bit_code(void **state)
     assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0x100000001ull);
 }
 
+/* The exit path's 16-bit add: a carry out of IP's low 16 bits goes through the whole rule. */
+static void test_carry_out_of_ip_low16(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, RFLAGS_BASE);
+    fake_vmcs_set(VMCS_GUEST_CS_ACCESS_RIGHTS, 0x809Bu);     /* 16-bit code */
+    fake_vmcs_set(VMCS_GUEST_RIP, 0xFFFE);
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CPUID, 0), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0);
+    fake_vmcs_set(VMCS_GUEST_CS_ACCESS_RIGHTS, CS_AR_32BIT);
+    fake_vmcs_set(VMCS_GUEST_RIP, 0x1FFFE);
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CPUID, 0), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0x20000);
+    fake_vmcs_set(VMCS_GUEST_RIP, 0x1FFFD);                  /* no carry: the plain sum */
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CPUID, 0), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0x1FFFF);
+    fake_vmcs_set(VMCS_GUEST_RIP, 0x123456789ABCFFF0ull);     /* upper bits kept */
+    fake_vmcs_set(VMCS_EXIT_INFO_INSTRUCTION_LENGTH, 15);
+    assert_int_equal(run_exit(VMX_EXIT_REASON_CPUID, 0), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), 0x123456789ABCFFFFull);
+}
+
 /* "sti; hlt" with TF: HLT state, shadow ended, and the BS VM entry demands there. */
 static void test_hlt_with_tf_pends_single_step(void **state)
 {
@@ -195,6 +217,7 @@ int main(void)
         cmocka_unit_test_setup(test_cpuid_with_tf_pends_single_step, setup),
         cmocka_unit_test_setup(test_cpuid_ends_sti_shadow_and_rf, setup),
         cmocka_unit_test_setup(test_cpuid_at_4gib_wraps_in_32bit_code, setup),
+        cmocka_unit_test_setup(test_carry_out_of_ip_low16, setup),
         cmocka_unit_test_setup(test_hlt_with_tf_pends_single_step, setup),
         cmocka_unit_test_setup(test_db_reflected_with_dr6, setup),
         cmocka_unit_test_setup(test_db_general_detect_clears_gd, setup),
