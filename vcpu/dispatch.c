@@ -71,11 +71,23 @@ static struct vcpu_exit_record *record_exit(struct vcpu *v, uint32_t reason)
     return x;
 }
 
-/* One exit in VCPU_COST_SAMPLE: recorded in the ring, and the handler's root-mode cost into
- * the reason's histogram. */
+/* Counts an exit of `reason` in its count's low byte (vcpu/vcpu.h): true when that carries,
+ * once in VCPU_COST_SAMPLE exits of the reason; the caller then adds the lap. One ADD to
+ * memory and its carry. */
+static inline bool count_exit(struct vcpu *v, uint64_t reason)
+{
+    bool lap;
+    __asm__("addb %[tick], %[low_byte]"
+            : [low_byte] "+m"(*(uint8_t *)&v->exits[reason]), "=@ccc"(lap)
+            : [tick] "i"(VCPU_EXIT_TICK));
+    return lap;
+}
+
+/* One exit of a reason in VCPU_COST_SAMPLE: recorded in the ring, and the handler's root-mode
+ * cost into the reason's histogram. */
 __attribute__((noinline)) static enum vcpu_verdict exit_sampled(struct vcpu *v, uint32_t reason)
 {
-    v->sample_countdown = VCPU_COST_SAMPLE;
+    v->exits[reason] += VCPU_EXIT_LAP;
     record_exit(v, reason);
     uint32_t start = (uint32_t)vcpu_host_rdtsc();
     enum vcpu_verdict verdict = exit_handlers[reason](v);
@@ -95,7 +107,8 @@ __attribute__((noinline)) static enum vcpu_verdict exit_uncommon(struct vcpu *v)
         return vcpu_stop_verdict(v, "VM entry failed: %s (%u)", vmx_exit_reason_name(basic), basic);
     if (basic >= VMX_EXIT_REASON_COUNT)
         return vcpu_stop_verdict(v, "unhandled exit reason %u", basic);
-    v->exits[basic]++;
+    if (count_exit(v, basic))
+        v->exits[basic] += VCPU_EXIT_LAP;
     return exit_handlers[basic](v);
 }
 
@@ -107,8 +120,7 @@ enum vcpu_verdict vcpu_exit_dispatch(struct vcpu *v)
     uint64_t reason = vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
     if (reason >= VMX_EXIT_REASON_COUNT)
         return exit_uncommon(v);
-    v->exits[reason]++;
-    if (--v->sample_countdown == 0)
+    if (count_exit(v, reason))
         return exit_sampled(v, (uint32_t)reason);
     return exit_handlers[reason](v);
 }

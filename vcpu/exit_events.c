@@ -99,8 +99,8 @@ static uint64_t activity_exits(const struct vcpu *v)
 {
     uint64_t n = 0;
     for (unsigned i = 0; i < VCPU_EXIT_REASONS; i++)
-        n += v->exits[i];
-    return n - v->exits[VMX_EXIT_REASON_PREEMPTION_TIMER];
+        n += vcpu_exit_count(v, i);
+    return n - vcpu_exit_count(v, VMX_EXIT_REASON_PREEMPTION_TIMER);
 }
 
 static enum vcpu_verdict watchdog_check(struct vcpu *v)

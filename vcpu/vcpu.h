@@ -24,6 +24,8 @@ _Static_assert(VCPU_SWITCHED_MSRS_MAX <= VMX_MISC_MSR_LIST_UNIT, "MSR lists with
 #define VCPU_COST_BUCKETS       24      /* up to 2^24 TSC ticks; longer lands in the last */
 #define VCPU_EXIT_RING          16      /* a power of two */
 #define VCPU_COST_SAMPLE        64      /* one exit in this many is recorded and timed */
+#define VCPU_EXIT_TICK          (256 / VCPU_COST_SAMPLE)    /* an exit in a count's low byte */
+#define VCPU_EXIT_LAP           256u    /* VCPU_COST_SAMPLE exits in bits 63:8 of a count */
 #define VCPU_STOP_REASON_MAX    96
 /* Exceptions that exit (SDM Vol. 3C 25.6.3): #DB and #AC, which a guest can make recur during
  * or right after their own delivery so that the CPU loops in microcode (CVE-2015-8104,
@@ -134,17 +136,26 @@ struct vcpu {
     /* Its CPUID, built at each start (vcpu_cpuid_prepare): every exit only looks it up. */
     struct cpuid_table cpuid;
 
-    /* Statistics: exits by basic reason, every one counted (the total is their sum). One exit
-     * in VCPU_COST_SAMPLE, and every exit that stops the vCPU, is recorded in the ring of
-     * the last VCPU_EXIT_RING such exits; the sampled ones are timed, into a histogram of
+    /* Statistics: exits by basic reason, every one counted (vcpu_exit_count). One exit of a
+     * reason in VCPU_COST_SAMPLE, and every exit that stops the vCPU, is recorded in the ring
+     * of the last VCPU_EXIT_RING such exits; the sampled ones are timed, into a histogram of
      * power-of-two TSC buckets per reason (bucket b counts costs in [2^b, 2^(b+1))). Sampling
-     * keeps the statistics from slowing every exit. */
+     * keeps the statistics from slowing every exit. A count is kept in two parts so that the
+     * common exit counts and decides on sampling with one instruction: its low byte gains
+     * VCPU_EXIT_TICK per exit and carries out every VCPU_COST_SAMPLE exits, and that exit is
+     * sampled and adds a lap (VCPU_EXIT_LAP) to bits 63:8. */
     uint64_t exits[VCPU_EXIT_REASONS];
-    uint32_t sample_countdown;          /* exits until the next sampled one */
     uint32_t ring_next;
     struct vcpu_exit_record ring[VCPU_EXIT_RING];
     uint32_t exit_cost[VCPU_EXIT_REASONS][VCPU_COST_BUCKETS];
 };
+
+/* Exits of basic reason `reason` since the vCPU was made. */
+static inline uint64_t vcpu_exit_count(const struct vcpu *v, unsigned reason)
+{
+    uint64_t count = v->exits[reason];
+    return count / VCPU_EXIT_LAP * VCPU_COST_SAMPLE + (count % VCPU_EXIT_LAP) / VCPU_EXIT_TICK;
+}
 
 /* Records why the vCPU must stop and returns VCPU_STOP, for handlers to return. */
 enum vcpu_verdict vcpu_stop_verdict(struct vcpu *v, const char *fmt, ...)

@@ -212,7 +212,6 @@ void fake_reset(struct vcpu *v, void *mem, uint64_t mem_size)
     v->memory_size = mem_size;
     v->state = VCPU_RUNNING;
     v->last_dropped_key = UINT64_MAX;
-    v->sample_countdown = 1000000;      /* no sampled exit unless a test asks for one */
     events_init(&v->events, 0);
     memset(&vmx_negotiated, 0, sizeof(vmx_negotiated));
     vmx_negotiated.caps.cr4_fixed1 = 0x3727FF;
