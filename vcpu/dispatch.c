@@ -128,6 +128,7 @@ enum vcpu_verdict vcpu_exit_dispatch(struct vcpu *v)
 /* The exit stub's slow path, taken for a non-zero verdict. */
 enum vcpu_verdict vcpu_exit_slow(struct vcpu *v, enum vcpu_verdict verdict)
 {
+    verdict = (enum vcpu_verdict)(verdict & ~(unsigned)VCPU_RBX_REWRITTEN);  /* all reloaded */
     if (verdict != VCPU_STOP)
         verdict = vcpu_deliver_events(v);   /* which may stop it too (a triple fault) */
     if (verdict == VCPU_STOP) {

@@ -66,8 +66,8 @@ void vcpu_write_gpr(struct vcpu *v, unsigned index, uint64_t value)
         return;
     }
     *by_index[index & 15] = value;
-    /* RBP and R12-R15 are reloaded only on the exit stub's slow path (vmx/exit_stub.S). */
-    if ((index & 15) == 5 || (index & 15) >= 12)
+    /* RBX, RBP and R12-R15 are reloaded only on the exit stub's slow path (vmx/exit_stub.S). */
+    if ((index & 15) == 3 || (index & 15) == 5 || (index & 15) >= 12)
         v->events_pending = 1;
 }
 

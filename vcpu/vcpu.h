@@ -46,6 +46,9 @@ enum vcpu_verdict {
     VCPU_RESUME = 0,    /* re-enter the guest */
     VCPU_EVENTS = 1,    /* deliver pending events (vcpu/events.h), then re-enter */
     VCPU_STOP = 2,      /* stop the vCPU; vcpu->stop_reason says why */
+    /* ORed into another verdict by CPUID, which rewrites RBX: the exit stub's common resume
+     * leaves RBX as the C call preserved it and reloads it only for this. */
+    VCPU_RBX_REWRITTEN = VMX_EXIT_RESUME_RBX,
 };
 
 /* One exit as the handlers see it and the exit ring keeps it: written once per exit. The
@@ -127,7 +130,7 @@ struct vcpu {
     struct report_once msrs_reported;
 
     /* Pending and interrupted events (vcpu/events.h); events_pending is set whenever one
-     * waits for delivery, and when a handler rewrote RBP or R12-R15, which only the exit
+     * waits for delivery, and when a handler rewrote RBX, RBP or R12-R15, which only the exit
      * stub's slow path reloads: the cheap test every exit's verdict makes. */
     struct vcpu_events events;
     uint8_t events_pending;

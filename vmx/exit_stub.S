@@ -9,14 +9,14 @@
     .code64
 
 /* After a resume verdict only the registers the C handler may have changed: the call clobbers
- * the caller-saved ones, and RBX is CPUID's result. RBP and R12-R15 still hold the guest's
- * values, since the handler preserved them (SysV ABI); a handler that rewrites one of them in
- * struct guest_regs takes the slow path (vcpu_write_gpr), which reloads everything. */
+ * the caller-saved ones. RBX, RBP and R12-R15 still hold the guest's values, since the handler
+ * preserved them (SysV ABI); CPUID, which rewrites RBX, says so (VMX_EXIT_RESUME_RBX), and any
+ * other rewrite of them in struct guest_regs takes the slow path (vcpu_write_gpr), which
+ * reloads everything. */
 .macro LOAD_GUEST_REGS_AFTER_CALL
     mov GUEST_REGS_RAX(%rdi), %rax
     mov GUEST_REGS_RCX(%rdi), %rcx
     mov GUEST_REGS_RDX(%rdi), %rdx
-    mov GUEST_REGS_RBX(%rdi), %rbx
     mov GUEST_REGS_RSI(%rdi), %rsi
     mov GUEST_REGS_R8(%rdi), %r8
     mov GUEST_REGS_R9(%rdi), %r9
@@ -27,6 +27,7 @@
 
 /* Loads all the guest's general registers from the struct guest_regs at %rdi (RDI last). */
 .macro LOAD_GUEST_REGS
+    mov GUEST_REGS_RBX(%rdi), %rbx
     mov GUEST_REGS_RBP(%rdi), %rbp
     mov GUEST_REGS_R12(%rdi), %r12
     mov GUEST_REGS_R13(%rdi), %r13
@@ -93,6 +94,7 @@ vmx_exit_entry:
     test %eax, %eax
     jnz 3f
     mov (%rsp), %rdi
+.Lresume_after_call:
     LOAD_GUEST_REGS_AFTER_CALL
     vmresume
     jmp .Lresume_failed             /* jmp keeps the flags VMRESUME set */
@@ -109,7 +111,11 @@ vmx_exit_entry:
     /* A non-zero verdict: the slow path (events to deliver, rewritten callee-saved registers,
      * or a stop to report), which costs the common exit nothing; it reloads every register. */
 3:  mov (%rsp), %rdi
-    mov %eax, %esi
+    cmp $VMX_EXIT_RESUME_RBX_VALUE, %eax
+    jne 4f
+    mov GUEST_REGS_RBX(%rdi), %rbx  /* CPUID's result */
+    jmp .Lresume_after_call
+4:  mov %eax, %esi
     call vmx_exit_slow_handler
     test %eax, %eax
     jz .Lresume

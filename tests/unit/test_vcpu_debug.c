@@ -24,6 +24,18 @@
 #define DB_HANDLER          0x5678ABCDu
 #define DR6_AT_RESET        0xFFFF0FF0ull
 
+/* CPUID's verdict says RBX changed: the stub reloads it on the common resume. */
+static void test_cpuid_says_rbx_rewritten(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_EXIT_INFO_EXIT_REASON, VMX_EXIT_REASON_CPUID);
+    assert_int_equal(vcpu_exit_dispatch(&vcpu), VCPU_RBX_REWRITTEN);
+    assert_int_equal(vcpu_exit_slow(&vcpu, VCPU_RBX_REWRITTEN), VCPU_RESUME);
+    vcpu.events_pending = 1;
+    fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
+    assert_int_equal(vcpu_exit_dispatch(&vcpu), VCPU_EVENTS | VCPU_RBX_REWRITTEN);
+}
+
 static void test_cpuid_with_tf_pends_single_step(void **state)
 {
     (void)state;
@@ -195,14 +207,18 @@ static void test_db_elsewhere_reflected(void **state)
                      HW_EXCEPTION(X86_VECTOR_DB));
 }
 
-/* The exit stub reloads RBP and R12-R15 only on its slow path: writing one asks for it. */
+/* The exit stub reloads RBX, RBP and R12-R15 only on its slow path (RBX also after CPUID):
+ * writing one asks for it. */
 static void test_callee_saved_write_takes_slow_path(void **state)
 {
     (void)state;
     vcpu_write_gpr(&vcpu, 0, 7);                /* RAX */
     assert_int_equal(vcpu.events_pending, 0);
-    vcpu_write_gpr(&vcpu, 3, 7);                /* RBX: reloaded on every resume */
+    vcpu_write_gpr(&vcpu, 11, 7);               /* R11: reloaded on every resume */
     assert_int_equal(vcpu.events_pending, 0);
+    vcpu_write_gpr(&vcpu, 3, 7);                /* RBX: only CPUID's is reloaded there */
+    assert_int_equal(vcpu.events_pending, 1);
+    vcpu.events_pending = 0;
     vcpu_write_gpr(&vcpu, 13, 7);               /* R13 */
     assert_int_equal(vcpu.events_pending, 1);
     assert_int_equal(vcpu.regs.r13, 7);
@@ -214,6 +230,7 @@ static void test_callee_saved_write_takes_slow_path(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_cpuid_says_rbx_rewritten, setup),
         cmocka_unit_test_setup(test_cpuid_with_tf_pends_single_step, setup),
         cmocka_unit_test_setup(test_cpuid_ends_sti_shadow_and_rf, setup),
         cmocka_unit_test_setup(test_cpuid_at_4gib_wraps_in_32bit_code, setup),
