@@ -23,15 +23,12 @@ void db_exit_reflect(const struct db_exit_in *in, struct db_exit_out *out)
     uint64_t q = in->qualification;
     uint64_t dr6 = (in->dr6 & ~DR6_B0_B3) | (q & (DR6_B0_B3 | DR6_BD | DR6_BS));
     dr6 = (q & DR6_RTM) ? dr6 & ~DR6_RTM : dr6 | DR6_RTM;
-    bool shadow = (in->interruptibility & INTERRUPT_SHADOWS) != 0;
-    bool single_step = (in->rflags & RFLAGS_TF) && !(in->debugctl & DEBUGCTL_BTF);
     *out = (struct db_exit_out){
         .dr6 = (uint32_t)dr6,
         .dr7 = (q & DR6_BD) ? in->dr7 & ~DR7_GD : in->dr7,
-        /* A #DB exit saves BS clear; under a shadow entry demands BS exactly with TF. */
-        .pending_debug = shadow ? (in->pending_debug & ~VMX_PENDING_DBG_BS) |
-                                      (single_step ? VMX_PENDING_DBG_BS : 0)
-                                : in->pending_debug,
+        .pending_debug = pending_debug_for_entry(in->pending_debug, in->rflags,
+                                                 in->interruptibility, VMX_ACTIVITY_ACTIVE,
+                                                 in->debugctl),
         .fault = is_fault(q, in->dr7),
     };
 }

@@ -47,6 +47,13 @@ struct rip_advance_out {
  * before the instruction stay pending: with the shadow ended they are delivered after it. */
 void rip_advance(const struct rip_advance_in *in, struct rip_advance_out *out);
 
+/* The pending-debug-exceptions field as VM entry accepts it (26.3.1.5): under an STI or MOV-SS
+ * shadow, or in the HLT state, BS must be set exactly when TF is set and BTF is not; an exit
+ * may have saved it otherwise (a #DB exit saves it clear, other exits in a MOV-SS shadow as
+ * the CPU likes). Elsewhere the field is returned unchanged. */
+uint64_t pending_debug_for_entry(uint64_t pending_debug, uint64_t rflags,
+                                 uint32_t interruptibility, uint32_t activity, uint64_t debugctl);
+
 /* The common case needs nothing but RIP + length: no TF or RF, no interrupt shadow (this
  * test), and no carry out of bit 15 of RIP + length (rip_add_carries16), since then RIP +
  * length is rip_next's result in every code size. Only then may a caller skip rip_advance.

@@ -214,6 +214,25 @@ static void test_db_under_shadow_with_tf_sets_bs(void **state)
                      0);
 }
 
+static void test_pending_debug_for_entry(void **state)
+{
+    (void)state;
+    uint64_t tf = RFLAGS_FIXED | RFLAGS_TF;
+    assert_int_equal(pending_debug_for_entry(0, tf, VMX_INTERRUPTIBILITY_MOV_SS,
+                                             VMX_ACTIVITY_ACTIVE, 0), VMX_PENDING_DBG_BS);
+    assert_int_equal(pending_debug_for_entry(0x1, tf, 0, VMX_ACTIVITY_HLT, 0),
+                     0x1 | VMX_PENDING_DBG_BS);
+    assert_int_equal(pending_debug_for_entry(VMX_PENDING_DBG_BS, RFLAGS_FIXED,
+                                             VMX_INTERRUPTIBILITY_STI, VMX_ACTIVITY_ACTIVE, 0), 0);
+    assert_int_equal(pending_debug_for_entry(VMX_PENDING_DBG_BS, tf, VMX_INTERRUPTIBILITY_STI,
+                                             VMX_ACTIVITY_ACTIVE, DEBUGCTL_BTF), 0);
+    /* No shadow, not halted: whatever it holds is delivered or not as the CPU decides. */
+    assert_int_equal(pending_debug_for_entry(VMX_PENDING_DBG_BS, RFLAGS_FIXED, 0,
+                                             VMX_ACTIVITY_ACTIVE, 0), VMX_PENDING_DBG_BS);
+    assert_int_equal(pending_debug_for_entry(0, tf, VMX_INTERRUPTIBILITY_NMI,
+                                             VMX_ACTIVITY_ACTIVE, 0), 0);
+}
+
 static void test_idt_gate_offsets(void **state)
 {
     (void)state;
@@ -237,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_db_sets_dr6_from_qualification),
         cmocka_unit_test(test_db_fault_or_trap),
         cmocka_unit_test(test_db_under_shadow_with_tf_sets_bs),
+        cmocka_unit_test(test_pending_debug_for_entry),
         cmocka_unit_test(test_idt_gate_offsets),
     };
 

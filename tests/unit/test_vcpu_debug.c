@@ -157,6 +157,18 @@ static void test_int1_redelivered(void **state)
     assert_int_equal(fake.dr6, DR6_AT_RESET);
 }
 
+/* A #GP injected for an instruction in a MOV-SS shadow with TF: BS set for the entry checks. */
+static void test_injection_under_shadow_with_tf_sets_bs(void **state)
+{
+    (void)state;
+    fake_vmcs_set(VMCS_GUEST_RFLAGS, RFLAGS_BASE | RFLAGS_TF);
+    fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY_STATE, VMX_INTERRUPTIBILITY_MOV_SS);
+    vcpu_inject_exception(&vcpu, X86_VECTOR_GP, 0);
+    assert_int_equal(vcpu_exit_slow(&vcpu, VCPU_EVENTS), VCPU_RESUME);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_ENTRY_INTERRUPTION_INFO), EXC_GP_INFO);
+    assert_int_equal(fake_vmcs_get(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS), VMX_PENDING_DBG_BS);
+}
+
 static void test_db_during_own_delivery_stops(void **state)
 {
     (void)state;
@@ -239,6 +251,7 @@ int main(void)
         cmocka_unit_test_setup(test_db_reflected_with_dr6, setup),
         cmocka_unit_test_setup(test_db_general_detect_clears_gd, setup),
         cmocka_unit_test_setup(test_int1_redelivered, setup),
+        cmocka_unit_test_setup(test_injection_under_shadow_with_tf_sets_bs, setup),
         cmocka_unit_test_setup(test_db_during_own_delivery_stops, setup),
         cmocka_unit_test_setup(test_db_raised_by_own_delivery_stops, setup),
         cmocka_unit_test_setup(test_db_elsewhere_reflected, setup),
