@@ -33,7 +33,8 @@ VCPU_SRCS    := vcpu/vcpu.c vcpu/run.c vcpu/dispatch.c vcpu/report.c vcpu/range_
                 vcpu/cpuid_policy.c vcpu/cpuid_lookup.c vcpu/exit_io.c vcpu/exit_io_string.c \
                 vcpu/string_io.c vcpu/exit_msr.c \
                 vcpu/exit_cr.c vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c \
-                vcpu/insn_decode.c vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c
+                vcpu/insn_decode.c vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c \
+                vcpu/rip_advance.c vcpu/db_reflect.c vcpu/exit_debug.c
 LIB_SRCS     := lib/string.c lib/format.c lib/diag.c lib/cmdline.c lib/ratelimit.c lib/interval_stats.c \
                 lib/civil_time.c
 VLAPIC_SRCS  := guest/vlapic.c guest/vlapic_registers.c guest/vlapic_timer.c guest/vlapic_msr.c
@@ -160,7 +161,8 @@ HOSTILE_SRCS := guest/images/hostile/entry.S guest/images/hostile/traps.S \
                 guest/images/hostile/main.c guest/images/hostile/traps.c \
                 guest/images/common/paging.c guest/images/hostile/survivable.c \
                 guest/images/hostile/stopping.c guest/images/hostile/cpu_rules.c \
-                guest/images/hostile/sweeps.c guest/images/common/console.c \
+                guest/images/hostile/sweeps.c guest/images/hostile/debug.c \
+                guest/images/common/console.c \
                 lib/format.c lib/cmdline.c lib/string.c
 HOSTILE_OBJS := $(patsubst %,$(BUILD)/guest/hostile/%.o,$(HOSTILE_SRCS))
 
@@ -321,7 +323,10 @@ UNIT_SRCS_vcpu_exits := tests/unit/vcpu_fakes.c vcpu/dispatch.c vcpu/vcpu.c vcpu
                         vcpu/exit_io_string.c vcpu/string_io.c \
                         vcpu/exit_events.c vcpu/exit_misc.c vcpu/exit_mmio.c vcpu/insn_decode.c \
                         vcpu/guest_walk.c vcpu/xcr0.c vcpu/cr_rules.c vcpu/hypercall.c guest/testdev.c \
+                        vcpu/rip_advance.c vcpu/db_reflect.c vcpu/exit_debug.c \
                         lib/ratelimit.c lib/format.c
+UNIT_TESTS += rip_advance
+UNIT_SRCS_rip_advance := vcpu/rip_advance.c vcpu/db_reflect.c
 UNIT_TESTS += string_io
 UNIT_TESTS += vcpu_string_io
 UNIT_SRCS_vcpu_string_io := $(UNIT_SRCS_vcpu_exits)
@@ -330,6 +335,8 @@ UNIT_TESTS += vcpu_delivery
 UNIT_SRCS_vcpu_delivery := $(UNIT_SRCS_vcpu_exits)
 UNIT_TESTS += vcpu_instructions
 UNIT_SRCS_vcpu_instructions := $(UNIT_SRCS_vcpu_exits)
+UNIT_TESTS += vcpu_debug
+UNIT_SRCS_vcpu_debug := $(UNIT_SRCS_vcpu_exits)
 UNIT_TESTS += cpuid_policy
 UNIT_SRCS_cpuid_policy := vcpu/cpuid_policy.c vcpu/cpuid_lookup.c
 UNIT_TESTS += vcpu_state

@@ -232,6 +232,18 @@ static const struct partition_table table_hostile_boot = {
     PARTITIONS(hostile_boot_parts),
 };
 
+static const struct partition_config hostile_stop_debug_parts[] = {
+    HOSTILE_ALPHA(0),
+    HOSTILE_GUEST("dbloop", 1, "scenario=db-delivery-loop", 0),
+};
+
+static const struct partition_table table_hostile_stop_debug = {
+    .name = "hostile-stop-debug",
+    .description = "alpha on CPU 0; on CPU 1 a hostile guest whose every #DB delivery raises "
+                   "another #DB: it is stopped, alpha runs on",
+    PARTITIONS(hostile_stop_debug_parts),
+};
+
 /* linux: a distribution kernel (GRUB module "linux", its initramfs "linux-initrd") on CPU 1
  * with 256 MiB, next to the test guest on CPU 0. The words after "linux" on its GRUB module
  * line replace the command line here; its `reboot` restarts it. */
@@ -332,6 +344,7 @@ const struct partition_table *const partition_tables[] = {
     &table_hostile_stop_b,
     &table_hostile_all,
     &table_hostile_boot,
+    &table_hostile_stop_debug,
     &table_multiboot,
     &table_linux,
     &table_linux_bad,

@@ -80,7 +80,7 @@ static uint64_t exit_total(const struct vcpu *v)
 {
     uint64_t n = 0;
     for (unsigned i = 0; i < VCPU_EXIT_REASONS; i++)
-        n += v->exits[i];
+        n += vcpu_exit_count(v, i);
     return n;
 }
 
@@ -269,10 +269,11 @@ static void cmd_exits(const struct shell_command *c)
     console_printf("exits of %s: %llu in all\n", p->config->name,
                    (unsigned long long)exit_total(v));
     for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++) {
-        if (!v->exits[r])
+        if (!vcpu_exit_count(v, r))
             continue;
         console_printf("%-28s %10llu   root-mode cost in TSC ticks (1 exit in %u timed):\n",
-                       vmx_exit_reason_name(r), (unsigned long long)v->exits[r], VCPU_COST_SAMPLE);
+                       vmx_exit_reason_name(r), (unsigned long long)vcpu_exit_count(v, r),
+                       VCPU_COST_SAMPLE);
         uint64_t buckets[VCPU_COST_BUCKETS];
         for (unsigned b = 0; b < VCPU_COST_BUCKETS; b++)
             buckets[b] = v->exit_cost[r][b];

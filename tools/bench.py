@@ -43,18 +43,23 @@ EXIT_TARGETS = {"cpuid_round_trip": (80, 65), "vmcall_round_trip": (65, 52),
                 "out_round_trip": (65, 52), "uart_write_round_trip": (150, None)}
 # Where the instructions of each round trip go (counted from the disassembly of this tree).
 EXIT_PATHS = {
-    "cpuid_round_trip": "stub 38 (15 GPR stores + 15 loads, call, verdict test, VMRESUME); "
-                        "dispatch 10 (reason, count, sample countdown, table jump); leaf "
-                        "tests 7 (bound, direct-leaf bit), the vCPU's table row 3, its 4 "
-                        "registers loaded and stored 8, RIP advance 6, verdict 2; 1 exit in 64 "
-                        "sampled (ring record, 2 RDTSC, histogram: about 1 an exit)",
-    "vmcall_round_trip": "stub 38; dispatch 10; CPL check, number bound, table jump 7; NOP "
-                         "hypercall: RAX store, RIP advance 6, verdict 2; sampling ~1",
-    "out_round_trip": "stub 38; dispatch 10; qualification read 2, same-port-as-last compare "
-                      "4, count 1, IN test 2, RIP advance 6, verdict 2; sampling ~1",
-    "uart_write_round_trip": "stub 38; dispatch 10; span test and one-entry registry 14; "
+    "cpuid_round_trip": "stub 36 (15 GPR stores, 10 loads: RBP and R12-R15 survive the call, "
+                        "RBX reloaded for CPUID's verdict flag, call, verdict tests, VMRESUME); "
+                        "dispatch 7 (reason, its bound, one ADD that counts and decides "
+                        "sampling, table jump); leaf tests 7 (bound, direct-leaf bit), the "
+                        "vCPU's table row 3, its 4 registers loaded and stored 8, RIP advance 15 "
+                        "(RFLAGS and interruptibility read, one shift-OR-test for TF, RF and the "
+                        "interrupt shadows, the length added to RIP's low 16 bits with a carry "
+                        "test, RIP written), verdict 3; 1 exit in 64 sampled (ring record, 2 "
+                        "RDTSC, histogram: about 1 an exit)",
+    "vmcall_round_trip": "stub 32 (15 stores, 9 loads); dispatch 7; RAX, CPL check, number "
+                         "bound, table jump 8; NOP hypercall: RAX store, RIP advance 15, "
+                         "verdict 2; sampling ~1",
+    "out_round_trip": "stub 32; dispatch 7; qualification read 2, same-access-as-last compare "
+                      "2, count 1, IN test 2, RIP advance 15, verdict 2; sampling ~1",
+    "uart_write_round_trip": "stub 32; dispatch 7; span test and one-entry registry 12; "
                              "device call 12; 16550 THR write and line-queue byte ~45; RIP "
-                             "advance 6, verdict 3; sampling ~1",
+                             "advance 15, verdict 3; sampling ~1",
 }
 READY = r"^boot: ready$"
 TSC = re.compile(r"^boot: entry-to-ready tsc (\d+)$")

@@ -71,11 +71,23 @@ static struct vcpu_exit_record *record_exit(struct vcpu *v, uint32_t reason)
     return x;
 }
 
-/* One exit in VCPU_COST_SAMPLE: recorded in the ring, and the handler's root-mode cost into
- * the reason's histogram. */
+/* Counts an exit of `reason` in its count's low byte (vcpu/vcpu.h): true when that carries,
+ * once in VCPU_COST_SAMPLE exits of the reason; the caller then adds the lap. One ADD to
+ * memory and its carry. */
+static inline bool count_exit(struct vcpu *v, uint64_t reason)
+{
+    bool lap;
+    __asm__("addb %[tick], %[low_byte]"
+            : [low_byte] "+m"(*(uint8_t *)&v->exits[reason]), "=@ccc"(lap)
+            : [tick] "i"(VCPU_EXIT_TICK));
+    return lap;
+}
+
+/* One exit of a reason in VCPU_COST_SAMPLE: recorded in the ring, and the handler's root-mode
+ * cost into the reason's histogram. */
 __attribute__((noinline)) static enum vcpu_verdict exit_sampled(struct vcpu *v, uint32_t reason)
 {
-    v->sample_countdown = VCPU_COST_SAMPLE;
+    v->exits[reason] += VCPU_EXIT_LAP;
     record_exit(v, reason);
     uint32_t start = (uint32_t)vcpu_host_rdtsc();
     enum vcpu_verdict verdict = exit_handlers[reason](v);
@@ -87,33 +99,36 @@ __attribute__((noinline)) static enum vcpu_verdict exit_sampled(struct vcpu *v, 
 
 /* Exit-reason fields that are not a plain basic reason: a failed VM entry (bit 31), or a
  * basic reason with other flag bits (27 enclave, 28 pending MTF, 29 from VMX root). */
-__attribute__((noinline)) static enum vcpu_verdict exit_uncommon(struct vcpu *v, uint32_t reason)
+__attribute__((noinline)) static enum vcpu_verdict exit_uncommon(struct vcpu *v)
 {
+    uint32_t reason = (uint32_t)vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
     uint32_t basic = VMX_EXIT_REASON_BASIC(reason);
     if (reason & VMX_EXIT_REASON_ENTRY_FAILURE)
         return vcpu_stop_verdict(v, "VM entry failed: %s (%u)", vmx_exit_reason_name(basic), basic);
     if (basic >= VMX_EXIT_REASON_COUNT)
         return vcpu_stop_verdict(v, "unhandled exit reason %u", basic);
-    v->exits[basic]++;
+    if (count_exit(v, basic))
+        v->exits[basic] += VCPU_EXIT_LAP;
     return exit_handlers[basic](v);
 }
 
 /* The common exit: counted, then a tail call to the handler, whose verdict goes back to the
- * stub as it is. Nothing runs after the handler, so this needs no stack frame. */
+ * stub as it is. Nothing runs after the handler, so this needs no stack frame. The reason is
+ * kept 64 bits wide (VMREAD zero-extends the 32-bit field) so that indexing needs no copy. */
 enum vcpu_verdict vcpu_exit_dispatch(struct vcpu *v)
 {
-    uint32_t reason = (uint32_t)vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
+    uint64_t reason = vcpu_vmread_hot(VMCS_EXIT_INFO_EXIT_REASON);
     if (reason >= VMX_EXIT_REASON_COUNT)
-        return exit_uncommon(v, reason);
-    v->exits[reason]++;
-    if (--v->sample_countdown == 0)
-        return exit_sampled(v, reason);
+        return exit_uncommon(v);
+    if (count_exit(v, reason))
+        return exit_sampled(v, (uint32_t)reason);
     return exit_handlers[reason](v);
 }
 
 /* The exit stub's slow path, taken for a non-zero verdict. */
 enum vcpu_verdict vcpu_exit_slow(struct vcpu *v, enum vcpu_verdict verdict)
 {
+    verdict = (enum vcpu_verdict)(verdict & ~(unsigned)VCPU_RBX_REWRITTEN);  /* all reloaded */
     if (verdict != VCPU_STOP)
         verdict = vcpu_deliver_events(v);   /* which may stop it too (a triple fault) */
     if (verdict == VCPU_STOP) {

@@ -65,8 +65,9 @@ enum vcpu_verdict vcpu_deliver_events(struct vcpu *v)
         return vcpu_stop_verdict(v, "%s", v->stop_request_reason ? v->stop_request_reason
                                                                 : "stopped from the shell");
     uint32_t interruptibility = (uint32_t)vcpu_vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
+    uint64_t rflags = vcpu_vmread(VMCS_GUEST_RFLAGS);
     const struct event_guest_state gs = {
-        .interrupt_flag = (vcpu_vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) != 0,
+        .interrupt_flag = (rflags & RFLAGS_IF) != 0,
         .interruptibility = interruptibility,
         .activity_state = (uint32_t)vcpu_vmread(VMCS_GUEST_ACTIVITY_STATE),
         .protected_mode = (vcpu_vmread(VMCS_CTRL_EXEC_CR0_READ_SHADOW) & CR0_PE_BIT) != 0,
@@ -81,6 +82,15 @@ enum vcpu_verdict vcpu_deliver_events(struct vcpu *v)
         return VCPU_STOP;
     }
     if (d.inject) {
+        /* An event raised on an instruction in a shadow, with TF: the entry checks still want
+         * BS (26.3.1.5), and a vectoring entry delivers no pending debug exception (26.6.3),
+         * so setting it changes nothing the guest sees. */
+        uint64_t pending = vcpu_vmread(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS);
+        uint64_t wanted = pending_debug_for_entry(pending, rflags, interruptibility,
+                                                  gs.activity_state,
+                                                  vcpu_vmread(VMCS_GUEST_IA32_DEBUGCTL));
+        if (wanted != pending)
+            vcpu_vmwrite(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, wanted);
         vcpu_vmwrite(VMCS_CTRL_ENTRY_INTERRUPTION_INFO, d.interruption_info);
         if (d.interruption_info & VMX_INTR_DELIVER_ERROR_CODE)
             vcpu_vmwrite(VMCS_CTRL_ENTRY_EXCEPTION_ERROR_CODE, d.error_code);

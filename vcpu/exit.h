@@ -9,6 +9,7 @@
 
 #include "arch/x86/vectors.h"
 #include "vcpu/hw.h"
+#include "vcpu/rip_advance.h"
 #include "vcpu/vcpu.h"
 #include "vmx/vmx_state.h"
 
@@ -41,13 +42,36 @@ static inline enum vcpu_verdict vcpu_resume(const struct vcpu *v)
     return (enum vcpu_verdict)v->events_pending;
 }
 
-/* The instruction was emulated: RIP moves past it (SDM 28.2.5, VM-exit instruction length). */
+/* rip_advance's whole rule, for the cases vcpu_advance's tests leave out (vcpu/exit_debug.c). */
+enum vcpu_verdict vcpu_advance_slow(struct vcpu *v);
+
+/* The instruction was emulated: the boundary after it as the CPU would have left it
+ * (vcpu/rip_advance.h: RIP past it by the VM-exit instruction length (SDM 28.2.5), wrapped
+ * to the code size, the interrupt shadow ended, RF cleared, a single-step trap for TF). The
+ * common exit tests the flags once, then adds the length to RIP's low 16 bits alone: without
+ * a carry out of them that is the whole sum, and with one rip_advance decides. */
 static inline enum vcpu_verdict vcpu_advance(struct vcpu *v)
 {
-    vcpu_vmwrite_hot(VMCS_GUEST_RIP, vcpu_vmread_hot(VMCS_GUEST_RIP) +
-                                     vcpu_vmread_hot(VMCS_EXIT_INFO_INSTRUCTION_LENGTH));
+    uint64_t rflags = vcpu_vmread_hot(VMCS_GUEST_RFLAGS);
+    uint64_t interruptibility = vcpu_vmread_hot(VMCS_GUEST_INTERRUPTIBILITY_STATE);
+    if (__builtin_expect(!rip_advance_flags_plain(rflags, interruptibility), 0))
+        return vcpu_advance_slow(v);
+    uint64_t rip = vcpu_vmread_hot(VMCS_GUEST_RIP);
+    uint64_t length = vcpu_vmread_hot(VMCS_EXIT_INFO_INSTRUCTION_LENGTH);
+    bool carry;
+    __asm__("addw %w[length], %w[rip]" : [rip] "+r"(rip), "=@ccc"(carry) : [length] "r"(length));
+    if (__builtin_expect(carry, 0))
+        return vcpu_advance_slow(v);
+    vcpu_vmwrite_hot(VMCS_GUEST_RIP, rip);
     return vcpu_resume(v);
 }
+
+/* The same for an instruction whose length the hypervisor decoded itself (an exit that gives
+ * none, as EPT violations do), run with code size mode. */
+enum vcpu_verdict vcpu_advance_by(struct vcpu *v, unsigned length, enum insn_mode mode);
+
+/* The code size the guest runs with now, from CS and EFER.LMA (SDM Vol. 3A 5.2.1). */
+enum insn_mode vcpu_code_mode(void);
 
 /* Queues a hardware exception (arch/x86/vectors.h) for the guest at the next VM entry; the
  * events module decides whether it pushes error_code (vcpu/event_delivery.c). */
@@ -124,6 +148,8 @@ enum vcpu_verdict exit_ept_misconfig(struct vcpu *v);
 enum vcpu_verdict exit_init_signal(struct vcpu *v);
 enum vcpu_verdict exit_sipi(struct vcpu *v);
 enum vcpu_verdict exit_exception_nmi(struct vcpu *v);
+/* A hardware #DB the exception bitmap caught (vcpu/exit_debug.c). */
+enum vcpu_verdict exit_debug_exception(struct vcpu *v);
 enum vcpu_verdict exit_external_interrupt(struct vcpu *v);
 enum vcpu_verdict exit_preemption_timer(struct vcpu *v);
 enum vcpu_verdict exit_interrupt_window(struct vcpu *v);

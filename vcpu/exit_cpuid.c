@@ -82,6 +82,12 @@ static void set_result(struct vcpu *v, struct cpuid_regs r)
     v->regs.rdx = r.edx;
 }
 
+/* CPUID is done: the instruction completed, and the exit stub told that RBX changed. */
+static enum vcpu_verdict cpuid_done(struct vcpu *v)
+{
+    return (enum vcpu_verdict)(vcpu_advance(v) | VCPU_RBX_REWRITTEN);
+}
+
 /* Leaves that depend on the subleaf or the guest's state, and every range but the basic one:
  * out of line, so the common exit keeps no stack frame of its own. XCR0 is the guest's while
  * it runs; it is read only for leaf 0xD, and only where XSAVE is offered at all. */
@@ -92,7 +98,7 @@ __attribute__((noinline)) static enum vcpu_verdict cpuid_uncommon(struct vcpu *v
     if (t->xcr0_supported && (leaf == 0xD || (leaf > t->max_basic && t->max_basic == 0xD)))
         xcr0 = vcpu_host_xgetbv0();
     set_result(v, cpuid_policy_lookup(t, leaf, (uint32_t)v->regs.rcx, cr4, xcr0));
-    return vcpu_advance(v);
+    return cpuid_done(v);
 }
 
 /* Every guest CPUID: a basic leaf that depends on nothing but itself is one table entry. */
@@ -101,7 +107,7 @@ enum vcpu_verdict exit_cpuid(struct vcpu *v)
     uint32_t leaf = (uint32_t)v->regs.rax;
     if (leaf < CPUID_BASIC_LEAVES && ((v->cpuid.direct >> leaf) & 1)) {
         set_result(v, v->cpuid.basic[leaf]);
-        return vcpu_advance(v);
+        return cpuid_done(v);
     }
     return cpuid_uncommon(v, leaf);
 }

@@ -60,9 +60,14 @@ enum vcpu_verdict exit_exception_nmi(struct vcpu *v)
     vcpu_note_event_delivery(v);
     if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_NMI)
         return vcpu_resume(v);     /* the host's NMI, taken on exit; nothing for the guest */
-    if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_SOFTWARE_EXCEPTION) {
-        /* INT3 or INTO the exception bitmap caught: delivered again as it was, a software
-         * exception with its instruction length (RIP still points at the instruction). */
+    if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_HW_EXCEPTION &&
+        VMX_INTR_INFO_VECTOR(info) == X86_VECTOR_DB)
+        return exit_debug_exception(v);
+    if (VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_SOFTWARE_EXCEPTION ||
+        VMX_INTR_INFO_TYPE(info) == VMX_INTR_TYPE_PRIV_SOFTWARE_EXCEPTION) {
+        /* INT3 or INTO the exception bitmap caught, or INT1 (ICEBP) with #DB intercepted: the
+         * exit comes before the instruction (SDM 27.1), so it is delivered again as it was, a
+         * software exception with its instruction length. INT1 leaves DR6 alone. */
         events_exit_record(&v->events, info | VMX_INTR_INFO_VALID, 0,
                            (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INSTRUCTION_LENGTH));
         v->events_pending = 1;
@@ -98,8 +103,8 @@ static uint64_t activity_exits(const struct vcpu *v)
 {
     uint64_t n = 0;
     for (unsigned i = 0; i < VCPU_EXIT_REASONS; i++)
-        n += v->exits[i];
-    return n - v->exits[VMX_EXIT_REASON_PREEMPTION_TIMER];
+        n += vcpu_exit_count(v, i);
+    return n - vcpu_exit_count(v, VMX_EXIT_REASON_PREEMPTION_TIMER);
 }
 
 static enum vcpu_verdict watchdog_check(struct vcpu *v)
@@ -185,23 +190,21 @@ enum vcpu_verdict exit_sipi(struct vcpu *v)
 }
 
 /* HLT with interrupts enabled waits in the guest's HLT activity state (the preemption
- * timer still brings the CPU back to the hypervisor). With interrupts disabled nothing
- * can ever wake it, so the partition is stopped and reported. */
+ * timer still brings the CPU back to the hypervisor). With interrupts disabled and no
+ * single-step trap to come, nothing can ever wake it, so the partition is stopped and
+ * reported. */
 enum vcpu_verdict exit_hlt(struct vcpu *v)
 {
-    if (!(vcpu_vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
+    if (!(vcpu_vmread(VMCS_GUEST_RFLAGS) & (RFLAGS_IF | RFLAGS_TF)))
         return vcpu_stop_verdict(v, "HLT with interrupts disabled: the guest can never wake");
     /* HLT exiting is negotiated only with the HLT activity state; should a CPU force it anyway,
      * the guest goes on after its HLT as if woken at once (entry would fail otherwise). */
     if (!vmx_config()->caps.activity_hlt)
         return vcpu_advance(v);
-    /* "sti; hlt" (every idle loop): HLT sits in STI's shadow, and skipping HLT ends that
-     * shadow; VM entry refuses the HLT activity state with STI or MOV-SS blocking set
-     * (SDM 28.3.1.5), so clear them as the CPU would have. */
-    uint32_t blocking = (uint32_t)vcpu_vmread(VMCS_GUEST_INTERRUPTIBILITY_STATE);
-    if (blocking & (VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS))
-        vcpu_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_STATE,
-                     blocking & ~(VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
+    /* "sti; hlt" (every idle loop): HLT sits in STI's shadow, which skipping HLT ends, as VM
+     * entry demands in the HLT state; with TF the single-step trap is left pending (BS), which
+     * entry also demands there and which the CPU delivers from HLT (SDM 26.3.1.5, 26.6.3):
+     * vcpu_advance does both. */
     vcpu_vmwrite(VMCS_GUEST_ACTIVITY_STATE, VMX_ACTIVITY_HLT);
     v->state = VCPU_HALTED;
     return vcpu_advance(v);

@@ -83,9 +83,11 @@ __attribute__((noinline)) static enum vcpu_verdict io_dropped_first(struct vcpu 
     return io_complete(v, q, 0xFFFFFFFFu);
 }
 
-/* The port, direction and string bits of a qualification: what "the same dropped access"
- * means. A string access never matches (its key has the string bit; stored keys do not). */
-#define IO_DROPPED_KEY(q)   ((q) & (0xFFFF0000u | VMX_QUAL_IO_IN | VMX_QUAL_IO_STRING))
+/* "The same dropped access": the whole qualification (port, direction, size, operand form),
+ * which the hot path compares as it is, with no mask. A string access never matches (its key
+ * has the string bit; stored keys, from non-string accesses, do not). The same port with
+ * another size or form is decided once more and becomes the key. */
+#define IO_DROPPED_KEY(q)   (q)
 
 static enum vcpu_verdict io_dropped(struct vcpu *v, uint64_t q)
 {

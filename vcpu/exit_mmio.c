@@ -40,20 +40,6 @@ void vcpu_paging_state(struct guest_paging_state *s)
     };
 }
 
-static enum insn_mode code_mode(uint64_t efer)
-{
-    uint32_t ar = (uint32_t)vcpu_vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
-    return insn_mode_from_cs((efer & EFER_LMA) != 0, (ar & VMX_SEG_AR_L) != 0,
-                             (ar & VMX_SEG_AR_DB) != 0);
-}
-
-/* RIP after an instruction of `length` bytes, wrapped to the code size (SDM Vol. 1 3.5). */
-static uint64_t next_rip(uint64_t rip, unsigned length, enum insn_mode mode)
-{
-    uint64_t next = rip + length;
-    return mode == INSN_MODE_64 ? next : mode == INSN_MODE_32 ? (uint32_t)next : (uint16_t)next;
-}
-
 static void gprs_load(const struct vcpu *v, uint64_t gpr[INSN_GPR_COUNT])
 {
     for (unsigned i = 0; i < INSN_GPR_COUNT; i++)
@@ -73,7 +59,7 @@ static bool fetch_and_decode(struct vcpu *v, struct insn *insn, enum insn_mode *
 {
     struct guest_paging_state paging;
     vcpu_paging_state(&paging);
-    *mode = code_mode(paging.efer);
+    *mode = vcpu_code_mode();
     uint64_t rip = vcpu_vmread(VMCS_GUEST_RIP);
     uint64_t linear = rip + (*mode == INSN_MODE_64 ? 0 : vcpu_vmread(VMCS_GUEST_CS_BASE));
     if (*mode != INSN_MODE_64)
@@ -127,8 +113,7 @@ static enum vcpu_verdict mmio_emulate(struct vcpu *v, const struct range_entry *
         insn_complete_load(&insn, gpr, value);
         gprs_store(v, old, gpr);
     }
-    vcpu_vmwrite(VMCS_GUEST_RIP, next_rip(vcpu_vmread(VMCS_GUEST_RIP), insn.length, mode));
-    return vcpu_resume(v);
+    return vcpu_advance_by(v, insn.length, mode);
 }
 
 /* A device page that becomes memory on first use: mapped, and the access (or the event whose

@@ -28,6 +28,8 @@ void vcpu_host_xsetbv(uint32_t xcr, uint64_t value);
 uint64_t vcpu_host_xgetbv0(void);
 void vcpu_host_invvpid_single(uint16_t vpid);
 void vcpu_guest_write_cr2(uint64_t value);
+uint64_t vcpu_guest_read_dr6(void);
+void vcpu_guest_write_dr6(uint64_t value);
 #define vcpu_vmread_hot vcpu_vmread
 #define vcpu_vmwrite_hot vcpu_vmwrite
 
@@ -92,6 +94,17 @@ VCPU_HW void vcpu_host_invvpid_single(uint16_t vpid)
 /* CR2 is not in the VMCS: the guest's is the CPU's own while root code runs (the hypervisor
  * takes no page faults), so a #PF the hypervisor injects sets it here. */
 VCPU_HW void vcpu_guest_write_cr2(uint64_t value) { write_cr2(value); }
+
+/* DR6 likewise: the hypervisor never uses the debug registers, so the guest's DR6 is the CPU's
+ * (vcpu/run.c resets it between guests); a #DB exit leaves it alone (SDM Vol. 3C 27.1). */
+VCPU_HW uint64_t vcpu_guest_read_dr6(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%dr6, %0" : "=r"(v));
+    return v;
+}
+
+VCPU_HW void vcpu_guest_write_dr6(uint64_t value) { __asm__ volatile("mov %0, %%dr6" : : "r"(value)); }
 
 #undef VCPU_HW
 

@@ -88,7 +88,6 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
     v->device_deadline = UINT64_MAX;
     v->next_tick_tsc = rdtsc() + v->tick_period_tsc;
     v->regs = entry->regs;
-    v->sample_countdown = VCPU_COST_SAMPLE;
     return true;
 }
 

@@ -61,10 +61,14 @@ void vcpu_write_gpr(struct vcpu *v, unsigned index, uint64_t value)
     struct guest_regs *r = &v->regs;
     uint64_t *by_index[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, 0, &r->rbp, &r->rsi, &r->rdi,
                                &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
-    if ((index & 15) == 4)
+    if ((index & 15) == 4) {
         vcpu_vmwrite(VMCS_GUEST_RSP, value);
-    else
-        *by_index[index & 15] = value;
+        return;
+    }
+    *by_index[index & 15] = value;
+    /* RBX, RBP and R12-R15 are reloaded only on the exit stub's slow path (vmx/exit_stub.S). */
+    if ((index & 15) == 3 || (index & 15) == 5 || (index & 15) >= 12)
+        v->events_pending = 1;
 }
 
 enum range_add_result vcpu_claim_ports(struct vcpu *v, uint16_t first, uint16_t count,

@@ -28,11 +28,13 @@ _Static_assert(VCPU_SWITCHED_MSRS_MAX <= VMX_MISC_MSR_LIST_UNIT, "MSR lists with
 #define VCPU_COST_BUCKETS       24      /* up to 2^24 TSC ticks; longer lands in the last */
 #define VCPU_EXIT_RING          16      /* a power of two */
 #define VCPU_COST_SAMPLE        64      /* one exit in this many is recorded and timed */
+#define VCPU_EXIT_TICK          (256 / VCPU_COST_SAMPLE)    /* an exit in a count's low byte */
+#define VCPU_EXIT_LAP           256u    /* VCPU_COST_SAMPLE exits in bits 63:8 of a count */
 #define VCPU_STOP_REASON_MAX    96
-/* Exceptions that exit (SDM Vol. 3C 25.6.3): #AC, which a guest can make recur during its
- * own delivery so that the CPU loops in microcode (CVE-2015-5307), and #MC, which the host
- * handles. Both vectors from arch/x86/vectors.h. */
-#define VCPU_EXCEPTION_BITMAP   ((1u << 17) | (1u << 18))
+/* Exceptions that exit (SDM Vol. 3C 25.6.3): #DB and #AC, which a guest can make recur during
+ * or right after their own delivery so that the CPU loops in microcode (CVE-2015-8104,
+ * CVE-2015-5307), and #MC, which the host handles. Vectors from arch/x86/vectors.h. */
+#define VCPU_EXCEPTION_BITMAP   ((1u << 1) | (1u << 17) | (1u << 18))
 
 enum vcpu_state {
     VCPU_NOT_STARTED,
@@ -48,6 +50,9 @@ enum vcpu_verdict {
     VCPU_RESUME = 0,    /* re-enter the guest */
     VCPU_EVENTS = 1,    /* deliver pending events (vcpu/events.h), then re-enter */
     VCPU_STOP = 2,      /* stop the vCPU; vcpu->stop_reason says why */
+    /* ORed into another verdict by CPUID, which rewrites RBX: the exit stub's common resume
+     * leaves RBX as the C call preserved it and reloads it only for this. */
+    VCPU_RBX_REWRITTEN = VMX_EXIT_RESUME_RBX,
 };
 
 /* One exit as the handlers see it and the exit ring keeps it: written once per exit. The
@@ -131,7 +136,8 @@ struct vcpu {
     struct report_once msrs_reported;
 
     /* Pending and interrupted events (vcpu/events.h); events_pending is set whenever one
-     * waits for delivery: the cheap test every exit's verdict makes. */
+     * waits for delivery, and when a handler rewrote RBX, RBP or R12-R15, which only the exit
+     * stub's slow path reloads: the cheap test every exit's verdict makes. */
     struct vcpu_events events;
     uint8_t events_pending;
     uint8_t tpr;                        /* the guest's CR8: virtual, the host's TPR stays 0 */
@@ -139,17 +145,26 @@ struct vcpu {
     /* Its CPUID, built at each start (vcpu_cpuid_prepare): every exit only looks it up. */
     struct cpuid_table cpuid;
 
-    /* Statistics: exits by basic reason, every one counted (the total is their sum). One exit
-     * in VCPU_COST_SAMPLE, and every exit that stops the vCPU, is recorded in the ring of
-     * the last VCPU_EXIT_RING such exits; the sampled ones are timed, into a histogram of
+    /* Statistics: exits by basic reason, every one counted (vcpu_exit_count). One exit of a
+     * reason in VCPU_COST_SAMPLE, and every exit that stops the vCPU, is recorded in the ring
+     * of the last VCPU_EXIT_RING such exits; the sampled ones are timed, into a histogram of
      * power-of-two TSC buckets per reason (bucket b counts costs in [2^b, 2^(b+1))). Sampling
-     * keeps the statistics from slowing every exit. */
+     * keeps the statistics from slowing every exit. A count is kept in two parts so that the
+     * common exit counts and decides on sampling with one instruction: its low byte gains
+     * VCPU_EXIT_TICK per exit and carries out every VCPU_COST_SAMPLE exits, and that exit is
+     * sampled and adds a lap (VCPU_EXIT_LAP) to bits 63:8. */
     uint64_t exits[VCPU_EXIT_REASONS];
-    uint32_t sample_countdown;          /* exits until the next sampled one */
     uint32_t ring_next;
     struct vcpu_exit_record ring[VCPU_EXIT_RING];
     uint32_t exit_cost[VCPU_EXIT_REASONS][VCPU_COST_BUCKETS];
 };
+
+/* Exits of basic reason `reason` since the vCPU was made. */
+static inline uint64_t vcpu_exit_count(const struct vcpu *v, unsigned reason)
+{
+    uint64_t count = v->exits[reason];
+    return count / VCPU_EXIT_LAP * VCPU_COST_SAMPLE + (count % VCPU_EXIT_LAP) / VCPU_EXIT_TICK;
+}
 
 /* Records why the vCPU must stop and returns VCPU_STOP, for handlers to return. */
 enum vcpu_verdict vcpu_stop_verdict(struct vcpu *v, const char *fmt, ...)

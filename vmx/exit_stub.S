@@ -8,23 +8,32 @@
     .section .text
     .code64
 
-/* Loads the guest's general registers from the struct guest_regs at %rdi (RDI last). */
-.macro LOAD_GUEST_REGS
+/* After a resume verdict only the registers the C handler may have changed: the call clobbers
+ * the caller-saved ones. RBX, RBP and R12-R15 still hold the guest's values, since the handler
+ * preserved them (SysV ABI); CPUID, which rewrites RBX, says so (VMX_EXIT_RESUME_RBX), and any
+ * other rewrite of them in struct guest_regs takes the slow path (vcpu_write_gpr), which
+ * reloads everything. */
+.macro LOAD_GUEST_REGS_AFTER_CALL
     mov GUEST_REGS_RAX(%rdi), %rax
     mov GUEST_REGS_RCX(%rdi), %rcx
     mov GUEST_REGS_RDX(%rdi), %rdx
-    mov GUEST_REGS_RBX(%rdi), %rbx
-    mov GUEST_REGS_RBP(%rdi), %rbp
     mov GUEST_REGS_RSI(%rdi), %rsi
     mov GUEST_REGS_R8(%rdi), %r8
     mov GUEST_REGS_R9(%rdi), %r9
     mov GUEST_REGS_R10(%rdi), %r10
     mov GUEST_REGS_R11(%rdi), %r11
+    mov GUEST_REGS_RDI(%rdi), %rdi
+.endm
+
+/* Loads all the guest's general registers from the struct guest_regs at %rdi (RDI last). */
+.macro LOAD_GUEST_REGS
+    mov GUEST_REGS_RBX(%rdi), %rbx
+    mov GUEST_REGS_RBP(%rdi), %rbp
     mov GUEST_REGS_R12(%rdi), %r12
     mov GUEST_REGS_R13(%rdi), %r13
     mov GUEST_REGS_R14(%rdi), %r14
     mov GUEST_REGS_R15(%rdi), %r15
-    mov GUEST_REGS_RDI(%rdi), %rdi
+    LOAD_GUEST_REGS_AFTER_CALL
 .endm
 
 /* Returns from vmx_enter() with %eax as the result: the stack holds, from the top, the
@@ -84,19 +93,29 @@ vmx_exit_entry:
     call vmx_exit_handler
     test %eax, %eax
     jnz 3f
+    mov (%rsp), %rdi
+.Lresume_after_call:
+    LOAD_GUEST_REGS_AFTER_CALL
+    vmresume
+    jmp .Lresume_failed             /* jmp keeps the flags VMRESUME set */
 .Lresume:
     mov (%rsp), %rdi
     LOAD_GUEST_REGS
     vmresume
+.Lresume_failed:
     /* VMfailInvalid sets CF, VMfailValid ZF (SDM 31.2); mov does not touch flags. */
     mov $(1 | VMX_ENTER_RESUMING_FLAG), %eax
     jc 2f
     mov $(2 | VMX_ENTER_RESUMING_FLAG), %eax
     jmp 2f
-    /* A non-zero verdict: the slow path (events to deliver, or a stop to report), which
-     * costs the common exit nothing. */
+    /* A non-zero verdict: the slow path (events to deliver, rewritten callee-saved registers,
+     * or a stop to report), which costs the common exit nothing; it reloads every register. */
 3:  mov (%rsp), %rdi
-    mov %eax, %esi
+    cmp $VMX_EXIT_RESUME_RBX_VALUE, %eax
+    jne 4f
+    mov GUEST_REGS_RBX(%rdi), %rbx  /* CPUID's result */
+    jmp .Lresume_after_call
+4:  mov %eax, %esi
     call vmx_exit_slow_handler
     test %eax, %eax
     jz .Lresume

@@ -35,9 +35,11 @@ void vmx_exit_entry(void);
 /* Where a fault in root mode during an exit resumes, with RSP = regs->host_rsp. */
 void vmx_enter_fault_resume(void);
 
-/* Called by the stub on every VM exit with the registers it saved; 0 resumes the guest,
- * anything else returns from vmx_enter(). Not implemented here: the layer that owns guest
- * CPUs (vcpu/dispatch.c) provides it, so this mechanism layer names no policy. */
+/* Called by the stub on every VM exit with the registers it saved; 0 resumes the guest with
+ * the registers a C call may change reloaded (the caller-saved ones), VMX_EXIT_RESUME_RBX the
+ * same and RBX, anything else takes the slow path below. Not implemented here: the layer that
+ * owns guest CPUs (vcpu/dispatch.c) provides it, so this mechanism layer names no policy. */
+#define VMX_EXIT_RESUME_RBX 4
 int vmx_exit_handler(struct guest_regs *regs);
 /* Called by the stub when vmx_exit_handler() returned non-zero (verdict); 0 resumes the
  * guest, anything else returns VMX_ENTER_STOPPED from vmx_enter(). Provided likewise. */

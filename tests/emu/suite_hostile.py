@@ -12,7 +12,7 @@ from .harness import LOG_DIR, EmuTest, Machine, TestFailure, _clean
 # watchdog and the rate-limited reports of refused accesses.
 BOCHS_SMP2_256M = Machine(emulator="bochs", mem_mib=256, cpus=2, cpu_model="corei7_skylake_x")
 BOCHS_SMP4_256M = Machine(emulator="bochs", mem_mib=256, cpus=4, cpu_model="corei7_skylake_x")
-HOSTILE_SURVIVABLE = 27              # the survivable scenarios in guest/images/hostile
+HOSTILE_SURVIVABLE = 30              # the survivable scenarios in guest/images/hostile
 HOSTILE_FORBID = (r"exception:", r"NOT CONTAINED", r"hostile: unexpected", r"FAIL",
                   r"partition alpha: stopped")
 
@@ -246,6 +246,12 @@ def hostile_tests():
                     r"0x[0-9a-f]+ \(VMXE clear\)$",
                     r"^\[hostile\] hostile: write-hv-range: 1 MiB at gpa 0x100000-0x1fffff written, "
                     r"0 words read back wrong, hypervisor answers id 1$",
+                    r"^\[hostile\] hostile: tf-single-step: TF over CPUID: 1 #DB, at rip "
+                    r"(0x[0-9a-f]+) \(expected \1\), DR6 0x[0-9a-f]+ \(BS set\)$",
+                    r"^\[hostile\] hostile: movss-shadow-exit: TF, MOV SS, CPUID: 1 #DB, at rip "
+                    r"(0x[0-9a-f]+) \(expected \1\), DR6 0x[0-9a-f]+ \(BS set\)$",
+                    r"^\[hostile\] hostile: tf-hlt: TF over HLT: 1 #DB, at rip (0x[0-9a-f]+) "
+                    r"\(expected \1\), DR6 0x[0-9a-f]+ \(BS set\)$",
                     r"^\[hostile\] hostile: console-flood: 8192 lines, 1048576 bytes written, "
                     r"guest still running, hypervisor answers id 1$",
                     rf"^\[hostile\] hostile: {HOSTILE_SURVIVABLE} scenarios, "
@@ -317,6 +323,23 @@ def hostile_tests():
             interact=_heartbeat_after(),
             timeout=120,
         ),
+        EmuTest(
+            name="bochs-hostile-stop-debug",
+            machine=BOCHS_SMP2_256M,
+            guest=True,
+            hostile=True,
+            cmdline="partitions=hostile-stop-debug",
+            expect=[r"^\[dbloop\] hostile: db-delivery-loop: #DB on IST1 at 0x[0-9a-f]+, DR0 = "
+                    r"0x[0-9a-f]+ \(write, 8 bytes\) where each delivery pushes, then int1$",
+                    r"^partition dbloop: stopped on cpu 1: #DB raised by the delivery of its own "
+                    r"#DB: it would recur for ever$",
+                    r"^partition dbloop:   exit exception or non-maskable interrupt \(NMI\) \(0\) "
+                    r"on cpu 1, qualification 0x1$",
+                    r"^\[alpha\] heartbeat 5$"],
+            forbid=HOSTILE_FORBID,
+            interact=_heartbeat_after(),
+            timeout=120,
+        ),
         *_interactive_tests(),
     ]
 
@@ -363,6 +386,10 @@ HOSTILE_CATALOG = [
     ("exec-above-ram", "bochs-hostile-all", r"^partition h1:   guest-physical 0x3000000 linear 0x3000000$"),
     ("page-table-at-mmio", "bochs-hostile-all", r"^partition h2:   guest-physical 0xfec00000 linear 0x8000000000$"),
     ("cr3-above-ram", "bochs-hostile-all", r"^partition h3:   guest-physical 0x10000000 linear "),
+    ("tf-single-step", "bochs-hostile-survive", r"^\[hostile\] hostile: tf-single-step: TF over CPUID: 1 #DB"),
+    ("movss-shadow-exit", "bochs-hostile-survive", r"^\[hostile\] hostile: movss-shadow-exit: .*: 1 #DB"),
+    ("tf-hlt", "bochs-hostile-survive", r"^\[hostile\] hostile: tf-hlt: TF over HLT: 1 #DB"),
+    ("db-delivery-loop", "bochs-hostile-stop-debug", r"^partition dbloop: stopped on cpu 1: #DB raised by the delivery of its own #DB"),
 ]
 
 

@@ -39,17 +39,17 @@ static void test_entry_failure_stops(void **state)
 static void test_exits_counted_and_sampled(void **state)
 {
     (void)state;
-    vcpu.sample_countdown = 2;
+    vcpu.exits[VMX_EXIT_REASON_VMCALL] = 256 - VCPU_EXIT_TICK;  /* 63 VMCALLs so far */
     run_exit(VMX_EXIT_REASON_CPUID, 0);
     assert_int_equal(vcpu.ring_next, 0);            /* not sampled: counted only */
     fake_vmcs_set(VMCS_GUEST_RIP, 0x4444);
     run_exit(VMX_EXIT_REASON_VMCALL, 0);
-    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_CPUID], 1);
-    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_VMCALL], 1);
-    assert_int_equal(vcpu.ring_next, 1);            /* the second was sampled */
+    assert_int_equal(vcpu_exit_count(&vcpu, VMX_EXIT_REASON_CPUID), 1);
+    assert_int_equal(vcpu_exit_count(&vcpu, VMX_EXIT_REASON_VMCALL), VCPU_COST_SAMPLE);
+    assert_int_equal(vcpu.ring_next, 1);            /* the 64th VMCALL was sampled */
     assert_int_equal(vcpu.ring[0].basic, VMX_EXIT_REASON_VMCALL);
     assert_int_equal(vcpu.ring[0].rip, 0x4444);
-    assert_int_equal(vcpu.sample_countdown, VCPU_COST_SAMPLE);
+    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_VMCALL], VCPU_EXIT_LAP);   /* one lap, 0 ticks */
     unsigned timed = 0;
     for (unsigned b = 0; b < VCPU_COST_BUCKETS; b++)
         timed += vcpu.exit_cost[VMX_EXIT_REASON_VMCALL][b];
@@ -72,7 +72,7 @@ static void test_exit_reason_flag_bits_still_dispatch(void **state)
     vcpu.regs.rax = TESSERA_CPUID_LEAF_VERSION;
     assert_int_equal(run_exit(VMX_EXIT_REASON_PENDING_MTF | VMX_EXIT_REASON_CPUID, 0), VCPU_RESUME);
     assert_int_equal(vcpu.regs.rax, TESSERA_BOOT_VERSION);
-    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_CPUID], 1);
+    assert_int_equal(vcpu_exit_count(&vcpu, VMX_EXIT_REASON_CPUID), 1);
     assert_int_equal(run_exit(0xFFFF, 0), VCPU_STOP);
     assert_string_equal(fake.stopped_reason, "unhandled exit reason 65535");
 }

@@ -108,8 +108,8 @@ static void test_wbinvd_is_a_counted_no_op(void **state)
     run_exit(VMX_EXIT_REASON_WBINVD, 0);
     fake_vmcs_set(VMCS_GUEST_RIP, RIP0);
     run_exit(VMX_EXIT_REASON_INVD, 0);
-    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_WBINVD], 1);
-    assert_int_equal(vcpu.exits[VMX_EXIT_REASON_INVD], 1);
+    assert_int_equal(vcpu_exit_count(&vcpu, VMX_EXIT_REASON_WBINVD), 1);
+    assert_int_equal(vcpu_exit_count(&vcpu, VMX_EXIT_REASON_INVD), 1);
     assert_advanced();
 }
 

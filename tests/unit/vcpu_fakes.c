@@ -111,6 +111,8 @@ uint64_t vcpu_host_xgetbv0(void) { return fake.xcr0; }
 void vcpu_host_invvpid_single(uint16_t vpid) { (void)vpid; }
 
 void vcpu_guest_write_cr2(uint64_t value) { fake.cr2 = value; }
+uint64_t vcpu_guest_read_dr6(void) { return fake.dr6; }
+void vcpu_guest_write_dr6(uint64_t value) { fake.dr6 = value; }
 
 /* ---- what the handlers link against outside vcpu/ --------------------------------------- */
 
@@ -210,7 +212,6 @@ void fake_reset(struct vcpu *v, void *mem, uint64_t mem_size)
     v->memory_size = mem_size;
     v->state = VCPU_RUNNING;
     v->last_dropped_key = UINT64_MAX;
-    v->sample_countdown = 1000000;      /* no sampled exit unless a test asks for one */
     events_init(&v->events, 0);
     memset(&vmx_negotiated, 0, sizeof(vmx_negotiated));
     vmx_negotiated.caps.cr4_fixed1 = 0x3727FF;

@@ -74,6 +74,12 @@ void drain_keys(void);
 
 /* main.c: true when a key arrived on COM1 within `cycles` (in *key); polls LSR meanwhile. */
 bool wait_key(uint64_t cycles, uint8_t *key);
+/* debug.c: the debug-exception scenarios (single steps over emulated instructions, a #DB
+ * delivery loop), listed in the catalog arrays above. */
+bool tf_single_step(const struct hostile_env *env, struct observed *o);
+bool movss_shadow_exit(const struct hostile_env *env, struct observed *o);
+bool tf_hlt(const struct hostile_env *env, struct observed *o);
+bool db_delivery_loop(const struct hostile_env *env, struct observed *o);
 
 /* A stopping scenario's line before it attacks: "hostile: <name>: <text>". */
 void hostile_announce(const char *name, const char *fmt, ...)

@@ -204,6 +204,7 @@ const struct scenario stopping_scenarios[] = {
     { "page-table-at-mmio", false, page_table_at_mmio },
     { "cr3-above-ram", false, cr3_above_ram },
     { "noncanonical-jump", false, noncanonical_jump },
+    { "db-delivery-loop", false, db_delivery_loop },
 };
 
 const uint32_t stopping_count =

@@ -351,6 +351,9 @@ const struct scenario survivable_scenarios[] = {
     { "exit-storm", true, scenario_exit_storm },
     { "console-escapes", true, scenario_console_escapes },
     { "vmcall-print-flood", true, scenario_vmcall_print_flood },
+    { "tf-single-step", true, tf_single_step },
+    { "movss-shadow-exit", true, movss_shadow_exit },
+    { "tf-hlt", true, tf_hlt },
     { "console-flood", true, console_flood },
 };
 
