@@ -83,8 +83,8 @@ static inline bool count_exit(struct vcpu *v, uint64_t reason)
     return lap;
 }
 
-/* One exit of a reason in VCPU_COST_SAMPLE: recorded in the ring, and the handler's root-mode
- * cost into the reason's histogram. */
+/* One exit of a reason in VCPU_COST_SAMPLE: recorded in the ring, the handler's root-mode
+ * cost into the reason's histogram, and the management slot taken if it is due. */
 __attribute__((noinline)) static enum vcpu_verdict exit_sampled(struct vcpu *v, uint32_t reason)
 {
     v->exits[reason] += VCPU_EXIT_LAP;
@@ -94,7 +94,7 @@ __attribute__((noinline)) static enum vcpu_verdict exit_sampled(struct vcpu *v, 
     uint32_t cost = (uint32_t)vcpu_host_rdtsc() - start;
     unsigned bucket = cost ? 31u - (unsigned)__builtin_clz(cost) : 0;
     v->exit_cost[reason][bucket < VCPU_COST_BUCKETS ? bucket : VCPU_COST_BUCKETS - 1]++;
-    return verdict;
+    return vcpu_management_slot_due(v, verdict);
 }
 
 /* Exit-reason fields that are not a plain basic reason: a failed VM entry (bit 31), or a

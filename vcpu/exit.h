@@ -23,6 +23,11 @@ enum vcpu_verdict vcpu_exit_dispatch(struct vcpu *v);
  * Returns VCPU_RESUME or VCPU_STOP. */
 enum vcpu_verdict vcpu_exit_slow(struct vcpu *v, enum vcpu_verdict verdict);
 
+/* The management slot, when its host deadline has passed, after another exit's handler (the
+ * sampled exits: the preemption timer counts only guest time, so a guest that exits without
+ * pause would otherwise stretch the slots by its exits' root-mode time). */
+enum vcpu_verdict vcpu_management_slot_due(struct vcpu *v, enum vcpu_verdict verdict);
+
 /* The preemption timer for the vCPU's deadlines as they are now (its state decides whether a
  * halted guest's CPU skips management slots: VCPU_IDLE_TICK_MS). */
 void vcpu_timer_rearm(struct vcpu *v);

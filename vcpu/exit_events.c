@@ -146,6 +146,22 @@ void vcpu_timer_rearm(struct vcpu *v)
     program_timer(v, vcpu_host_rdtsc());
 }
 
+/* The hypervisor's slot on this CPU, its host deadline passed: the owner's regular work, a
+ * stop the shell asked for, the watchdog. verdict is the exit's so far (flags kept). */
+static enum vcpu_verdict management_slot(struct vcpu *v, uint64_t now, enum vcpu_verdict verdict)
+{
+    /* Whole periods from the last one; after a long absence, from now. */
+    v->next_tick_tsc += v->tick_period_tsc;
+    if (v->next_tick_tsc <= now)
+        v->next_tick_tsc = now + v->tick_period_tsc;
+    v->owner->timer_tick(v->owner_ctx, v);
+    if (v->stop_requested)
+        return vcpu_stop_verdict(v, "stopped from the shell");
+    if (v->watchdog_ms && watchdog_check(v) == VCPU_STOP)
+        return VCPU_STOP;
+    return (enum vcpu_verdict)(verdict | vcpu_resume(v));
+}
+
 /* A host deadline: the owner's devices when theirs has passed, and every VCPU_TIMER_PERIOD_MS
  * of host time the hypervisor's slot on this CPU, whatever the guest does: the owner's regular
  * work (the boot CPU's console service), a stop the shell asked for, the watchdog. */
@@ -162,17 +178,18 @@ enum vcpu_verdict exit_preemption_timer(struct vcpu *v)
         v->owner->device_timer(v->owner_ctx, v, now);
     }
     enum vcpu_verdict verdict = vcpu_resume(v);
-    if (now >= v->next_tick_tsc) {
-        /* Whole periods from the last one; after a long absence, from now. */
-        v->next_tick_tsc += v->tick_period_tsc;
-        if (v->next_tick_tsc <= now)
-            v->next_tick_tsc = now + v->tick_period_tsc;
-        v->owner->timer_tick(v->owner_ctx, v);
-        if (v->stop_requested)
-            verdict = vcpu_stop_verdict(v, "stopped from the shell");
-        else if (v->watchdog_ms)
-            verdict = watchdog_check(v);
-    }
+    if (now >= v->next_tick_tsc)
+        verdict = management_slot(v, now, verdict);
+    program_timer(v, now);
+    return verdict;
+}
+
+enum vcpu_verdict vcpu_management_slot_due(struct vcpu *v, enum vcpu_verdict verdict)
+{
+    uint64_t now = vcpu_host_rdtsc();
+    if (now < v->next_tick_tsc || (verdict & VCPU_STOP))
+        return verdict;
+    verdict = management_slot(v, now, verdict);
     program_timer(v, now);
     return verdict;
 }
