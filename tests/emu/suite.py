@@ -7,6 +7,8 @@ removed; anchor them with ^ and $. See harness.EmuTest for the fields, including
 `interact` for tests that type at the guest over a socket console.
 """
 
+import re
+
 from .harness import BUILD, ROOT, EmuTest, Machine, TestFailure
 from .suite_consoles import console_tests
 from .suite_hostile import BOCHS_SMP4_256M, hostile_catalog, hostile_tests
@@ -556,6 +558,17 @@ LINUX_SHELL_STEPS = [
     ("latency", [r"^latency: longest pause between rounds \d{1,2}\.\d ms, longest round "]),
 ]
 
+def _linux_steps_and_guest0(session):
+    """The shell steps, then: the test guest on CPU 0 ran on throughout (its exit count, in
+    every `parts` the steps typed, only ever grew)."""
+    scripted(LINUX_SHELL_STEPS, timeout=600)(session)
+    counts = [int(m.group(1)) for m in
+              (re.match(r"^guest0 +0 +running +32 MiB at 0x[0-9a-f]+ +testguest +(\d+)", l)
+               for l in session.lines) if m]
+    if len(counts) < 3 or any(b <= a for a, b in zip(counts, counts[1:])):
+        raise TestFailure(f"guest0's exit counts in parts did not keep growing: {counts}")
+
+
 TESTS += [
     EmuTest(
         name="bochs-linux",
@@ -571,7 +584,7 @@ TESTS += [
                 r"^\[linux\] .*TSC deadline timer available",
                 r"^\[linux\] .*printk: console \[ttyS0\] enabled",
                 r"^\[linux\] tessera-linux: init reached$"],
-        interact=scripted(LINUX_SHELL_STEPS, timeout=600),
+        interact=_linux_steps_and_guest0,
         forbid=NO_EXCEPTION + (r"stopped on cpu", r"not started", r"Kernel panic",
                                r"unchecked MSR access", r"XSAVE consistency"),
         timeout=1500,
