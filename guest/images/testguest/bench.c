@@ -1,10 +1,14 @@
 /* testguest round trips: TSC cycles for one exiting instruction (CPUID, VMCALL,
- * OUT to a dropped port), measured from inside the guest. Under Bochs one TSC
+ * OUT to a dropped port), measured from inside the guest, the best of BENCH_RUNS. Under Bochs one TSC
  * tick is one instruction, so the figure is the exit path's instruction count + 1. */
 #include "guest/images/testguest/testguest.h"
 
 #define BENCH_ITERATIONS    1000
 #define BENCH_WARMUP        10
+/* The best of several runs: the hypervisor's periodic slot (every 10 ms of host time, the
+ * boot CPU's console output among its work) may land inside one run and is not the
+ * instruction's cost. */
+#define BENCH_RUNS          5
 
 /* A loop of n executions of one asm statement between two fenced TSC reads.
  * Each exiting instruction gets a twin loop without it (same set-up
@@ -54,9 +58,15 @@ static uint64_t round_trip(timed_loop_fn with, timed_loop_fn without)
 {
     with(BENCH_WARMUP);
     without(BENCH_WARMUP);
-    uint64_t total = with(BENCH_ITERATIONS);
-    uint64_t overhead = without(BENCH_ITERATIONS);
-    return total > overhead ? (total - overhead) / BENCH_ITERATIONS : 0;
+    uint64_t best = UINT64_MAX;
+    for (int run = 0; run < BENCH_RUNS; run++) {
+        uint64_t total = with(BENCH_ITERATIONS);
+        uint64_t overhead = without(BENCH_ITERATIONS);
+        uint64_t each = total > overhead ? (total - overhead) / BENCH_ITERATIONS : 0;
+        if (each < best)
+            best = each;
+    }
+    return best;
 }
 
 static void report_figure(const char *name, uint64_t value)
