@@ -56,8 +56,10 @@ static uint32_t vuart_port_read(void *ctx, uint16_t offset, unsigned size)
             partition_console_pull_input(p);
             byte = vuart_read(&p->vuart, reg);
             /* Back-pressure: while its line queue is full the transmitter reads busy. */
-            if (reg == VUART_REG_LSR && !line_queue_has_room(&p->output))
+            if (reg == VUART_REG_LSR && !line_queue_has_room(&p->output)) {
                 byte &= (uint8_t)~(VUART_LSR_THRE | VUART_LSR_TEMT);
+                p->uart_tx_held = true;
+            }
         }
         result |= (uint32_t)byte << (8 * i);
     }
@@ -104,6 +106,7 @@ static const struct vcpu_port_ops vuart_irq_port_ops = { vuart_irq_port_read,
 bool partition_console_attach(struct partition *p)
 {
     vuart_init(&p->vuart, vuart_transmit, p);
+    p->uart_tx_held = false;
     const struct vcpu_port_ops *ops = partition_wants_platform(p->config) ? &vuart_irq_port_ops
                                                                           : &vuart_port_ops;
     enum range_add_result r = vcpu_claim_ports(&p->vcpu, p->config->console.port,

@@ -117,12 +117,21 @@ void partition_device_timer(void *ctx, struct vcpu *v, uint64_t now)
 
 bool partition_platform_uart_withheld(struct partition *p)
 {
+    if (p->uart_tx_held)
+        return true;
     return vuart_irq_pending(&p->vuart) && vuart_interrupt_id(&p->vuart) == VUART_IIR_THRE &&
            line_queue_free_lines(&p->output) < UART_TX_IRQ_FREE_LINES;
 }
 
 void partition_platform_uart_changed(struct partition *p)
 {
+    /* LSR read busy while the line queue was full: once it has room, the transmitter "drains"
+     * and raises THRE, or the interrupt-driven 8250 driver, which read IIR (clearing THRE)
+     * and then found LSR busy, would wait for ever (seen: `cat` of 64 KiB stopped at 5 KiB). */
+    if (p->uart_tx_held && line_queue_free_lines(&p->output) >= UART_TX_IRQ_FREE_LINES) {
+        p->uart_tx_held = false;
+        vuart_transmitter_empty(&p->vuart);
+    }
     bool asserted = vuart_irq_pending(&p->vuart) && !partition_platform_uart_withheld(p);
     vioapic_set_irq(&p->pc.ioapic, p->pc.uart_irq, asserted);
     if (vlapic_highest_pending(&p->pc.lapic) >= 0)

@@ -78,6 +78,7 @@ struct partition {
     struct line_queue output;
     uint8_t input[PARTITION_INPUT_MAX];
     uint32_t input_head, input_tail;
+    bool uart_tx_held;                  /* its UART's LSR read busy (line queue full) */
 
 };
 

@@ -188,6 +188,11 @@ static void write_thr(struct vuart *u, uint8_t byte)
     u->thre_pending = true;
 }
 
+void vuart_transmitter_empty(struct vuart *u)
+{
+    u->thre_pending = true;
+}
+
 /* Enabling ETBEI while THR is empty raises the THRE interrupt, as on real 16550As: Linux
  * checks for it at port start-up (else it marks the port UART_BUG_THRE/TXEN). */
 static void write_ier(struct vuart *u, uint8_t value)

@@ -124,6 +124,12 @@ void vuart_write(struct vuart *u, unsigned offset, uint8_t value);
  * disconnected. Callers that must not lose input ask vuart_rx_room() first. */
 bool vuart_receive(struct vuart *u, uint8_t byte);
 
+/* The transmitter went empty: the THRE interrupt is pending again, as on a real 16550 when
+ * its shift register drains. The model sends each byte at once, so its owner calls this
+ * only after it had made the transmitter look busy (LSR.THRE read 0 for back-pressure): a
+ * driver that found LSR busy in its interrupt handler waits for this interrupt. */
+void vuart_transmitter_empty(struct vuart *u);
+
 /* How many more bytes vuart_receive() would accept now (0 in loopback). */
 unsigned vuart_rx_room(const struct vuart *u);
 

@@ -348,6 +348,31 @@ static void test_thre_interrupt_rules(void **state)
     assert_int_equal(s.count, 2);
 }
 
+/* The owner made LSR read busy; once it lets the transmitter drain, THRE interrupts again
+ * without a THR write (a driver that read IIR, then found LSR busy, waits for exactly this). */
+static void test_transmitter_empty_raises_thre(void **state)
+{
+    (void)state;
+    struct vuart u;
+    struct sink s;
+    setup_uart(&u, &s);
+    vuart_write(&u, VUART_REG_MCR, VUART_MCR_OUT2);
+    vuart_write(&u, VUART_REG_IER, VUART_IER_ETBEI);
+    assert_int_equal(vuart_read(&u, VUART_REG_IIR), VUART_IIR_THRE);
+    assert_false(vuart_irq_pending(&u));
+    assert_int_equal(vuart_read(&u, VUART_REG_IIR), VUART_IIR_NO_INT);
+    vuart_transmitter_empty(&u);
+    assert_true(vuart_irq_pending(&u));
+    assert_int_equal(vuart_interrupt_id(&u), VUART_IIR_THRE);
+    assert_int_equal(vuart_read(&u, VUART_REG_IIR), VUART_IIR_THRE);
+    assert_false(vuart_irq_pending(&u));
+    /* Without ETBEI it is latched only. */
+    vuart_write(&u, VUART_REG_IER, 0);
+    vuart_transmitter_empty(&u);
+    assert_false(vuart_irq_pending(&u));
+    assert_int_equal(s.count, 0);
+}
+
 static void test_msr_deltas_clear_on_read(void **state)
 {
     (void)state;
@@ -419,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_iir_priorities),
         cmocka_unit_test(test_rx_trigger_and_timeout),
         cmocka_unit_test(test_thre_interrupt_rules),
+        cmocka_unit_test(test_transmitter_empty_raises_thre),
         cmocka_unit_test(test_msr_deltas_clear_on_read),
         cmocka_unit_test(test_irq_pending_needs_out2),
     };
