@@ -137,9 +137,16 @@ static void check_valid_entry(const struct partition_table *t, uint32_t i)
     FUZZ_CHECK(p->memory_size && p->memory_size % PARTITION_MEMORY_ALIGN == 0 &&
                p->memory_size <= GPA_LIMIT);
     FUZZ_CHECK(p->host_base % PARTITION_MEMORY_ALIGN == 0);
-    FUZZ_CHECK(p->format == IMAGE_ELF64 || p->format == IMAGE_FLAT);
+    FUZZ_CHECK(p->format == IMAGE_ELF64 || p->format == IMAGE_FLAT ||
+               p->format == IMAGE_MULTIBOOT || p->format == IMAGE_MULTIBOOT2 ||
+               p->format == IMAGE_BZIMAGE);
     if (p->format == IMAGE_FLAT)
         FUZZ_CHECK(p->load_address < p->memory_size && p->entry < p->memory_size);
+    else
+        FUZZ_CHECK(p->load_address == 0);
+    FUZZ_CHECK(p->guest_module_count <= PARTITION_GUEST_MODULES_MAX);
+    for (uint32_t k = 0; k < p->guest_module_count; k++)
+        FUZZ_CHECK(p->guest_modules && p->guest_modules[k] && *p->guest_modules[k]);
     FUZZ_CHECK(console && console + PARTITION_CONSOLE_PORTS - 1 <= 0xFFFF);
     for (uint32_t k = 0; k < p->port_count; k++) {
         const struct port_range *r = &p->ports[k];
