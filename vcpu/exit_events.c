@@ -135,15 +135,15 @@ static void program_timer(struct vcpu *v, uint64_t now)
     vcpu_vmwrite(VMCS_GUEST_PREEMPTION_TIMER_VALUE, ticks > 0xFFFFFFFFull ? 0xFFFFFFFFull : ticks);
 }
 
-void vcpu_set_device_deadline(struct vcpu *v, uint64_t tsc)
-{
-    v->device_deadline = tsc;
-    program_timer(v, vcpu_host_rdtsc());
-}
-
 void vcpu_timer_rearm(struct vcpu *v)
 {
     program_timer(v, vcpu_host_rdtsc());
+}
+
+void vcpu_set_device_deadline(struct vcpu *v, uint64_t tsc)
+{
+    v->device_deadline = tsc;
+    vcpu_timer_rearm(v);
 }
 
 /* The hypervisor's slot on this CPU, its host deadline passed: the owner's regular work, a
