@@ -23,7 +23,7 @@ DRIVER_SRCS  := drivers/wall_clock.c drivers/uart.c drivers/console.c drivers/ti
                 drivers/fb_draw.c drivers/fb_text.c drivers/font8x16.c drivers/screen.c \
                 drivers/ps2_keymap.c drivers/keyboard.c drivers/console_setup.c
 MM_SRCS      := mm/frame.c mm/phys.c mm/lowmem.c
-VMX_SRCS     := vmx/mitigations.c vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
+VMX_SRCS     := vmx/mitigations.c vmx/mitigations_apply.c vmx/caps.c vmx/vmx_controls.c vmx/caps_policy.c vmx/vm_instruction_error.c \
                 vmx/vmxon.c vmx/ept.c vmx/vmcs_fields.c vmx/vmcs_dump.c vmx/exit_reasons.c \
                 vmx/guest_state_check.c vmx/guest_state_check_segments.c \
                 vmx/vmcs_setup.c vmx/exit_stub.S vmx/guest_state_report.c \

@@ -401,6 +401,11 @@ void partition_fill_vcpu_pages(struct partition *p)
         v->msr_guest[i] = (struct vmx_msr_entry){ msrs[i], 0, 0 };
         v->msr_host[i] = (struct vmx_msr_entry){ msrs[i], 0, 0 };
     }
+    /* Not in the guest's MSR bitmap: the guest keeps 0, the exit loads the host's IBRS. */
+    if (mitigation_switches_spec_ctrl(&vmx_config()->mitigations)) {
+        v->msr_guest[v->msr_count] = (struct vmx_msr_entry){ MSR_IA32_SPEC_CTRL, 0, 0 };
+        v->msr_host[v->msr_count++] = (struct vmx_msr_entry){ MSR_IA32_SPEC_CTRL, 0, 0 };
+    }
     struct msr_range allowed[PARTITION_MSR_ALLOW_MAX];
     msr_bitmap_build(v->msr_bitmap, allowed, partition_msr_allow_list(p, allowed,
                                                                       PARTITION_MSR_ALLOW_MAX));

@@ -142,7 +142,7 @@ static void cmd_cpus(const struct shell_command *c)
 {
     (void)c;
     static uint64_t last_exits[CPU_MAX], last_tsc[CPU_MAX];
-    console_printf("cpu  apic  vmx   partition  exits/s\n");
+    console_printf("cpu  apic  vmx   partition  exits/s  clears  rsb-fills\n");
     for (uint32_t i = 0; i < CPU_MAX; i++) {
         const struct percpu *cpu = &percpu_area[i];
         if (i != 0 && !cpu->online)
@@ -150,11 +150,14 @@ static void cmd_cpus(const struct shell_command *c)
         const struct vcpu *v = cpu->vcpu;
         uint64_t exits = v ? exit_total(v) : 0, now = rdtsc();
         uint64_t us = last_tsc[i] ? timer_tsc_to_us(now - last_tsc[i]) : uptime_us();
-        uint64_t rate = us ? (exits - last_exits[i]) * 1000000 / us : 0;
+        /* A restarted partition counts from 0 again: its exits are all since the last ask. */
+        uint64_t since = exits >= last_exits[i] ? exits - last_exits[i] : exits;
+        uint64_t rate = us ? since * 1000000 / us : 0;
         last_exits[i] = exits;
         last_tsc[i] = now;
-        console_printf("%-4u %-5u %-5s %-10s %llu\n", i, cpu->apic_id, cpu->vmx_on ? "on" : "off",
-                       v ? v->name : "-", (unsigned long long)rate);
+        console_printf("%-4u %-5u %-5s %-10s %-8llu %-7llu %llu\n", i, cpu->apic_id,
+                       cpu->vmx_on ? "on" : "off", v ? v->name : "-", (unsigned long long)rate,
+                       (unsigned long long)cpu->entry_clears, (unsigned long long)cpu->rsb_fills);
     }
 }
 

@@ -140,6 +140,7 @@ enum vcpu_verdict vcpu_exit_slow(struct vcpu *v, enum vcpu_verdict verdict)
             vcpu_report_stop(v, x);
         return VCPU_STOP;
     }
+    vcpu_host_clear_before_entry();
     return verdict;
 }
 

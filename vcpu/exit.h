@@ -35,6 +35,16 @@ void vcpu_timer_rearm(struct vcpu *v);
 /* Injects what the events module decides (vcpu/events.h); VCPU_RESUME or VCPU_STOP. */
 enum vcpu_verdict vcpu_deliver_events(struct vcpu *v);
 
+/* After a handler that may have run other work (the management slot, an interrupt handler, a
+ * cross-CPU call): the stub's slow path, which clears the L1D or CPU buffers before the entry
+ * (vcpu_exit_slow). Exits that did no other work keep the fast path and pay nothing. */
+static inline enum vcpu_verdict vcpu_slow_after_other_work(enum vcpu_verdict verdict)
+{
+    if (vcpu_host_did_other_work() && !(verdict & VCPU_STOP))
+        verdict = (enum vcpu_verdict)(verdict | VCPU_EVENTS);
+    return verdict;
+}
+
 /* Read by the handlers that use it, not by the dispatcher for every exit. */
 static inline uint64_t exit_qualification(void)
 {

@@ -85,6 +85,7 @@ enum vcpu_verdict exit_exception_nmi(struct vcpu *v)
 enum vcpu_verdict exit_external_interrupt(struct vcpu *v)
 {
     vcpu_note_event_delivery(v);
+    vcpu_host_note_other_work();     /* the interrupt's handler, and what it woke */
     uint32_t info = (uint32_t)vcpu_vmread(VMCS_EXIT_INFO_INTERRUPTION_INFO);
     if (info & VMX_INTR_INFO_VALID)
         smp_handle_interrupt(VMX_INTR_INFO_VECTOR(info));
@@ -94,7 +95,7 @@ enum vcpu_verdict exit_external_interrupt(struct vcpu *v)
         v->owner->timer_tick(v->owner_ctx, v);
     if (v->stop_requested)
         return vcpu_stop_verdict(v, "stopped from the shell");
-    return vcpu_resume(v);
+    return vcpu_slow_after_other_work(vcpu_resume(v));
 }
 
 /* Exits other than the timer's since the vCPU started: if this does not move for the
@@ -154,6 +155,7 @@ static enum vcpu_verdict management_slot(struct vcpu *v, uint64_t now, enum vcpu
     v->next_tick_tsc += v->tick_period_tsc;
     if (v->next_tick_tsc <= now)
         v->next_tick_tsc = now + v->tick_period_tsc;
+    vcpu_host_note_other_work();     /* the owner's work: the console, the shell, ... */
     v->owner->timer_tick(v->owner_ctx, v);
     if (v->stop_requested)
         return vcpu_stop_verdict(v, "stopped from the shell");
@@ -181,7 +183,7 @@ enum vcpu_verdict exit_preemption_timer(struct vcpu *v)
     if (now >= v->next_tick_tsc)
         verdict = management_slot(v, now, verdict);
     program_timer(v, now);
-    return verdict;
+    return vcpu_slow_after_other_work(verdict);
 }
 
 enum vcpu_verdict vcpu_management_slot_due(struct vcpu *v, enum vcpu_verdict verdict)
@@ -191,7 +193,7 @@ enum vcpu_verdict vcpu_management_slot_due(struct vcpu *v, enum vcpu_verdict ver
         return verdict;
     verdict = management_slot(v, now, verdict);
     program_timer(v, now);
-    return verdict;
+    return vcpu_slow_after_other_work(verdict);
 }
 
 enum vcpu_verdict exit_init_signal(struct vcpu *v)

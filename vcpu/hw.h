@@ -30,6 +30,9 @@ void vcpu_host_invvpid_single(uint16_t vpid);
 void vcpu_guest_write_cr2(uint64_t value);
 uint64_t vcpu_guest_read_dr6(void);
 void vcpu_guest_write_dr6(uint64_t value);
+void vcpu_host_note_other_work(void);
+bool vcpu_host_did_other_work(void);
+void vcpu_host_clear_before_entry(void);
 #define vcpu_vmread_hot vcpu_vmread
 #define vcpu_vmwrite_hot vcpu_vmwrite
 
@@ -38,8 +41,11 @@ void vcpu_guest_write_dr6(uint64_t value);
 #include "arch/x86/cpu.h"
 #include "arch/x86/io.h"
 #include "arch/x86/msr.h"
+#include "arch/x86/percpu.h"
+#include "vmx/mitigations_apply.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_asm.h"
+#include "vmx/vmxon.h"
 
 #define VCPU_HW static inline __attribute__((always_inline))
 
@@ -105,6 +111,13 @@ VCPU_HW uint64_t vcpu_guest_read_dr6(void)
 }
 
 VCPU_HW void vcpu_guest_write_dr6(uint64_t value) { __asm__ volatile("mov %0, %%dr6" : : "r"(value)); }
+
+/* Work beyond this partition's own exits ran on this CPU (the management slot, an interrupt
+ * handler, a cross-CPU call): the next entry clears the L1D or CPU buffers first where the
+ * CPU needs it (vmx/mitigations_apply.h), which the exit stub's slow path does. */
+VCPU_HW void vcpu_host_note_other_work(void) { this_cpu()->other_work_since_entry = true; }
+VCPU_HW bool vcpu_host_did_other_work(void) { return this_cpu()->other_work_since_entry; }
+VCPU_HW void vcpu_host_clear_before_entry(void) { mitigations_before_entry(&vmx_config()->mitigations); }
 
 #undef VCPU_HW
 

@@ -8,6 +8,7 @@
 #include "vcpu/exit.h"
 #include "vcpu/report.h"
 #include "vcpu/vcpu.h"
+#include "vmx/mitigations_apply.h"
 #include "vmx/vmx_asm.h"
 #include "vmx/vmxon.h"
 
@@ -98,6 +99,7 @@ void vcpu_enter(struct vcpu *v)
     v->regs.host_rsp = 0;           /* vmx_enter writes it before the first entry */
     cpu->fault_resume_rsp = &v->regs.host_rsp;
     cpu->fault_resume_rip = (uint64_t)(uintptr_t)vmx_enter_fault_resume;
+    mitigations_partition_start(&vmx_config()->mitigations);
     int result = vmx_enter(&v->regs);
     cpu->fault_resume_rip = 0;
     if (result == VMX_ENTER_FAULTED) {

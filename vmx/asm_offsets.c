@@ -2,6 +2,7 @@
  * build/gen/asm_offsets.h by the Makefile; never linked). */
 #include <stddef.h>
 
+#include "arch/x86/percpu.h"
 #include "vmx/vmx_entry.h"
 #include "vmx/vmcs_fields.h"
 
@@ -32,4 +33,5 @@ void asm_offsets(void)
     DEFINE(VMX_ENTER_FAULTED_VALUE, VMX_ENTER_FAULTED);
     DEFINE(VMX_ENTER_RESUMING_FLAG, VMX_ENTER_RESUMING);
     DEFINE(VMX_EXIT_RESUME_RBX_VALUE, VMX_EXIT_RESUME_RBX);
+    DEFINE(PERCPU_RSB_FILLS, offsetof(struct percpu, rsb_fills));
 }

@@ -36,9 +36,40 @@
     LOAD_GUEST_REGS_AFTER_CALL
 .endm
 
+/* Overwrites all 32 return-stack-buffer entries with ones pointing at a speculation trap,
+ * when the CPU needs it (vmx_rsb_fill_on_return, vmx/mitigations.h). The RET at the end of
+ * vmx_enter is the only one after an exit that returns past the stub's own call depth: every
+ * exit handled here resumes the guest from the stub, and the handlers' returns match their
+ * calls. So only that RET could be predicted from an entry the guest left in the RSB (RSB
+ * underflow, and PBRSB's "last CALL before the exit"). Clobbers RCX and the flags. */
+.macro FILL_RETURN_STACK_BUFFER
+    cmpb $0, vmx_rsb_fill_on_return(%rip)
+    je .Lrsb_filled\@
+    incq %gs:PERCPU_RSB_FILLS
+    mov $16, %ecx
+.Lrsb_pair\@:
+    call .Lrsb_second\@
+.Lrsb_trap_first\@:
+    pause                           /* reached only speculatively, through a stale entry */
+    lfence
+    jmp .Lrsb_trap_first\@
+.Lrsb_second\@:
+    call .Lrsb_next\@
+.Lrsb_trap_second\@:
+    pause
+    lfence
+    jmp .Lrsb_trap_second\@
+.Lrsb_next\@:
+    dec %ecx
+    jnz .Lrsb_pair\@
+    add $(32 * 8), %rsp             /* the 32 return addresses the calls pushed */
+.Lrsb_filled\@:
+.endm
+
 /* Returns from vmx_enter() with %eax as the result: the stack holds, from the top, the
  * regs pointer and the host's callee-saved registers that vmx_enter pushed. */
 .macro RETURN_FROM_VMX_ENTER
+    FILL_RETURN_STACK_BUFFER
     pop %rdi
     pop %r15
     pop %r14

@@ -29,6 +29,16 @@ void mitigation_plan_decide(const struct mitigation_inputs *in, struct mitigatio
     out->ssb_exposed = !(caps & ARCH_CAP_SSB_NO);
 }
 
+enum entry_buffer_clear mitigation_entry_clear(const struct mitigation_plan *plan,
+                                               bool other_work_since_entry)
+{
+    if (!other_work_since_entry)
+        return ENTRY_CLEAR_NONE;
+    if (plan->l1d_flush_before_entry)
+        return plan->l1d_flush_in_software ? ENTRY_CLEAR_L1D_SOFTWARE : ENTRY_CLEAR_L1D_FLUSH_CMD;
+    return plan->verw_before_entry ? ENTRY_CLEAR_VERW : ENTRY_CLEAR_NONE;
+}
+
 size_t mitigation_plan_describe(const struct mitigation_plan *plan, char *buf, size_t size)
 {
     static const char *const v2[] = { "no IBRS (Spectre v2 exposed)", "IBRS on exit", "eIBRS" };

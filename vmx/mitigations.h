@@ -51,6 +51,29 @@ struct mitigation_plan {
 
 void mitigation_plan_decide(const struct mitigation_inputs *in, struct mitigation_plan *out);
 
+/* What clears the L1D and CPU buffers before a VM entry. A CPU runs one partition, and its
+ * exits handled without other work touch only that partition's data and the hypervisor's
+ * public state, so the clear is due only after the CPU did other work since its last entry
+ * (the console and shell, a cross-CPU call, an interrupt, a partition's (re)start): what L1TF
+ * and MDS could leak to the guest is then in the CPU's L1D and buffers. */
+enum entry_buffer_clear {
+    ENTRY_CLEAR_NONE,
+    ENTRY_CLEAR_L1D_FLUSH_CMD,      /* IA32_FLUSH_CMD.L1D_FLUSH (clears the buffers too) */
+    ENTRY_CLEAR_L1D_SOFTWARE,       /* read a buffer twice the L1D's size */
+    ENTRY_CLEAR_VERW,               /* MD_CLEAR: VERW of a writable data selector */
+};
+
+enum entry_buffer_clear mitigation_entry_clear(const struct mitigation_plan *plan,
+                                               bool other_work_since_entry);
+
+/* Legacy IBRS protects only when written after the move to the more privileged mode: the
+ * VM-exit MSR-load list writes IA32_SPEC_CTRL.IBRS on every exit and the entry list gives
+ * the guest its own value (0), so the guest does not run with IBRS's cost. eIBRS is set once. */
+static inline bool mitigation_switches_spec_ctrl(const struct mitigation_plan *plan)
+{
+    return plan->spectre_v2 == SPECTRE_V2_IBRS;
+}
+
 /* One line for the boot log, e.g. "eIBRS, RSB fill on exit, 4 KiB executable EPT pages";
  * returns the length written (truncated to fit). */
 size_t mitigation_plan_describe(const struct mitigation_plan *plan, char *buf, size_t size);

@@ -9,6 +9,7 @@
 #include "drivers/console.h"
 #include "lib/format.h"
 #include "vmx/vm_instruction_error.h"
+#include "vmx/mitigations_apply.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_asm.h"
 
@@ -91,6 +92,7 @@ static void decide_mitigations(struct mitigation_plan *plan)
     char line[DIAG_LINE_MAX];
     mitigation_plan_describe(plan, line, sizeof(line));
     console_printf("mitigations: %s\n", line);
+    mitigations_adopt(plan);
 }
 
 static void vmx_enter_root_this_cpu(void *arg)
@@ -129,6 +131,7 @@ static void vmx_enter_root_this_cpu(void *arg)
         return;
     }
     cpu->vmx_on = true;
+    mitigations_apply_this_cpu(&vmx_negotiated.mitigations);
     console_printf("vmx: cpu %u (apic %u): vmxon ok\n", cpu->index, cpu->apic_id);
 }
 

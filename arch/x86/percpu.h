@@ -57,6 +57,12 @@ struct percpu {
      * a guest runs): RIP, and the address of the word holding the RSP to resume with. */
     uint64_t fault_resume_rip;
     const uint64_t *fault_resume_rsp;
+    /* Since its last VM entry this CPU ran work beyond its partition's own exits (the console
+     * and shell, a cross-CPU call, an interrupt handler): the next entry clears the L1D or CPU
+     * buffers first where the CPU needs it (vmx/mitigations_apply.h). Counted for `cpus`. */
+    bool other_work_since_entry;
+    uint64_t entry_clears;
+    uint64_t rsb_fills;             /* the exit stub's return-stack fills */
 
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     struct tss64 tss __attribute__((aligned(16)));

@@ -248,6 +248,7 @@ static void smp_serve_call(struct percpu *cpu)
     smp_work_fn fn = __atomic_load_n(&cpu->call_fn, __ATOMIC_ACQUIRE);
     if (fn) {
         __atomic_store_n(&cpu->call_taken, true, __ATOMIC_RELEASE);
+        cpu->other_work_since_entry = true;
         fn(cpu->call_arg);
         __atomic_store_n(&cpu->call_fn, (smp_work_fn)0, __ATOMIC_RELEASE);
     }

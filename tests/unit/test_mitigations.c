@@ -105,6 +105,34 @@ static void test_caps_ignored_without_enumeration(void **state)
     assert_true(p.executable_huge_pages_forbidden);
 }
 
+/* The clear before entry follows the plan, and only after other work on the CPU. */
+static void test_entry_clear(void **state)
+{
+    (void)state;
+    struct mitigation_plan emulator = decide(0, 0);
+    assert_int_equal(mitigation_entry_clear(&emulator, false), ENTRY_CLEAR_NONE);
+    assert_int_equal(mitigation_entry_clear(&emulator, true), ENTRY_CLEAR_L1D_SOFTWARE);
+
+    uint32_t skylake_edx = CPUID7_EDX_IBRS_IBPB | CPUID7_EDX_L1D_FLUSH | CPUID7_EDX_MD_CLEAR;
+    struct mitigation_plan skylake = decide(skylake_edx, 0);
+    assert_int_equal(mitigation_entry_clear(&skylake, true), ENTRY_CLEAR_L1D_FLUSH_CMD);
+    assert_int_equal(mitigation_entry_clear(&skylake, false), ENTRY_CLEAR_NONE);
+    assert_true(mitigation_switches_spec_ctrl(&skylake));
+
+    uint32_t cascade_edx = CPUID7_EDX_IBRS_IBPB | CPUID7_EDX_MD_CLEAR |
+                           CPUID7_EDX_ARCH_CAPABILITIES;
+    struct mitigation_plan cascade = decide(cascade_edx, ARCH_CAP_RDCL_NO | ARCH_CAP_IBRS_ALL |
+                                                         ARCH_CAP_MDS_NO);
+    assert_int_equal(mitigation_entry_clear(&cascade, true), ENTRY_CLEAR_VERW);
+    assert_false(mitigation_switches_spec_ctrl(&cascade));      /* eIBRS is set once */
+
+    /* MDS-affected but no MD_CLEAR microcode: VERW would not clear anything. */
+    struct mitigation_plan old_microcode = decide(CPUID7_EDX_ARCH_CAPABILITIES,
+                                                  ARCH_CAP_RDCL_NO);
+    assert_int_equal(mitigation_entry_clear(&old_microcode, true), ENTRY_CLEAR_NONE);
+    assert_false(mitigation_switches_spec_ctrl(&emulator));
+}
+
 static void test_describe_truncates(void **state)
 {
     (void)state;
@@ -123,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_cascade_lake_like),
         cmocka_unit_test(test_recent_part),
         cmocka_unit_test(test_caps_ignored_without_enumeration),
+        cmocka_unit_test(test_entry_clear),
         cmocka_unit_test(test_describe_truncates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

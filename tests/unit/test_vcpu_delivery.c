@@ -60,6 +60,39 @@ static void test_timer_reloads_and_ticks(void **state)
     assert_int_equal(fake_vmcs_get(VMCS_GUEST_PREEMPTION_TIMER_VALUE), 0);
 }
 
+/* Data other than the partition's can reach this CPU's L1D and buffers only through other
+ * work: the management slot and interrupt handlers take the stub's slow path, which clears
+ * them before the entry; a plain exit keeps the fast path and clears nothing. */
+static void test_other_work_clears_before_entry(void **state)
+{
+    (void)state;
+    vcpu.tick_period_tsc = 12345;
+    vcpu.next_tick_tsc = 1500;
+    vcpu.device_deadline = UINT64_MAX;
+    fake_vmcs_set(VMCS_EXIT_INFO_EXIT_REASON, VMX_EXIT_REASON_PREEMPTION_TIMER);
+    assert_int_equal(vcpu_exit_dispatch(&vcpu), VCPU_RESUME);     /* not due: nothing ran */
+    fake_vmcs_set(VMCS_EXIT_INFO_EXIT_REASON, VMX_EXIT_REASON_CPUID);
+    assert_int_equal(vcpu_exit_dispatch(&vcpu) & ~VCPU_RBX_REWRITTEN, VCPU_RESUME);
+    assert_int_equal(fake.entry_clears, 0);
+
+    vcpu.next_tick_tsc = 1000;                                    /* due: the slot runs */
+    fake_vmcs_set(VMCS_EXIT_INFO_EXIT_REASON, VMX_EXIT_REASON_PREEMPTION_TIMER);
+    enum vcpu_verdict verdict = vcpu_exit_dispatch(&vcpu);
+    assert_int_equal(verdict, VCPU_EVENTS);
+    assert_true(fake.other_work);
+    assert_int_equal(vcpu_exit_slow(&vcpu, verdict), VCPU_RESUME);
+    assert_int_equal(fake.entry_clears, 1);
+    assert_false(fake.other_work);
+
+    assert_int_equal(run_exit(VMX_EXIT_REASON_EXTERNAL_INTERRUPT, 0), VCPU_RESUME);
+    assert_int_equal(fake.entry_clears, 2);
+
+    /* A stop stays a stop: no entry follows, so nothing is cleared. */
+    vcpu.stop_requested = true;
+    assert_int_equal(run_exit(VMX_EXIT_REASON_EXTERNAL_INTERRUPT, 0), VCPU_STOP);
+    assert_int_equal(fake.entry_clears, 2);
+}
+
 static void test_watchdog_stops_a_spinning_guest(void **state)
 {
     (void)state;
@@ -330,6 +363,7 @@ int main(void)
         cmocka_unit_test_setup(test_hlt_with_if_clear_stops, setup),
         cmocka_unit_test_setup(test_hlt_in_sti_shadow_enters_hlt_state, setup),
         cmocka_unit_test_setup(test_timer_reloads_and_ticks, setup),
+        cmocka_unit_test_setup(test_other_work_clears_before_entry, setup),
         cmocka_unit_test_setup(test_watchdog_stops_a_spinning_guest, setup),
         cmocka_unit_test_setup(test_stop_requested_at_interrupt_exit, setup),
         cmocka_unit_test_setup(test_vmx_instructions_are_ud, setup),

@@ -113,6 +113,15 @@ void vcpu_host_invvpid_single(uint16_t vpid) { (void)vpid; }
 void vcpu_guest_write_cr2(uint64_t value) { fake.cr2 = value; }
 uint64_t vcpu_guest_read_dr6(void) { return fake.dr6; }
 void vcpu_guest_write_dr6(uint64_t value) { fake.dr6 = value; }
+void vcpu_host_note_other_work(void) { fake.other_work = true; }
+bool vcpu_host_did_other_work(void) { return fake.other_work; }
+
+void vcpu_host_clear_before_entry(void)
+{
+    if (fake.other_work)
+        fake.entry_clears++;
+    fake.other_work = false;
+}
 
 /* ---- what the handlers link against outside vcpu/ --------------------------------------- */
 

@@ -28,6 +28,8 @@ struct fake_world {
     uint32_t in_value;
     uint64_t cr2;                       /* the guest's, as an injected #PF set it */
     uint64_t dr6;                       /* the guest's, as a reflected #DB set it */
+    bool other_work;                    /* this CPU's, as the management slot leaves it */
+    unsigned entry_clears;              /* clears before entry the slow path asked for */
     uint64_t cr0_forced;                /* CR0 bits VMX forces to 1 besides NE (no unrestricted guest) */
     /* the owner */
     char stopped_reason[128];
