@@ -162,6 +162,7 @@ HOSTILE_SRCS := guest/images/hostile/entry.S guest/images/hostile/traps.S \
                 guest/images/common/paging.c guest/images/hostile/survivable.c \
                 guest/images/hostile/stopping.c guest/images/hostile/cpu_rules.c \
                 guest/images/hostile/sweeps.c guest/images/hostile/debug.c \
+                guest/images/hostile/leftover.c \
                 guest/images/common/console.c \
                 lib/format.c lib/cmdline.c lib/string.c
 HOSTILE_OBJS := $(patsubst %,$(BUILD)/guest/hostile/%.o,$(HOSTILE_SRCS))

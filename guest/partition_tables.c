@@ -244,6 +244,20 @@ static const struct partition_table table_hostile_stop_debug = {
     PARTITIONS(hostile_stop_debug_parts),
 };
 
+/* hostile-leftover: what a hostile guest leaves in its CPU (XCR0, DR0-DR3, PKRU, the x87
+ * control word) must be gone when the shell restarts it. */
+static const struct partition_config hostile_leftover_parts[] = {
+    HOSTILE_ALPHA(0),
+    HOSTILE_GUEST("left", 1, "scenario=leftover-state", 0),
+};
+
+static const struct partition_table table_hostile_leftover = {
+    .name = "hostile-leftover",
+    .description = "alpha on CPU 0; on CPU 1 a hostile guest that dirties XCR0, DR0-DR3, PKRU "
+                   "and the x87 control word; a restart must find them reset",
+    PARTITIONS(hostile_leftover_parts),
+};
+
 /* linux: a distribution kernel (GRUB module "linux", its initramfs "linux-initrd") on CPU 1
  * with 256 MiB, next to the test guest on CPU 0. The words after "linux" on its GRUB module
  * line replace the command line here; its `reboot` restarts it. */
@@ -345,6 +359,7 @@ const struct partition_table *const partition_tables[] = {
     &table_hostile_all,
     &table_hostile_boot,
     &table_hostile_stop_debug,
+    &table_hostile_leftover,
     &table_multiboot,
     &table_linux,
     &table_linux_bad,

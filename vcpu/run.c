@@ -8,6 +8,7 @@
 #include "vcpu/exit.h"
 #include "vcpu/report.h"
 #include "vcpu/vcpu.h"
+#include "vcpu/xcr0.h"
 #include "vmx/mitigations_apply.h"
 #include "vmx/vmx_asm.h"
 #include "vmx/vmxon.h"
@@ -26,24 +27,45 @@ static void flush_guest_tlbs(const struct vcpu *v)
 }
 
 /* Extended-state components an init image of this size can hold (SDM Vol. 1 13.4: x87 and
- * SSE in the legacy area, AVX and AVX-512 after the header; AMX's tile data would not fit). */
+ * SSE in the legacy area, AVX, AVX-512 and PKRU after the header; AMX's tile data would not
+ * fit, and no guest may enable AMX). */
 #define INIT_IMAGE_SIZE     4096u
 #define XCR0_RESET          1ull    /* x87 alone, the power-up value (Vol. 1 13.3) */
 #define DR6_RESET           0xFFFF0FF0ull
+#define MXCSR_OFFSET        24u     /* in the legacy area (Vol. 1 table 10-2) */
+#define MXCSR_RESET         0x1F80u /* all SSE exceptions masked: the power-up value */
 
-static uint8_t init_image[INIT_IMAGE_SIZE] __attribute__((aligned(64)));
+/* XRSTOR loads MXCSR from the legacy area whenever it restores SSE or AVX, even into their
+ * init state (Vol. 1 13.8.1), so the image holds MXCSR's reset value; the rest is zero. */
+static uint8_t init_image[INIT_IMAGE_SIZE] __attribute__((aligned(64))) = {
+    [MXCSR_OFFSET] = (uint8_t)MXCSR_RESET, [MXCSR_OFFSET + 1] = (uint8_t)(MXCSR_RESET >> 8),
+};
+
+/* The components the init image resets here (vcpu/xcr0.c decides, from leaf 0DH). */
+static uint64_t reset_components(void)
+{
+    struct cpuid_regs x = cpuid(0xD, 0);
+    uint64_t supported = (uint64_t)x.edx << 32 | x.eax;
+    struct xsave_area areas[XCR0_COMPONENTS] = { { 0, 0 } };
+    for (unsigned i = 2; i < XCR0_COMPONENTS; i++) {
+        if (supported & (1ull << i)) {
+            struct cpuid_regs c = cpuid(0xD, i);
+            areas[i] = (struct xsave_area){ c.ebx, c.eax };
+        }
+    }
+    return xcr0_reset_components(supported, areas, INIT_IMAGE_SIZE);
+}
 
 /* Everything a guest could have left in this CPU outside the VMCS, back to its power-up state
- * before a (re)start: the x87/SSE/AVX registers (XRSTOR of an image whose XSTATE_BV is 0
- * initialises each component it names, Vol. 1 13.8.1), XCR0, DR0-DR3 and DR6 (DR7 is in the
- * VMCS). The hypervisor never uses these itself, so the next guest finds only the reset state. */
+ * before a (re)start: the x87/SSE/AVX/AVX-512 registers, MXCSR and PKRU (XRSTOR of an image
+ * whose XSTATE_BV is 0 initialises each component it names, Vol. 1 13.8.1), XCR0, DR0-DR3 and
+ * DR6 (DR7 is in the VMCS). PKRU matters although CPUID hides PKU: a CPU whose VMX lets CR4.PKE
+ * be 1 lets the guest set it and WRPKRU. The hypervisor never uses these itself, so the next
+ * guest finds only the reset state. */
 static void reset_guest_cpu_state(void)
 {
     if (read_cr4() & CR4_OSXSAVE) {
-        struct cpuid_regs x = cpuid(0xD, 0);
-        uint64_t components = ((uint64_t)x.edx << 32 | x.eax) & 0xFFull;   /* x87 .. AVX-512 */
-        if (x.ebx > INIT_IMAGE_SIZE)
-            components &= 0x7;          /* beyond the image: only x87, SSE, AVX */
+        uint64_t components = reset_components();
         __asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)components),
                          "d"((uint32_t)(components >> 32)));
         __asm__ volatile("xrstor %0" : : "m"(*(uint8_t(*)[INIT_IMAGE_SIZE])init_image),

@@ -8,6 +8,25 @@ static int all_or_none(uint64_t value, uint64_t group)
     return (value & group) == 0 || (value & group) == group;
 }
 
+uint64_t xcr0_reset_components(uint64_t supported, const struct xsave_area *areas,
+                               uint32_t image_size)
+{
+    uint64_t reset = supported & (XCR0_X87 | XCR0_SSE);
+    for (unsigned i = 2; i < XCR0_COMPONENTS; i++)
+        if ((supported & (1ull << i)) && areas[i].offset <= image_size &&
+            areas[i].size <= image_size - areas[i].offset)
+            reset |= 1ull << i;
+    const uint64_t groups[] = { XCR0_AVX512, XCR0_MPX, XCR0_AMX };
+    for (unsigned g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+        if (!all_or_none(reset, groups[g]))
+            reset &= ~groups[g];
+    if (!(reset & XCR0_SSE))
+        reset &= ~XCR0_AVX;
+    if (!(reset & XCR0_AVX))
+        reset &= ~XCR0_AVX512;
+    return xcr0_refusal(reset, supported) ? supported & XCR0_X87 : reset;
+}
+
 const char *xcr0_refusal(uint64_t value, uint64_t supported)
 {
     if (value & ~supported)

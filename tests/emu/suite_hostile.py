@@ -11,8 +11,10 @@ from .harness import LOG_DIR, EmuTest, Machine, TestFailure, _clean
 # demonstrably outlives the attacks. Lines marked (lead) come from the line queue, the
 # watchdog and the rate-limited reports of refused accesses.
 BOCHS_SMP2_256M = Machine(emulator="bochs", mem_mib=256, cpus=2, cpu_model="corei7_skylake_x")
+# Tiger Lake's VMX lets CR4.PKE be set, so a guest can write PKRU (CPUID hides PKU).
+BOCHS_TIGERLAKE_SMP2 = Machine(emulator="bochs", mem_mib=256, cpus=2, cpu_model="tigerlake")
 BOCHS_SMP4_256M = Machine(emulator="bochs", mem_mib=256, cpus=4, cpu_model="corei7_skylake_x")
-HOSTILE_SURVIVABLE = 30              # the survivable scenarios in guest/images/hostile
+HOSTILE_SURVIVABLE = 31              # the survivable scenarios in guest/images/hostile
 HOSTILE_FORBID = (r"exception:", r"NOT CONTAINED", r"hostile: unexpected", r"FAIL",
                   r"partition alpha: stopped")
 
@@ -28,6 +30,27 @@ def _heartbeat_after(partition="alpha", seconds=60):
             return f"no [{partition}] heartbeat within {seconds}s after the expected lines"
         return None
     return check
+
+
+LEFTOVER_CLEAN = (r"^\[left\] hostile: leftover-state: found xcr0 0x1 dr 0/0/0/0 fcw 0x37f "
+                  r"mxcsr 0x1f80 pkru 0x0; left 5 of 5 changed$")
+
+
+def _restarts_find_clean(partition, times):
+    """interact: restart `partition` from the shell `times` times; each run must report a
+    clean leftover-state, and alpha's heartbeat goes on."""
+    def run(session):
+        for i in range(times):
+            mark = session.mark()
+            session.send(f"restart {partition}\r")
+            w = session.wait_for([rf"^partition {partition}: running on cpu 1$", LEFTOVER_CLEAN,
+                                  r"^\[alpha\] heartbeat \d+$"], 90, since=mark)
+            if w.forbidden_line is not None:
+                return f"forbidden /{w.forbidden_re}/ seen: {w.forbidden_line.strip()!r}"
+            if not w.ok:
+                return f"restart {i + 1}: missing " + " ".join(f"/{m}/" for m in w.missing)
+        return None
+    return run
 
 
 def _port(port, direction, outcome):
@@ -252,6 +275,9 @@ def hostile_tests():
                     r"(0x[0-9a-f]+) \(expected \1\), DR6 0x[0-9a-f]+ \(BS set\)$",
                     r"^\[hostile\] hostile: tf-hlt: TF over HLT: 1 #DB, at rip (0x[0-9a-f]+) "
                     r"\(expected \1\), DR6 0x[0-9a-f]+ \(BS set\)$",
+                    # Skylake's VMX keeps CR4.PKE 0 (IA32_VMX_CR4_FIXED1): no PKRU to dirty.
+                    r"^\[hostile\] hostile: leftover-state: found xcr0 0x1 dr 0/0/0/0 fcw 0x37f "
+                    r"mxcsr 0x1f80 pkru n/a; left 4 of 4 changed$",
                     r"^\[hostile\] hostile: console-flood: 8192 lines, 1048576 bytes written, "
                     r"guest still running, hypervisor answers id 1$",
                     rf"^\[hostile\] hostile: {HOSTILE_SURVIVABLE} scenarios, "
@@ -340,6 +366,20 @@ def hostile_tests():
             interact=_heartbeat_after(),
             timeout=120,
         ),
+        EmuTest(
+            name="bochs-hostile-leftover",
+            machine=BOCHS_TIGERLAKE_SMP2,
+            guest=True,
+            hostile=True,
+            cmdline="partitions=hostile-leftover",
+            serial="socket",
+            expect=[LEFTOVER_CLEAN, r"^\[left\] hostile: 1 scenarios, 1 contained$"],
+            forbid=HOSTILE_FORBID,
+            # Twice: the run the restart replaces left XCR0, DR0-DR3, PKRU and the x87 control
+            # word dirty; each new run must find them reset (PKRU was not, before).
+            interact=_restarts_find_clean("left", 2),
+            timeout=180,
+        ),
         *_interactive_tests(),
     ]
 
@@ -389,6 +429,7 @@ HOSTILE_CATALOG = [
     ("tf-single-step", "bochs-hostile-survive", r"^\[hostile\] hostile: tf-single-step: TF over CPUID: 1 #DB"),
     ("movss-shadow-exit", "bochs-hostile-survive", r"^\[hostile\] hostile: movss-shadow-exit: .*: 1 #DB"),
     ("tf-hlt", "bochs-hostile-survive", r"^\[hostile\] hostile: tf-hlt: TF over HLT: 1 #DB"),
+    ("leftover-state", "bochs-hostile-leftover", LEFTOVER_CLEAN),
     ("db-delivery-loop", "bochs-hostile-stop-debug", r"^partition dbloop: stopped on cpu 1: #DB raised by the delivery of its own #DB"),
 ]
 

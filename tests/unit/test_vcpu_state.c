@@ -155,6 +155,43 @@ static void test_xcr0_rules(void **state)
     assert_string_equal(xcr0_refusal(XCR0_X87 | XCR0_AVX, ALL_COMPONENTS), "AVX without SSE");
 }
 
+/* Leaf 0DH's areas (standard format) as the fixtures report them: AVX, the three AVX-512
+ * components, PKRU (nested KVM: 8 bytes at 0xa80; Bochs Ice Lake and Tiger Lake report 0/0),
+ * and an AMX host's TILECFG and TILEDATA. */
+static void reset_areas(struct xsave_area *a, bool bochs_pkru)
+{
+    memset(a, 0, XCR0_COMPONENTS * sizeof(*a));
+    a[2] = (struct xsave_area){ 0x240, 0x100 };
+    a[5] = (struct xsave_area){ 0x440, 0x40 };
+    a[6] = (struct xsave_area){ 0x480, 0x200 };
+    a[7] = (struct xsave_area){ 0x680, 0x400 };
+    a[9] = bochs_pkru ? (struct xsave_area){ 0, 0 } : (struct xsave_area){ 0xa80, 8 };
+    a[17] = (struct xsave_area){ 0xac0, 0x40 };
+    a[18] = (struct xsave_area){ 0xb00, 0x2000 };
+}
+
+/* What a reset's XRSTOR of a 4 KiB init image initialises: PKRU too (it was left out, and a
+ * guest's PKRU outlived its restart on Bochs Tiger Lake), never half a group. */
+static void test_xcr0_reset_components(void **state)
+{
+    (void)state;
+    struct xsave_area areas[XCR0_COMPONENTS];
+    reset_areas(areas, false);
+    assert_int_equal(xcr0_reset_components(0xe7, areas, 4096), 0xe7);      /* Bochs Skylake-X */
+    assert_int_equal(xcr0_reset_components(0x2e7, areas, 4096), 0x2e7);    /* nested KVM */
+    reset_areas(areas, true);
+    assert_int_equal(xcr0_reset_components(0x2e7, areas, 4096), 0x2e7);    /* Bochs Tiger Lake */
+    /* TILEDATA does not fit in 4 KiB, so TILECFG, which does, goes too. */
+    assert_int_equal(xcr0_reset_components(0x602e7, areas, 4096), 0x2e7);
+    assert_int_equal(xcr0_reset_components(0x602e7, areas, 0x2b00), 0x602e7);
+    /* A smaller image: AVX-512 whole or not at all; AVX only with its area inside. */
+    assert_int_equal(xcr0_reset_components(0xe7, areas, 1024), 0x7);
+    assert_int_equal(xcr0_reset_components(0xe7, areas, 576), 0x3);
+    /* An area whose end wraps 32 bits is not inside. */
+    areas[9] = (struct xsave_area){ 0xFFFFFFF0u, 0x20 };
+    assert_int_equal(xcr0_reset_components(0x2e7, areas, 4096), 0xe7);
+}
+
 /* ---- MOV to CR0/CR4 #GP rules (vcpu/cr_rules.c) ------------------------------------------ */
 
 #define CR4_PCIDE   (1u << 17)
@@ -267,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_real_mode_entry),
         cmocka_unit_test(test_checker_refuses_a_broken_state),
         cmocka_unit_test(test_xcr0_rules),
+        cmocka_unit_test(test_xcr0_reset_components),
         cmocka_unit_test(test_cr0_rules),
         cmocka_unit_test(test_cr4_rules),
         cmocka_unit_test(test_registry_sorted_lookup),

@@ -354,6 +354,7 @@ const struct scenario survivable_scenarios[] = {
     { "tf-single-step", true, tf_single_step },
     { "movss-shadow-exit", true, movss_shadow_exit },
     { "tf-hlt", true, tf_hlt },
+    { "leftover-state", true, scenario_leftover_state },
     { "console-flood", true, console_flood },
 };
 
