@@ -3,7 +3,8 @@
 
     python3 tools/bench.py --elf build/tessera.elf --iso build/tessera.iso --out build/bench.txt
 
-  size   text, data, bss of the ELF (binutils `size`), and the ISO's size
+  size   text, data, bss of the ELF (binutils `size`), the ISO's size, and the hypervisor's
+         source lines (tools/sloc.py)
   qemu   wall time from launching QEMU (TCG, SeaBIOS, 64 MiB) to the "boot: ready" line,
          median of 5 runs; GRUB waits 0 s (a bench ISO is built from --elf)
   bochs  N from "boot: entry-to-ready tsc N" under Bochs (corei7_skylake_x, 64 MiB).
@@ -14,7 +15,8 @@
          with 2 CPUs (TSC ticks = instructions)
   guests the demo partitions under Bochs (2 CPUs): the test guest's exit round trips
          (CPUID, VMCALL, a trapped OUT, a write to its virtual UART) in TSC ticks, i.e.
-         instructions on the path, and the memory each partition costs beyond its RAM
+         instructions on the path, the memory each partition costs beyond its RAM, and the
+         cost of the L1D/buffer clear the CPU's mitigation plan needs before some entries
   flood  the hostile guest's 1 MiB console flood beside alpha's heartbeat (Bochs): flood
          lines printed and dropped, alpha's lines printed meanwhile, garbled ones
   linux  a Debian kernel's boot in a partition against bare Bochs, its idle exits by reason
@@ -34,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from emu import harness  # noqa: E402
 
 import bench_linux  # noqa: E402
+import sloc  # noqa: E402
 
 QEMU_RUNS = 5
 
@@ -66,6 +69,7 @@ TSC = re.compile(r"^boot: entry-to-ready tsc (\d+)$")
 LOG_DIR = harness.BUILD / "bench-logs"
 BRING_UP = re.compile(r"^cpu: bring-up took (\d+) us \(tsc (\d+)\)")
 FIGURE = re.compile(r"^bench: (\w+) (\w+) (\d+)$")
+ENTRY_CLEAR = re.compile(r"^mitigations: clear before entry: (.+), (\d+) TSC ticks, ")
 OVERHEAD = re.compile(r"^partition (\w+): .* (\d+) KiB overhead$")
 
 
@@ -146,7 +150,8 @@ def bochs_guests(elf):
     for m in filter(None, map(FIGURE.search, lines)):
         figures.setdefault(m.group(2), []).append(int(m.group(3)))
     overhead = {m.group(1): int(m.group(2)) for m in map(OVERHEAD.search, lines) if m}
-    return bring_up, figures, overhead
+    clear = next((m for m in map(ENTRY_CLEAR.search, lines) if m), None)
+    return bring_up, figures, overhead, clear and (clear.group(1), int(clear.group(2)))
 
 
 def flood_figures(elf):
@@ -189,7 +194,7 @@ def main():
         times = qemu_boot_seconds(bench_iso)
         tsc = bochs_tsc(bench_iso)
         smp_us = qemu_smp_bring_up_us(bench_iso)
-        bring_up_tsc, figures, overhead = bochs_guests(elf)
+        bring_up_tsc, figures, overhead, entry_clear = bochs_guests(elf)
         flood = flood_figures(elf)
         linux_rows = [] if args.no_linux else bench_linux.rows(elf)
     except KeyboardInterrupt:
@@ -208,6 +213,8 @@ def main():
         f"  image data          {data:>12} B",
         f"  image bss           {bss:>12} B",
         f"  iso size            {iso_size}",
+        f"  hypervisor source   {sloc.hypervisor_sloc(harness.ROOT):>12} lines (C, asm; no guest "
+        f"images, blank lines or comments: tools/sloc.py)",
         f"  qemu tcg to ready   {statistics.median(times):>12.3f} s   median of {len(times)} "
         f"(min {min(times):.3f}, max {max(times):.3f}; SeaBIOS, 64 MiB)",
         f"  bochs entry-ready   {tsc:>12} instructions (tsc, corei7_skylake_x)",
@@ -225,6 +232,10 @@ def main():
                     f"{note}".rstrip())
         if name in EXIT_PATHS:
             rows.append(f"        where they go: {EXIT_PATHS[name]}")
+    if entry_clear:
+        rows.append(f"  bochs entry clear   {entry_clear[1]:>6} ticks: {entry_clear[0]} before an entry "
+                    f"that follows other work on the CPU (management slot, interrupt, call); "
+                    f"the round trips above never pay it")
     printed, dropped, heartbeats, garbled = flood
     rows.append(f"  console flood       {printed:>6} of 8192 flood lines printed, {dropped} dropped "
                 f"(1 MiB through one partition's COM1)")

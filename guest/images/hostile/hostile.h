@@ -57,6 +57,8 @@ bool scenario_monitor_mwait(const struct hostile_env *env, struct observed *o);
 bool scenario_wbinvd_storm(const struct hostile_env *env, struct observed *o);
 bool scenario_debug_registers(const struct hostile_env *env, struct observed *o);
 bool scenario_leftover_state(const struct hostile_env *env, struct observed *o);
+/* leftover.c: the state leftover-state reports, read before any scenario changes it. */
+void leftover_record_start(void);
 bool scenario_tpr_raise(const struct hostile_env *env, struct observed *o);
 bool scenario_rdmsr_sweep(const struct hostile_env *env, struct observed *o);
 bool scenario_wrmsr_sweep(const struct hostile_env *env, struct observed *o);

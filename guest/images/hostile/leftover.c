@@ -1,6 +1,7 @@
 /* hostile's leftover-state scenario: the CPU state a guest can set that no VMCS field holds,
  * XCR0 (SDM Vol. 1 13.3), DR0-DR3 (Vol. 3B 19.2), PKRU (Vol. 3A 4.6.2), the x87 control word
- * (Vol. 1 8.1.5) and MXCSR (10.2.3), as this run finds it and as it leaves it. tessera resets all of it before
+ * (Vol. 1 8.1.5) and MXCSR (10.2.3), as this run found it at its first instruction (recorded
+ * before any scenario runs) and as it leaves it. tessera resets all of it before
  * every (re)start, so each run, a restarted one included, finds the reset values. */
 #include "guest/images/hostile/attempts.h"
 
@@ -71,29 +72,46 @@ static void dirty_state(bool xsave, bool pke)
         __asm__ volatile("wrpkru" : : "a"(PKRU_LEFT), "c"(0), "d"(0) : "memory");
 }
 
+/* The CR4 bits the reads and writes need; which of XSAVE and PKE the CPU lets the guest have. */
+static uint64_t enable_access(bool *xsave, bool *pke)
+{
+    uint64_t cr4 = read_cr4();
+    try_write_cr4(cr4 | CR4_OSFXSR);        /* for STMXCSR and LDMXCSR */
+    *xsave = (guest_cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE) &&
+             try_write_cr4(read_cr4() | CR4_OSXSAVE) == TRAP_NONE;
+    /* CPUID hides PKU, but a CPU whose VMX lets CR4.PKE be 1 lets the guest set it. */
+    *pke = try_write_cr4(read_cr4() | CR4_PKE) == TRAP_NONE && (read_cr4() & CR4_PKE);
+    return cr4;
+}
+
+static struct leftover found;
+static bool found_xsave, found_pke;
+
+void leftover_record_start(void)
+{
+    uint64_t cr4 = enable_access(&found_xsave, &found_pke);
+    read_state(&found, found_xsave, found_pke);
+    try_write_cr4(cr4);
+}
+
 bool scenario_leftover_state(const struct hostile_env *env, struct observed *o)
 {
     (void)env;
-    uint64_t cr4 = read_cr4();
-    try_write_cr4(cr4 | CR4_OSFXSR);        /* for STMXCSR and LDMXCSR */
-    bool xsave = (guest_cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE) &&
-                 try_write_cr4(read_cr4() | CR4_OSXSAVE) == TRAP_NONE;
-    /* CPUID hides PKU, but a CPU whose VMX lets CR4.PKE be 1 lets the guest set it. */
-    bool pke = try_write_cr4(read_cr4() | CR4_PKE) == TRAP_NONE && (read_cr4() & CR4_PKE);
-    struct leftover found, left;
-    read_state(&found, xsave, pke);
-    bool clean = (!xsave || found.xcr0 == XCR0_RESET) &&
+    bool xsave, pke;
+    uint64_t cr4 = enable_access(&xsave, &pke);
+    bool clean = (!found_xsave || found.xcr0 == XCR0_RESET) &&
                  !(found.dr[0] | found.dr[1] | found.dr[2] | found.dr[3]) &&
                  found.fcw == FCW_RESET && found.mxcsr == MXCSR_RESET && found.pkru == 0;
     observed_add(o, "found xcr0 0x%llx dr %llx/%llx/%llx/%llx fcw 0x%x mxcsr 0x%x pkru ",
                  (unsigned long long)found.xcr0, (unsigned long long)found.dr[0],
                  (unsigned long long)found.dr[1], (unsigned long long)found.dr[2],
                  (unsigned long long)found.dr[3], found.fcw, found.mxcsr);
-    if (pke)
+    if (found_pke)
         observed_add(o, "0x%x", found.pkru);
     else
         observed_add(o, "n/a");
 
+    struct leftover left;
     dirty_state(xsave, pke);
     read_state(&left, xsave, pke);
     unsigned pieces = 4 + pke, changed = (left.xcr0 != found.xcr0 || !xsave) +

@@ -201,6 +201,7 @@ void hostile_main(const struct tessera_boot_params *bp)
         halt_forever();
     }
     traps_install();
+    leftover_record_start();
     parse_options(bp, &env, scenario, sizeof(scenario));
     guest_print("hostile: partition %u (%s), %llu MiB, scenario %s", bp->partition_id,
                 bp->name, (unsigned long long)(bp->memory_size / MIB),
