@@ -127,3 +127,54 @@ struct cpuid_regs cpuid_policy_lookup(const struct cpuid_table *t, uint32_t leaf
         leaf = t->max_basic;        /* SDM: out of range answers as the highest basic leaf */
     return basic_leaf(t, leaf, subleaf, guest_cr4, guest_xcr0);
 }
+
+/* Each CR4 bit and the CPUID flag that enumerates it (SDM Vol. 3A 2.5 and Vol. 2A CPUID);
+ * CR4.PCE (bit 8) has none and is always there. */
+enum cpuid_flag_reg { L1_ECX, L1_EDX, L7_EBX, L7_ECX, L7_EDX };
+
+static const struct cr4_flag {
+    uint8_t cr4_bit;
+    uint8_t reg;
+    uint8_t flag_bit;
+} cr4_flags[] = {
+    { 0, L1_EDX, 1 },   /* VME: VME */
+    { 1, L1_EDX, 1 },   /* PVI: VME */
+    { 2, L1_EDX, 4 },   /* TSD: TSC */
+    { 3, L1_EDX, 2 },   /* DE */
+    { 4, L1_EDX, 3 },   /* PSE */
+    { 5, L1_EDX, 6 },   /* PAE */
+    { 6, L1_EDX, 7 },   /* MCE */
+    { 7, L1_EDX, 13 },  /* PGE */
+    { 9, L1_EDX, 24 },  /* OSFXSR: FXSR */
+    { 10, L1_EDX, 25 }, /* OSXMMEXCPT: SSE */
+    { 11, L7_ECX, 2 },  /* UMIP */
+    { 12, L7_ECX, 16 }, /* LA57 */
+    { 13, L1_ECX, 5 },  /* VMXE: VMX */
+    { 14, L1_ECX, 6 },  /* SMXE: SMX */
+    { 16, L7_EBX, 0 },  /* FSGSBASE */
+    { 17, L1_ECX, 17 }, /* PCIDE: PCID */
+    { 18, L1_ECX, 26 }, /* OSXSAVE: XSAVE */
+    { 19, L7_ECX, 23 }, /* KL: Key Locker */
+    { 20, L7_EBX, 7 },  /* SMEP */
+    { 21, L7_EBX, 20 }, /* SMAP */
+    { 22, L7_ECX, 3 },  /* PKE: PKU */
+    { 23, L7_ECX, 7 },  /* CET: CET_SS (IBT, leaf 7 EDX 20, below) */
+    { 23, L7_EDX, 20 },
+    { 24, L7_ECX, 31 }, /* PKS */
+    { 25, L7_EDX, 5 },  /* UINTR */
+};
+
+#define CR4_PCE_BIT         (1ull << 8)
+
+uint64_t cpuid_policy_cr4_allowed(const struct cpuid_table *t, uint64_t cr4_possible)
+{
+    const uint32_t regs[] = {
+        [L1_ECX] = t->basic[1].ecx, [L1_EDX] = t->basic[1].edx,
+        [L7_EBX] = t->leaf7[0].ebx, [L7_ECX] = t->leaf7[0].ecx, [L7_EDX] = t->leaf7[0].edx,
+    };
+    uint64_t enumerated = CR4_PCE_BIT;
+    for (unsigned i = 0; i < sizeof(cr4_flags) / sizeof(cr4_flags[0]); i++)
+        if (regs[cr4_flags[i].reg] & (1u << cr4_flags[i].flag_bit))
+            enumerated |= 1ull << cr4_flags[i].cr4_bit;
+    return cr4_possible & enumerated;
+}

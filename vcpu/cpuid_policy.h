@@ -64,6 +64,12 @@ void cpuid_policy_build(struct cpuid_table *out, cpuid_host_fn host, void *ctx,
 struct cpuid_regs cpuid_policy_lookup(const struct cpuid_table *t, uint32_t leaf,
                                       uint32_t subleaf, uint64_t guest_cr4, uint64_t guest_xcr0);
 
+/* The CR4 bits of cr4_possible (what VMX lets the guest set) whose feature the table
+ * enumerates: each other bit is reserved for the partition, and setting it is #GP, as on a
+ * CPU without the feature. A feature CPUID hides then cannot be used behind its back (CR4.PKE
+ * with PKU hidden let a guest WRPKRU; CR4.KL would load a Key Locker key into the CPU). */
+uint64_t cpuid_policy_cr4_allowed(const struct cpuid_table *t, uint64_t cr4_possible);
+
 /* Bytes of a standard-format XSAVE area for the components in xcr0 (at least the 576-byte
  * legacy area and header), from the table's component offsets and sizes. */
 uint32_t cpuid_xsave_size(const struct cpuid_table *t, uint64_t xcr0);

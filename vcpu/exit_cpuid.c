@@ -62,6 +62,7 @@ void vcpu_cpuid_prepare(struct vcpu *v)
     f.arch_capabilities = msr_reachable(v, MSR_IA32_ARCH_CAPABILITIES, true, false);
     f.xss = msr_reachable(v, MSR_IA32_XSS, true, true);
     cpuid_policy_build(&v->cpuid, host_cpuid, 0, &f);
+    v->cr4_allowed = cpuid_policy_cr4_allowed(&v->cpuid, f.cr4_allowed);
 }
 
 /* The shell's view: a partition without devices or MSR grants, CR4 and XCR0 at reset. One

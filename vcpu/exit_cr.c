@@ -34,7 +34,7 @@ static void follow_long_mode(uint64_t cr0)
 }
 
 /* The guest's state for the #GP rules of vcpu/cr_rules.c. */
-static struct cr_write_context cr_context(void)
+static struct cr_write_context cr_context(const struct vcpu *v)
 {
     uint64_t efer = vcpu_vmread(VMCS_GUEST_IA32_EFER);
     uint32_t cs_ar = (uint32_t)vcpu_vmread(VMCS_GUEST_CS_ACCESS_RIGHTS);
@@ -44,13 +44,13 @@ static struct cr_write_context cr_context(void)
         .cr4 = vcpu_vmread(VMCS_CTRL_EXEC_CR4_READ_SHADOW),
         .efer = efer,
         .code64 = (efer & EFER_LMA) && (cs_ar & VMX_SEG_AR_L),
-        .cr4_allowed = vcpu_guest_cr4_allowed(),
+        .cr4_allowed = v->cr4_allowed,
     };
 }
 
 static enum vcpu_verdict guest_write_cr0(struct vcpu *v, uint64_t value)
 {
-    const struct cr_write_context c = cr_context();
+    const struct cr_write_context c = cr_context(v);
     if (cr0_write_refusal(value, &c)) {
         vcpu_inject_exception(v, X86_VECTOR_GP, 0);
         return vcpu_resume(v);
@@ -70,7 +70,7 @@ static enum vcpu_verdict guest_write_cr0(struct vcpu *v, uint64_t value)
 
 static enum vcpu_verdict guest_write_cr4(struct vcpu *v, uint64_t value)
 {
-    const struct cr_write_context c = cr_context();
+    const struct cr_write_context c = cr_context(v);
     if (cr4_write_refusal(value, &c)) {
         vcpu_inject_exception(v, X86_VECTOR_GP, 0);
         return vcpu_resume(v);

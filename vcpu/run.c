@@ -59,9 +59,9 @@ static uint64_t reset_components(void)
 /* Everything a guest could have left in this CPU outside the VMCS, back to its power-up state
  * before a (re)start: the x87/SSE/AVX/AVX-512 registers, MXCSR and PKRU (XRSTOR of an image
  * whose XSTATE_BV is 0 initialises each component it names, Vol. 1 13.8.1), XCR0, DR0-DR3 and
- * DR6 (DR7 is in the VMCS). PKRU matters although CPUID hides PKU: a CPU whose VMX lets CR4.PKE
- * be 1 lets the guest set it and WRPKRU. The hypervisor never uses these itself, so the next
- * guest finds only the reset state. */
+ * DR6 (DR7 is in the VMCS). PKRU is reset too, though a guest reaches it only if its CPUID
+ * offers PKU (CR4.PKE is refused otherwise). The hypervisor never uses these itself, so the
+ * next guest finds only the reset state. */
 static void reset_guest_cpu_state(void)
 {
     if (read_cr4() & CR4_OSXSAVE) {
@@ -108,6 +108,9 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
     }
     flush_guest_tlbs(v);
     vcpu_cpuid_prepare(v);
+    /* CR4 bits VMX allows but the partition's CPUID hides: writes to them exit, and are #GP. */
+    vcpu_vmwrite(VMCS_CTRL_EXEC_CR4_GUEST_HOST_MASK,
+                 vmcs_guest_cr4_mask() | (vcpu_guest_cr4_allowed() & ~v->cr4_allowed));
     v->device_deadline = UINT64_MAX;
     v->next_tick_tsc = rdtsc() + v->tick_period_tsc;
     v->regs = entry->regs;

@@ -144,6 +144,9 @@ struct vcpu {
 
     /* Its CPUID, built at each start (vcpu_cpuid_prepare): every exit only looks it up. */
     struct cpuid_table cpuid;
+    /* The CR4 bits it may set: VMX's and its CPUID's (cpuid_policy_cr4_allowed); the others
+     * are in the CR4 guest/host mask, so setting one exits and is #GP. */
+    uint64_t cr4_allowed;
 
     /* Statistics: exits by basic reason, every one counted (vcpu_exit_count). One exit of a
      * reason in VCPU_COST_SAMPLE, and every exit that stops the vCPU, is recorded in the ring

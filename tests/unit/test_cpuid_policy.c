@@ -330,6 +330,32 @@ static void test_cr4_gates_features(void **state)
     assert_true(ask(7, 0).ecx & BIT(3));
 }
 
+/* The other way round: a CR4 bit is the guest's only if the table enumerates its feature, so
+ * no hidden feature can be switched on behind CPUID (PKE with PKU hidden let a guest WRPKRU). */
+static void test_cr4_follows_features(void **state)
+{
+    (void)state;
+    const uint64_t pce = BIT(8), smxe = BIT(14), la57 = BIT(12), kl = BIT(19), mce = BIT(6);
+    FOR_EACH_FIXTURE(f) {
+        build(&f);
+        uint64_t allowed = cpuid_policy_cr4_allowed(&table, f.cr4_allowed);
+        assert_int_equal(allowed & ~f.cr4_allowed, 0);          /* never beyond VMX's */
+        assert_true(allowed & pce);
+        assert_int_equal(allowed & (CR4_VMXE | smxe | la57 | kl | CR4_PKE), 0);
+        /* MCE: the partition has no machine-check architecture (docs/CPUID.md). */
+        assert_int_equal(!!(allowed & mce), !!(ask(1, 0).edx & BIT(7)));
+        assert_int_equal(!!(allowed & CR4_OSXSAVE), !!(ask(1, 0).ecx & BIT(26)));
+        assert_int_equal(!!(allowed & BIT(16)), !!(ask(7, 0).ebx & BIT(0)));   /* FSGSBASE */
+        assert_int_equal(!!(allowed & BIT(17)), !!(ask(1, 0).ecx & BIT(17)));  /* PCIDE */
+        assert_true(allowed & (BIT(5) | BIT(7) | BIT(9) | BIT(10)));     /* PAE PGE OSFXSR ... */
+        if (strcmp(host.name, "nested-kvm-icelake-sp") == 0) {
+            f.xcr0_allowed |= XCR0_PKRU;                            /* PKU offered: PKE too */
+            build(&f);
+            assert_true(cpuid_policy_cr4_allowed(&table, f.cr4_allowed) & CR4_PKE);
+        }
+    }
+}
+
 /* ---- topology ----------------------------------------------------------------------------- */
 
 static void test_topology_one_thread_one_core(void **state)
@@ -607,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_arat_leaves),
         cmocka_unit_test(test_leaf7_hides_what_would_fault),
         cmocka_unit_test(test_cr4_gates_features),
+        cmocka_unit_test(test_cr4_follows_features),
         cmocka_unit_test(test_topology_one_thread_one_core),
         cmocka_unit_test(test_xsave_components_and_sizes),
         cmocka_unit_test(test_tsc_frequency_leaves),

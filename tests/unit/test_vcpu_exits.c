@@ -225,6 +225,24 @@ static void test_cr4_reserved_and_vmxe_are_gp(void **state)
     assert_gp_injected();
 }
 
+/* A CR4 bit VMX allows but the partition's CPUID hides (vcpu.cr4_allowed) is reserved: PKE
+ * with PKU hidden is #GP, and accepted once the table enumerates PKU. */
+static void test_cr4_bit_hidden_by_cpuid_is_gp(void **state)
+{
+    (void)state;
+    const uint64_t pke = 1ull << 22;
+    vcpu.cr4_allowed = CR4_PAE | pke;
+    vcpu.regs.rax = CR4_PAE | pke;
+    vcpu.cr4_allowed &= ~pke;
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 4);
+    assert_gp_injected();
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_EXEC_CR4_READ_SHADOW), 0);
+    fake_vmcs_set(VMCS_CTRL_ENTRY_INTERRUPTION_INFO, 0);
+    vcpu.cr4_allowed |= pke;
+    run_exit(VMX_EXIT_REASON_CR_ACCESS, 4);
+    assert_int_equal(fake_vmcs_get(VMCS_CTRL_EXEC_CR4_READ_SHADOW), CR4_PAE | pke);
+}
+
 static void test_cr4_write_keeps_vmxe_hidden(void **state)
 {
     (void)state;
@@ -657,6 +675,7 @@ int main(void)
         cmocka_unit_test_setup(test_clts_clears_ts, setup),
         cmocka_unit_test_setup(test_cr4_reserved_and_vmxe_are_gp, setup),
         cmocka_unit_test_setup(test_cr4_write_keeps_vmxe_hidden, setup),
+        cmocka_unit_test_setup(test_cr4_bit_hidden_by_cpuid_is_gp, setup),
         cmocka_unit_test_setup(test_mov_from_cr3, setup),
         cmocka_unit_test_setup(test_other_cr_access_stops, setup),
         cmocka_unit_test_setup(test_cr8_is_a_virtual_tpr, setup),

@@ -224,6 +224,7 @@ void fake_reset(struct vcpu *v, void *mem, uint64_t mem_size)
     events_init(&v->events, 0);
     memset(&vmx_negotiated, 0, sizeof(vmx_negotiated));
     vmx_negotiated.caps.cr4_fixed1 = 0x3727FF;
+    v->cr4_allowed = 0x3727FF & ~(1ull << 13);      /* all but VMXE, as a table with them all */
     vmx_negotiated.caps.activity_hlt = true;
     vmx_negotiated.caps.ctl[VMX_CTL_PRIMARY].allowed1 = 0xFFFFFFFFu;   /* every window exists */
 }

@@ -73,23 +73,26 @@ static void dirty_state(bool xsave, bool pke)
 }
 
 /* The CR4 bits the reads and writes need; which of XSAVE and PKE the CPU lets the guest have. */
-static uint64_t enable_access(bool *xsave, bool *pke)
+static uint64_t enable_access(bool *xsave, bool *pke, uint64_t *pke_trap)
 {
     uint64_t cr4 = read_cr4();
     try_write_cr4(cr4 | CR4_OSFXSR);        /* for STMXCSR and LDMXCSR */
     *xsave = (guest_cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE) &&
              try_write_cr4(read_cr4() | CR4_OSXSAVE) == TRAP_NONE;
-    /* CPUID hides PKU, but a CPU whose VMX lets CR4.PKE be 1 lets the guest set it. */
-    *pke = try_write_cr4(read_cr4() | CR4_PKE) == TRAP_NONE && (read_cr4() & CR4_PKE);
+    /* CPUID hides PKU, so tessera makes CR4.PKE reserved (#GP) even where VMX would let the
+     * guest set it; if it ever did not, PKRU is dirtied and must be reset like the rest. */
+    *pke_trap = try_write_cr4(read_cr4() | CR4_PKE);
+    *pke = *pke_trap == TRAP_NONE && (read_cr4() & CR4_PKE);
     return cr4;
 }
 
 static struct leftover found;
 static bool found_xsave, found_pke;
+static uint64_t found_pke_trap;
 
 void leftover_record_start(void)
 {
-    uint64_t cr4 = enable_access(&found_xsave, &found_pke);
+    uint64_t cr4 = enable_access(&found_xsave, &found_pke, &found_pke_trap);
     read_state(&found, found_xsave, found_pke);
     try_write_cr4(cr4);
 }
@@ -98,7 +101,8 @@ bool scenario_leftover_state(const struct hostile_env *env, struct observed *o)
 {
     (void)env;
     bool xsave, pke;
-    uint64_t cr4 = enable_access(&xsave, &pke);
+    uint64_t pke_trap;
+    uint64_t cr4 = enable_access(&xsave, &pke, &pke_trap);
     bool clean = (!found_xsave || found.xcr0 == XCR0_RESET) &&
                  !(found.dr[0] | found.dr[1] | found.dr[2] | found.dr[3]) &&
                  found.fcw == FCW_RESET && found.mxcsr == MXCSR_RESET && found.pkru == 0;
@@ -109,7 +113,7 @@ bool scenario_leftover_state(const struct hostile_env *env, struct observed *o)
     if (found_pke)
         observed_add(o, "0x%x", found.pkru);
     else
-        observed_add(o, "n/a");
+        observed_add(o, "n/a (CR4.PKE %s)", trap_name(found_pke_trap));
 
     struct leftover left;
     dirty_state(xsave, pke);
