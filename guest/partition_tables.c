@@ -244,6 +244,42 @@ static const struct partition_table table_hostile_stop_debug = {
     PARTITIONS(hostile_stop_debug_parts),
 };
 
+/* smt-siblings and smt-siblings-allowed: for a machine whose CPUs 0 and 1 are the two threads
+ * of one core (Bochs count=1:1:2). Without allow_smt_siblings beta, on alpha's core, is not
+ * started. alpha is granted the PCI configuration ports, so it must be marked unsafe, and
+ * boot says so on every boot. */
+#define UNSAFE_ALPHA                                                        \
+    {                                                                       \
+        .name = "alpha",                                                    \
+        .cpu = 0,                                                           \
+        .memory_size = PARTITION_MIB(32),                                   \
+        .module = "testguest",                                              \
+        .format = IMAGE_ELF64,                                              \
+        .cmdline = "partition=alpha",                                       \
+        .console = { .port = UART_COM1 },                                   \
+        PORTS(PORT_RANGE(0xCF8, 0xCFF, PORT_RW)),                           \
+        .unsafe = true,                                                     \
+    }
+
+static const struct partition_config smt_siblings_parts[] = {
+    UNSAFE_ALPHA,
+    TESTGUEST("beta", 1, false, HEARTBEAT),
+};
+
+static const struct partition_table table_smt_siblings = {
+    .name = "smt-siblings",
+    .description = "alpha (unsafe: PCI configuration ports) on CPU 0, beta on CPU 1; on a "
+                   "machine where they are one core's threads beta is not started",
+    PARTITIONS(smt_siblings_parts),
+};
+
+static const struct partition_table table_smt_siblings_allowed = {
+    .name = "smt-siblings-allowed",
+    .description = "smt-siblings with allow_smt_siblings: both run on one core's threads",
+    PARTITIONS(smt_siblings_parts),
+    .allow_smt_siblings = true,
+};
+
 /* hostile-leftover: what a hostile guest leaves in its CPU (XCR0, DR0-DR3, PKRU, the x87
  * control word) must be gone when the shell restarts it. */
 static const struct partition_config hostile_leftover_parts[] = {
@@ -360,6 +396,8 @@ const struct partition_table *const partition_tables[] = {
     &table_hostile_boot,
     &table_hostile_stop_debug,
     &table_hostile_leftover,
+    &table_smt_siblings,
+    &table_smt_siblings_allowed,
     &table_multiboot,
     &table_linux,
     &table_linux_bad,

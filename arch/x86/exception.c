@@ -68,8 +68,11 @@ void exception_handle(struct exception_frame *f)
      * say so and go on rather than stop the CPU. With NMI exiting, NMIs during a guest
      * arrive as exits instead (vmx/exit_misc.c). */
     if (f->vector == 2) {
+        struct percpu *self = this_cpu();
+        if (self)
+            self->other_work_since_entry = true;    /* the console's buffers went through it */
         console_log(LOG_WARN, "exception: NMI on cpu %u at rip 0x%016lx, ignored\n",
-                    this_cpu() ? this_cpu()->index : 0, f->rip);
+                    self ? self->index : 0, f->rip);
         return;
     }
 

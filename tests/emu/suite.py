@@ -103,11 +103,18 @@ QEMU_SMP4 = Machine(emulator="qemu", mem_mib=64, cpus=4)
 QEMU_SMP6 = Machine(emulator="qemu", mem_mib=64, cpus=6, smp_topology="sockets=2,cores=3")
 QEMU_OVMF_SMP4 = Machine(emulator="qemu", firmware="uefi", mem_mib=256, cpus=4)
 BOCHS_SMP2 = Machine(emulator="bochs", mem_mib=64, cpus=2, cpu_model="corei7_skylake_x")
+# Bochs "count=1:1:2": CPUs 0 and 1 are the two threads of one core (CPUID leaf 0xB).
+BOCHS_1CORE_2THREADS = Machine(emulator="bochs", mem_mib=128, cpus=2, bochs_topology="1:1:2",
+                               cpu_model="corei7_skylake_x")
 BOCHS_SMP2_128M = Machine(emulator="bochs", mem_mib=128, cpus=2, cpu_model="corei7_skylake_x")
 # Bochs 2.7 takes guest=4096 but its BIOS then reports RAM only below 3 GiB (the rest
 # hides behind the PCI hole, nothing is remapped above 4 GiB); RAM above 4 GiB is
 # guest - 4096 MiB. So 5120 MiB gives 1 GiB there. Start-up costs ~20 s at this size.
 BOCHS_5G = Machine(emulator="bochs", mem_mib=5120, cpus=1, cpu_model="corei7_skylake_x")
+
+# A table entry granted PCI configuration ports is announced on every boot.
+UNSAFE_ALPHA = (r"^partition alpha: UNSAFE by its table: ports 0xcf8-0xcff \(PCI configuration "
+                r"space\) can reach outside the partition \(tessera has no DMA remapping yet\)$")
 
 # Lines every healthy boot prints -----------------------------------------------------------
 READY = r"^boot: ready$"
@@ -332,6 +339,28 @@ TESTS = [
                 r"^\[alpha\] event: irq 0x40 delivered on a stack in the device window$",
                 r"^\[alpha\] bench: cpuid \d+ ",
                 r"^\[beta\] heartbeat 2$"],
+        forbid=NO_EXCEPTION + (r"FAIL", r"stopped", r"not started"),
+        timeout=120,
+    ),
+    # ---- one core, two threads: the SMT-sibling rule, and the unsafe grant's boot line ----
+    EmuTest(
+        name="bochs-smt-siblings",
+        machine=BOCHS_1CORE_2THREADS,
+        guest=True,
+        cmdline="partitions=smt-siblings",
+        expect=[UNSAFE_ALPHA,
+                r"^partition beta: not started: its cpu 1 and alpha's cpu 0 are SMT siblings of "
+                r"one core, which the table does not allow$",
+                r"^\[alpha\] heartbeat 2$"],
+        forbid=NO_EXCEPTION + (r"FAIL", r"stopped", r"^\[beta\]"),
+        timeout=120,
+    ),
+    EmuTest(
+        name="bochs-smt-siblings-allowed",
+        machine=BOCHS_1CORE_2THREADS,
+        guest=True,
+        cmdline="partitions=smt-siblings-allowed",
+        expect=[UNSAFE_ALPHA, r"^\[alpha\] heartbeat 2$", r"^\[beta\] heartbeat 2$"],
         forbid=NO_EXCEPTION + (r"FAIL", r"stopped", r"not started"),
         timeout=120,
     ),
