@@ -92,6 +92,7 @@ bool partition_request_start(struct partition *p)
     if (!p->prepared && (!partition_check_this_machine(p) || !partition_prepare(p)))
         return false;
     console_printf("start: %s on cpu %u\n", name, p->config->cpu);
+    p->start_asked_tsc = rdtsc();
     p->starting = true;
     if (p->config->cpu == 0) {
         boot_cpu_pending = p;   /* the boot CPU's console loop launches it */

@@ -564,6 +564,12 @@ static void run_once(struct partition *p)
     p->state = PARTITION_RUNNING;
     p->starting = false;
     console_printf("partition %s: running on cpu %u\n", p->config->name, v->cpu);
+    if (p->start_asked_tsc) {
+        console_log(LOG_DEBUG, "partition %s: running %llu us after its start was asked\n",
+                    p->config->name,
+                    (unsigned long long)timer_tsc_to_us(rdtsc() - p->start_asked_tsc));
+        p->start_asked_tsc = 0;
+    }
     vcpu_enter(v);
 }
 

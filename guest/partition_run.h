@@ -51,6 +51,7 @@ struct partition {
     bool restart_pending;               /* restart asked on its own CPU: start once stopped */
     volatile bool starting;             /* a start was handed to its CPU, not yet running */
     bool needs_reload;                  /* it ran: a start reloads it first, on its own CPU */
+    uint64_t start_asked_tsc;           /* when the shell asked for this start; 0: at boot */
     struct vcpu vcpu;
 
     /* Its COM1: a 16550 model; output lines queue up for the boot CPU to print with the

@@ -280,6 +280,24 @@ static const struct partition_table table_smt_siblings_allowed = {
     .allow_smt_siblings = true,
 };
 
+/* hostile-stop-shell: the shell stops and starts attackers while they attack: a CPUID storm, a
+ * raised CR8 polling COM1, and CLI with a spin (no watchdog). Their holds are 2000 s in Bochs:
+ * only the shell ends them. alpha leaves the keyboard to the shell. */
+#define HOLD_FOREVER " hold=100000000000"
+static const struct partition_config hostile_stop_shell_parts[] = {
+    HOSTILE_ALPHA_ON(0, 0, false),
+    HOSTILE_GUEST("storm", 1, "scenario=exit-storm" HOLD_FOREVER, 0),
+    HOSTILE_GUEST("tpr", 2, "scenario=tpr-raise" HOLD_FOREVER, 0),
+    HOSTILE_GUEST("spin", 3, "scenario=cli-spin", 0),
+};
+
+static const struct partition_table table_hostile_stop_shell = {
+    .name = "hostile-stop-shell",
+    .description = "alpha on CPU 0; a CPUID storm, a raised CR8 and a CLI spin on CPUs 1-3, "
+                   "which the shell stops and starts again while they attack",
+    PARTITIONS(hostile_stop_shell_parts),
+};
+
 /* hostile-leftover: what a hostile guest leaves in its CPU (XCR0, DR0-DR3, PKRU, the x87
  * control word) must be gone when the shell restarts it. */
 static const struct partition_config hostile_leftover_parts[] = {
@@ -396,6 +414,7 @@ const struct partition_table *const partition_tables[] = {
     &table_hostile_boot,
     &table_hostile_stop_debug,
     &table_hostile_leftover,
+    &table_hostile_stop_shell,
     &table_smt_siblings,
     &table_smt_siblings_allowed,
     &table_multiboot,

@@ -37,20 +37,55 @@ LEFTOVER_CLEAN = (r"^\[left\] hostile: leftover-state: found xcr0 0x1 dr 0/0/0/0
                   r"mxcsr 0x1f80 pkru n/a \(CR4\.PKE #GP\); left 4 of 4 changed$")
 
 
+def _type_and_wait(session, typed, expect, seconds=60):
+    """Types a shell line and waits for every regex among the lines that follow; a problem
+    as text, or None."""
+    mark = session.mark()
+    session.send(typed + "\r")
+    w = session.wait_for(expect, seconds, since=mark)
+    if w.forbidden_line is not None:
+        return f"forbidden /{w.forbidden_re}/ seen: {w.forbidden_line.strip()!r}"
+    if not w.ok:
+        return f"after {typed!r}: missing " + " ".join(f"/{m}/" for m in w.missing)
+    return None
+
+
 def _restarts_find_clean(partition, times):
     """interact: restart `partition` from the shell `times` times; each run must report a
     clean leftover-state, and alpha's heartbeat goes on."""
     def run(session):
-        for i in range(times):
-            mark = session.mark()
-            session.send(f"restart {partition}\r")
-            w = session.wait_for([rf"^partition {partition}: running on cpu 1$", LEFTOVER_CLEAN,
-                                  r"^\[alpha\] heartbeat \d+$"], 90, since=mark)
-            if w.forbidden_line is not None:
-                return f"forbidden /{w.forbidden_re}/ seen: {w.forbidden_line.strip()!r}"
-            if not w.ok:
-                return f"restart {i + 1}: missing " + " ".join(f"/{m}/" for m in w.missing)
+        for _ in range(times):
+            problem = _type_and_wait(session, f"restart {partition}",
+                                     [rf"^partition {partition}: running on cpu 1$",
+                                      LEFTOVER_CLEAN, r"^\[alpha\] heartbeat \d+$"], 90)
+            if problem:
+                return problem
         return None
+    return run
+
+
+ANSWERED_WITHIN_100_MS = r"^shell: answered in \d{1,5} us$"
+# A start rebuilds the partition first: in Bochs, wiping its 32 MiB alone is 4 M REP STOSQ
+# iterations, each counted as an instruction (about 84 ms of the 110 ms measured).
+STARTED_WITHIN_1_S = r"^partition {name}: running \d{{1,6}} us after its start was asked$"
+
+
+def _stop_start_under_attack(attackers, attack_line):
+    """interact: for each (name, cpu), while it attacks: `stop` must finish within 100 ms of
+    emulated time (the shell's own measure, at log level debug), and `start` must have it
+    rebuilt and running again within 1 s, attacking again. alpha's heartbeat goes on."""
+    def run(session):
+        step = _type_and_wait
+        problem = step(session, "log debug", [r"^log level debug$"])
+        for name, cpu in attackers:
+            problem = problem or step(session, f"stop {name}", [
+                rf"^partition {name}: stopped on cpu {cpu}: stopped from the shell$",
+                rf"^stop: {name} stopped$", ANSWERED_WITHIN_100_MS])
+            problem = problem or step(session, f"start {name}", [
+                rf"^partition {name}: running on cpu {cpu}$",
+                STARTED_WITHIN_1_S.format(name=name), attack_line[name]])
+        return problem or step(session, "parts", [r"^\[alpha\] heartbeat \d+$"] +
+                               [rf"^{name} +{cpu} +running " for name, cpu in attackers])
     return run
 
 
@@ -366,6 +401,25 @@ def hostile_tests():
             forbid=HOSTILE_FORBID,
             interact=_heartbeat_after(),
             timeout=120,
+        ),
+        EmuTest(
+            name="bochs-hostile-stop-shell",
+            machine=BOCHS_SMP4_256M,
+            guest=True,
+            hostile=True,
+            serial="socket",
+            cmdline="partitions=hostile-stop-shell",
+            expect=[r"^\[storm\] hostile: exit-storm: CPUID in a loop until a key arrives",
+                    r"^\[tpr\] hostile: tpr-raise: CR8 15, holding until a key arrives",
+                    r"^\[spin\] hostile: cli-spin: cli; spinning with no exits$",
+                    r"^\[alpha\] heartbeat 2$"],
+            forbid=HOSTILE_FORBID,
+            interact=_stop_start_under_attack(
+                [("storm", 1), ("tpr", 2), ("spin", 3)],
+                {"storm": r"^\[storm\] hostile: exit-storm: CPUID in a loop until a key arrives",
+                 "tpr": r"^\[tpr\] hostile: tpr-raise: CR8 15, holding until a key arrives",
+                 "spin": r"^\[spin\] hostile: cli-spin: cli; spinning with no exits$"}),
+            timeout=240,
         ),
         EmuTest(
             name="bochs-hostile-leftover",
