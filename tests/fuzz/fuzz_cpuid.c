@@ -7,7 +7,8 @@
  * u64 CR4 allowed, u64 XCR0 allowed, u64 TSC Hz, u8 physical bits), the host (u8 max basic,
  * u8 extended leaves, 16 pool entries of 4 u32 that answer every other leaf by a hash of the
  * leaf and subleaf), then queries of 21 bytes (u8 range, u32 leaf, u32 subleaf, u64 CR4, u32
- * XCR0) until the input ends. */
+ * XCR0) until the input ends. Also the CR4 bits the table lets the guest set, and the init
+ * image's XCR0 components from the host's leaf 0xD areas (vcpu/xcr0.c). */
 #include "tests/fuzz/fuzz_common.h"
 
 #include "vcpu/cpuid_policy.h"
@@ -72,6 +73,34 @@ static void check_table(const struct cpuid_table *t, struct host *h)
     }
 }
 
+/* The CR4 bits the partition may set: within what VMX allows, PCE always, and never one
+ * whose feature the table hides (PKE without PKU, OSXSAVE without XSAVE, VMXE, SMXE, LA57). */
+static void check_cr4_allowed(const struct cpuid_table *t, uint64_t possible)
+{
+    uint64_t allowed = cpuid_policy_cr4_allowed(t, possible);
+    FUZZ_CHECK((allowed & ~possible) == 0);
+    FUZZ_CHECK(!(possible & BIT(8)) || (allowed & BIT(8)));
+    FUZZ_CHECK((allowed & (BIT(12) | BIT(13) | BIT(14))) == 0);
+    FUZZ_CHECK(!(allowed & CR4_PKE) || (t->leaf7[0].ecx & BIT(3)));
+    FUZZ_CHECK(!(allowed & BIT(18)) || (t->basic[1].ecx & BIT(26)));
+}
+
+/* The init image's components: a value XCR0 accepts, within what the host supports, from
+ * areas the host reports (offsets and sizes it could get wrong). */
+static void check_reset_components(struct host *h)
+{
+    struct cpuid_regs d0 = host_cpuid(h, 0xD, 0);
+    uint64_t supported = ((uint64_t)d0.edx << 32) | d0.eax;
+    struct xsave_area areas[XCR0_COMPONENTS];
+    for (unsigned i = 0; i < XCR0_COMPONENTS; i++) {
+        struct cpuid_regs c = host_cpuid(h, 0xD, i);
+        areas[i] = (struct xsave_area){ c.ebx, c.eax };
+    }
+    uint64_t reset = xcr0_reset_components(supported, areas, 4096);
+    FUZZ_CHECK((reset & ~supported) == 0);
+    FUZZ_CHECK(reset == (supported & XCR0_X87) || xcr0_refusal(reset, supported) == 0);
+}
+
 /* The guest's answer to a feature leaf has no bit the host lacks, and none of the never-list. */
 static void check_answer(const struct cpuid_table *t, struct host *h, uint32_t leaf,
                          uint32_t subleaf, uint64_t cr4, struct cpuid_regs r)
@@ -122,6 +151,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     read_host(&in, &host);
     cpuid_policy_build(&table, host_cpuid, &host, &facts);
     check_table(&table, &host);
+    check_cr4_allowed(&table, facts.cr4_allowed);
+    check_reset_components(&host);
     while (fuzz_left(&in) > 0) {
         uint8_t range = fuzz_u8(&in);
         uint32_t leaf = fuzz_u32(&in), subleaf = fuzz_u32(&in);
