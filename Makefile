@@ -43,7 +43,7 @@ GUEST_SRCS   := guest/partition_tables.c guest/partition_validate.c guest/io_bit
                 guest/guest_memmap.c guest/acpi_build.c guest/aml_emit.c guest/mp_table.c \
                 guest/bzimage_loader.c \
                 guest/multiboot_common.c guest/multiboot_loader.c guest/multiboot2_loader.c \
-                guest/partition_run.c guest/partition_control.c guest/partition_console.c \
+                guest/partition_run.c guest/partition_prepare.c guest/partition_control.c guest/partition_console.c \
                 guest/partition_platform.c \
                 guest/console_mux.c guest/vuart.c guest/line_queue.c guest/testdev.c \
                 guest/port_lanes.c guest/cmos_rtc.c guest/pic8259.c guest/acpi_pm.c \

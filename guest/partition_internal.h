@@ -1,4 +1,5 @@
-/* What guest/partition_run.c shares with guest/partition_control.c, and no one else. */
+/* What guest/partition_run.c, partition_prepare.c and partition_control.c share, and no one
+ * else. */
 #ifndef GUEST_PARTITION_INTERNAL_H
 #define GUEST_PARTITION_INTERNAL_H
 
@@ -10,6 +11,14 @@
 #include "lib/diag.h"
 
 extern const struct diag partition_report;
+
+/* Records why p is not started and says so on the console. */
+void partition_not_started(struct partition *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A zeroed page for the partition's own structures, counted in *overhead. */
+uint64_t partition_alloc_page(uint64_t *overhead);
+/* Page sizes for its EPT: 4 KiB only for executable RAM where the CPU needs it. */
+struct ept_options partition_ept_options(void);
 
 /* Its CPU online and in VMX root operation, its module loaded (then p->module is set). */
 bool partition_check_this_machine(struct partition *p);
