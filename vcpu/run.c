@@ -85,6 +85,7 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
     reset_guest_cpu_state();
     for (uint32_t i = 0; i < v->msr_count; i++)
         v->msr_host[i].value = rdmsr(v->msr_host[i].index);
+    vcpu_cpuid_prepare(v);
     const struct vmcs_setup_params params = {
         .entry = &entry->cpu,
         .vmcs_phys = v->vmcs_phys,
@@ -98,6 +99,8 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
         .msr_count = v->msr_count,
         .preemption_timer_value = v->preemption_timer_value,
         .exception_bitmap = VCPU_EXCEPTION_BITMAP,
+        /* CR4 bits VMX allows but the partition's CPUID hides: writing one exits, and is #GP. */
+        .cr4_owned_extra = vcpu_guest_cr4_allowed() & ~v->cr4_allowed,
     };
     v->launched = false;
     v->shut_down = false;
@@ -107,10 +110,6 @@ bool vcpu_prepare(struct vcpu *v, const struct vcpu_entry *entry)
         return false;
     }
     flush_guest_tlbs(v);
-    vcpu_cpuid_prepare(v);
-    /* CR4 bits VMX allows but the partition's CPUID hides: writes to them exit, and are #GP. */
-    vcpu_vmwrite(VMCS_CTRL_EXEC_CR4_GUEST_HOST_MASK,
-                 vmcs_guest_cr4_mask() | (vcpu_guest_cr4_allowed() & ~v->cr4_allowed));
     v->device_deadline = UINT64_MAX;
     v->next_tick_tsc = rdtsc() + v->tick_period_tsc;
     v->regs = entry->regs;

@@ -176,7 +176,8 @@ static void vmcs_setup_exec_controls(const struct vmcs_setup_params *p)
     vmcs_write64(VMCS_CTRL_EXEC_MSR_BITMAP, (uint64_t)(uintptr_t)p->msr_bitmap);
     vmcs_write64(VMCS_CTRL_EXEC_TSC_OFFSET, 0);
     vmcs_write_natural(VMCS_CTRL_EXEC_CR0_GUEST_HOST_MASK, vmcs_guest_cr0_mask());
-    vmcs_write_natural(VMCS_CTRL_EXEC_CR4_GUEST_HOST_MASK, vmcs_guest_cr4_mask());
+    vmcs_write_natural(VMCS_CTRL_EXEC_CR4_GUEST_HOST_MASK,
+                       vmcs_guest_cr4_mask() | p->cr4_owned_extra);
     vmcs_write32(VMCS_CTRL_EXEC_CR3_TARGET_COUNT, 0);
     vmcs_write64(VMCS_CTRL_EXEC_EPTP, p->eptp);
     if (vpid)

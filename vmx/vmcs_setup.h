@@ -41,6 +41,7 @@ struct vmcs_setup_params {
     uint32_t msr_count;
     uint32_t preemption_timer_value;
     uint32_t exception_bitmap;          /* vectors whose exceptions exit (25.6.3) */
+    uint64_t cr4_owned_extra;           /* CR4 bits the host owns besides VMX's fixed ones */
 };
 
 /* Makes the VMCS current on this CPU (VMCLEAR, revision ID, VMPTRLD) and fills all five
