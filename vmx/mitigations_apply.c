@@ -42,7 +42,7 @@ static void entry_clear(enum entry_buffer_clear clear)
 {
     switch (clear) {
     case ENTRY_CLEAR_NONE:
-        return;
+        break;
     case ENTRY_CLEAR_L1D_FLUSH_CMD:
         wrmsr(MSR_IA32_FLUSH_CMD, FLUSH_CMD_L1D);
         break;
@@ -53,7 +53,6 @@ static void entry_clear(enum entry_buffer_clear clear)
         clear_cpu_buffers();
         break;
     }
-    this_cpu()->entry_clears++;
 }
 
 void mitigations_adopt(const struct mitigation_plan *plan)
@@ -71,7 +70,6 @@ void mitigations_adopt(const struct mitigation_plan *plan)
     uint64_t start = rdtsc();
     entry_clear(clear);
     uint64_t ticks = rdtsc() - start;
-    this_cpu()->entry_clears -= 2;
     console_printf("mitigations: clear before entry: %s, %llu TSC ticks, after other work only\n",
                    names[clear], (unsigned long long)ticks);
 }
@@ -93,8 +91,10 @@ void mitigations_partition_start(const struct mitigation_plan *plan)
 void mitigations_before_entry(const struct mitigation_plan *plan)
 {
     struct percpu *cpu = this_cpu();
-    if (!cpu->other_work_since_entry)
-        return;
+    enum entry_buffer_clear clear = mitigation_entry_clear(plan, cpu->other_work_since_entry);
     cpu->other_work_since_entry = false;
-    entry_clear(mitigation_entry_clear(plan, true));
+    if (clear != ENTRY_CLEAR_NONE) {
+        entry_clear(clear);
+        cpu->entry_clears++;
+    }
 }
