@@ -33,10 +33,9 @@ bool partition_wants_platform(const struct partition_config *cfg);
 bool partition_build_firmware(struct partition *p, uint64_t *rsdp_gpa);
 /* The vCPU's device deadline passed: the interrupt controllers' timers run (owner op). */
 void partition_device_timer(void *ctx, struct vcpu *v, uint64_t now);
-/* Its UART's state changed (a register access, input arriving): its IRQ line follows. */
-void partition_platform_uart_changed(struct partition *p);
-/* Its UART's THRE interrupt is held back until the line queue drains. */
-bool partition_platform_uart_withheld(struct partition *p);
+/* Its UART's state changed (a register access, input arriving): its IRQ line follows. True
+ * while its THRE interrupt is held back until the line queue drains. */
+bool partition_platform_uart_changed(struct partition *p);
 /* Its PC devices claimed on the vCPU, fresh (every start); true for other formats. */
 bool partition_platform_attach(struct partition *p);
 void partition_fill_vcpu_pages(struct partition *p);

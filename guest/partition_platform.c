@@ -115,15 +115,7 @@ void partition_device_timer(void *ctx, struct vcpu *v, uint64_t now)
  * drains it; the timer tick looks again), as a real UART's is while it shifts bytes out. */
 #define UART_TX_IRQ_FREE_LINES  8u
 
-bool partition_platform_uart_withheld(struct partition *p)
-{
-    if (p->uart_tx_held)
-        return true;
-    return vuart_irq_pending(&p->vuart) && vuart_interrupt_id(&p->vuart) == VUART_IIR_THRE &&
-           line_queue_free_lines(&p->output) < UART_TX_IRQ_FREE_LINES;
-}
-
-void partition_platform_uart_changed(struct partition *p)
+bool partition_platform_uart_changed(struct partition *p)
 {
     /* LSR read busy while the line queue was full: once it has room, the transmitter "drains"
      * and raises THRE, or the interrupt-driven 8250 driver, which read IIR (clearing THRE)
@@ -132,10 +124,14 @@ void partition_platform_uart_changed(struct partition *p)
         p->uart_tx_held = false;
         vuart_transmitter_empty(&p->vuart);
     }
-    bool asserted = vuart_irq_pending(&p->vuart) && !partition_platform_uart_withheld(p);
-    vioapic_set_irq(&p->pc.ioapic, p->pc.uart_irq, asserted);
+    bool pending = vuart_irq_pending(&p->vuart);
+    bool withheld = p->uart_tx_held ||
+                    (pending && vuart_interrupt_id(&p->vuart) == VUART_IIR_THRE &&
+                     line_queue_free_lines(&p->output) < UART_TX_IRQ_FREE_LINES);
+    vioapic_set_irq(&p->pc.ioapic, p->pc.uart_irq, pending && !withheld);
     if (vlapic_highest_pending(&p->pc.lapic) >= 0)
         p->vcpu.events_pending = 1;
+    return withheld;
 }
 
 static void lapic_mmio(void *ctx, uint64_t offset, unsigned size, bool write, uint64_t *value)

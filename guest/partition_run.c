@@ -117,8 +117,7 @@ static void owner_timer_tick(void *ctx, struct vcpu *v)
     bool uart_waits = false;
     if (partition_wants_platform(p->config)) {
         partition_console_pull_input(p);
-        partition_platform_uart_changed(p);
-        uart_waits = partition_platform_uart_withheld(p);
+        uart_waits = partition_platform_uart_changed(p);
     }
     /* Slots can be skipped while the guest halts unless this CPU serves the console, a
      * watchdog counts them, or its UART waits for the line queue to drain; keystrokes for it
