@@ -37,30 +37,14 @@ LEFTOVER_CLEAN = (r"^\[left\] hostile: leftover-state: found xcr0 0x1 dr 0/0/0/0
                   r"mxcsr 0x1f80 pkru n/a \(CR4\.PKE #GP\); left 4 of 4 changed$")
 
 
-def _type_and_wait(session, typed, expect, seconds=60):
-    """Types a shell line and waits for every regex among the lines that follow; a problem
-    as text, or None."""
-    mark = session.mark()
-    session.send(typed + "\r")
-    w = session.wait_for(expect, seconds, since=mark)
-    if w.forbidden_line is not None:
-        return f"forbidden /{w.forbidden_re}/ seen: {w.forbidden_line.strip()!r}"
-    if not w.ok:
-        return f"after {typed!r}: missing " + " ".join(f"/{m}/" for m in w.missing)
-    return None
-
-
 def _restarts_find_clean(partition, times):
     """interact: restart `partition` from the shell `times` times; each run must report a
     clean leftover-state, and alpha's heartbeat goes on."""
     def run(session):
         for _ in range(times):
-            problem = _type_and_wait(session, f"restart {partition}",
-                                     [rf"^partition {partition}: running on cpu 1$",
-                                      LEFTOVER_CLEAN, r"^\[alpha\] heartbeat \d+$"], 90)
-            if problem:
-                return problem
-        return None
+            _step(session, f"restart {partition}\r",
+                  [rf"^partition {partition}: running on cpu 1$", LEFTOVER_CLEAN,
+                   r"^\[alpha\] heartbeat \d+$"], timeout=90)
     return run
 
 
@@ -75,17 +59,16 @@ def _stop_start_under_attack(attackers, attack_line):
     emulated time (the shell's own measure, at log level debug), and `start` must have it
     rebuilt and running again within 1 s, attacking again. alpha's heartbeat goes on."""
     def run(session):
-        step = _type_and_wait
-        problem = step(session, "log debug", [r"^log level debug$"])
+        _step(session, "log debug\r", [r"^log level debug$"])
         for name, cpu in attackers:
-            problem = problem or step(session, f"stop {name}", [
+            _step(session, f"stop {name}\r", [
                 rf"^partition {name}: stopped on cpu {cpu}: stopped from the shell$",
                 rf"^stop: {name} stopped$", ANSWERED_WITHIN_100_MS])
-            problem = problem or step(session, f"start {name}", [
+            _step(session, f"start {name}\r", [
                 rf"^partition {name}: running on cpu {cpu}$",
                 STARTED_WITHIN_1_S.format(name=name), attack_line[name]])
-        return problem or step(session, "parts", [r"^\[alpha\] heartbeat \d+$"] +
-                               [rf"^{name} +{cpu} +running " for name, cpu in attackers])
+        _step(session, "parts\r", [r"^\[alpha\] heartbeat \d+$"] +
+              [rf"^{name} +{cpu} +running " for name, cpu in attackers])
     return run
 
 
