@@ -18,7 +18,7 @@ const struct shell_command_info shell_commands[SHELL_CMD_COUNT] = {
     [SHELL_CMD_LATENCY] = { "latency", 0, { { 0 } },
         "latency", "show how long keystrokes could wait since last asked" },
     [SHELL_CMD_CPUS] = { "cpus", 0, { { 0 } },
-        "cpus", "list the CPUs: APIC ID, VMX state, partition" },
+        "cpus", "CPUs: APIC ID, VMX, partition, exits/s, mitigations" },
     [SHELL_CMD_PARTS] = { "parts", 0, { { 0 } },
         "parts", "list the partitions: CPUs, memory, state" },
     [SHELL_CMD_VMCS] = { "vmcs", 2, { ARG(SHELL_ARG_PART, "part"), OPT(SHELL_ARG_AREA, "area") },
